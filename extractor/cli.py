@@ -1,0 +1,90 @@
+"""The ``extract`` command: a thin shell over :func:`extractor.extract`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from extractor import __version__
+from extractor.errors import ExtractorError, SettingsError
+from extractor.export.atomic import write_atomic
+from extractor.export.csv_export import document_to_csv
+from extractor.export.json_export import document_to_json
+from extractor.pipeline import ExtractSettings, extract
+
+FORMATS = ("json", "csv")
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument, when it is not a subcommand's name, is a file for ``run``.
+
+    A subcommand name wins; a file named like a subcommand is given as ``./report``.
+    """
+
+    default_command = "run"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = [self.default_command, *args]
+        elif not args:
+            args = [self.default_command, "--help"]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="extract")
+def main() -> None:
+    """Extract data from Chinese budget / final-accounts disclosures (部门预算 / 部门决算).
+
+    \b
+    Example:
+      extract report.pdf -o out.json
+    """
+
+
+def _infer_format(output: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "csv" if output.lower().endswith(".csv") else "json"
+
+
+@main.command("run")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format [default: from the output's suffix, else json].")
+@click.option("--password", default=None, help="Password of an encrypted PDF.")
+@click.option("--max-pages", type=int, default=None, help="Read only the first N pages.")
+@click.option("--excel", is_flag=True, help="Start the CSV with a BOM so that Excel reads it as UTF-8.")
+@click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
+def run(file: Path, output: str, fmt: str | None, password: str | None, max_pages: int | None, excel: bool, debug: bool) -> None:
+    """Extract one disclosure FILE (PDF or text) to JSON or CSV.
+
+    \b
+    Example:
+      extract report.pdf -o out.json
+      extract report.pdf -o figures.csv --excel
+    """
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = ExtractSettings(password=password, max_pages=max_pages)
+        doc = extract(file, settings)
+        fmt = _infer_format(output, fmt)
+        text = document_to_csv(doc, excel=excel) if fmt == "csv" else document_to_json(doc)
+        if output == "-":
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, text.encode("utf-8"))
+    except ExtractorError as e:
+        if debug:
+            raise
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except SettingsError as e:  # pragma: no cover - SettingsError is an ExtractorError
+        raise click.UsageError(str(e)) from e
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

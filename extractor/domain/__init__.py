@@ -1,0 +1,1 @@
+"""Knowledge of Chinese budget disclosures: pure functions on strings and Decimals."""

@@ -1,0 +1,84 @@
+"""Classification codes: 支出功能分类 类 (3 digits) / 款 (5) / 项 (7).
+
+The reference list ships with the package (``data/function_codes.csv``). Rows not seen in real
+disclosures are hints only: a code printed in a document always wins over a looked-up one.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from extractor.domain.labels import name_key
+
+
+class CodeLevel(enum.Enum):
+    CLASS = "类"
+    SEGMENT = "款"
+    ITEM = "项"
+
+
+_LEVEL_BY_LENGTH = {3: CodeLevel.CLASS, 5: CodeLevel.SEGMENT, 7: CodeLevel.ITEM}
+
+
+@dataclass(frozen=True)
+class FunctionCode:
+    code: str
+    level: CodeLevel
+    name: str
+    parent: str | None
+    verified: bool
+
+
+def code_level(code: str) -> CodeLevel | None:
+    """类/款/项 from the number of digits of a function code."""
+    return _LEVEL_BY_LENGTH.get(len(code)) if code.isdigit() else None
+
+
+def parent_code(code: str) -> str | None:
+    """``2010301`` -> ``20103`` -> ``201`` -> None."""
+    return {7: code[:5], 5: code[:3]}.get(len(code))
+
+
+@lru_cache(maxsize=1)
+def function_codes() -> dict[str, FunctionCode]:
+    """The reference list of function codes, by code."""
+    text = resources.files("extractor.domain").joinpath("data/function_codes.csv").read_text(encoding="utf-8")
+    codes = {}
+    for row in csv.DictReader(text.splitlines()):
+        level = code_level(row["code"])
+        if level is None:
+            continue
+        codes[row["code"]] = FunctionCode(
+            code=row["code"],
+            level=level,
+            name=row["name"],
+            parent=row["parent_code"] or None,
+            verified=row["verified"] == "yes",
+        )
+    return codes
+
+
+@lru_cache(maxsize=1)
+def _children() -> dict[str | None, dict[str, str]]:
+    children: dict[str | None, dict[str, str]] = {}
+    for fc in function_codes().values():
+        children.setdefault(fc.parent, {})[name_key(fc.name)] = fc.code
+    return children
+
+
+def lookup_function_code(names: list[str]) -> str | None:
+    """Find the code of a 类 > 款 > 项 name path, e.g. ``["一般公共服务", "政府办公厅（室）及相关机构事务", "行政运行"]``.
+
+    Returns None unless every name is found under its parent: a partial match would put an item
+    under its 款's code.
+    """
+    code: str | None = None
+    for name in names:
+        code = _children().get(code, {}).get(name_key(name))
+        if code is None:
+            return None
+    return code

@@ -1,0 +1,256 @@
+"""Figures the narrative states (总预算, 三公经费, 机关运行经费, 政府采购 …), found in running text.
+
+Every amount followed by its unit is a candidate. The text between the previous amount and this one
+(the *lead*) says what it is: the key phrase closest to the number names the figure; a comparison
+(比2025年…, 较上年…) makes it the prior year's figure, a verb right before it (增加, 减少) the change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extractor.domain.amounts import parse_amount
+
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|亿元|千元|元|万(?![人平])|个|辆|台)"
+)
+_COUNT_UNITS = {"个", "辆", "台"}
+
+# (key, pattern, rank, context): rank orders alternatives for one key (0 = best); context, when
+# given, must occur in the sentence.
+_RULES: tuple[tuple[str, str, int, str | None], ...] = (
+    ("three_public_vehicle_total", r"公务用?车(?:辆)?购置(?:及|和)运行(?:维护|维修)?费?", 0, None),
+    ("three_public_vehicle_purchase", r"(?:公务用?车|车辆)购置费?", 0, None),
+    ("three_public_vehicle_operation", r"公务用?车(?:用车)?运行(?:维护|维修)?费?", 0, None),
+    ("three_public_reception", r"公务接待费?", 0, None),
+    ("three_public_abroad", r"因公出国[（(]境[)）](?:费用?|经费)?", 0, None),
+    ("three_public_total", r"三公[”\"]?经费", 0, None),
+    ("admin_operating_cost", r"机关运行经费|运行经费", 0, None),
+    ("procurement_goods", r"货物类?(?:采购)?(?:预算|金额)?", 0, "采购"),
+    ("procurement_works", r"工程类?(?:采购)?(?:预算|金额)?", 0, "采购"),
+    ("procurement_services", r"服务类?(?:采购)?(?:预算|金额)?", 0, "采购"),
+    ("procurement_total", r"政府采购(?:预算)?(?:总额|金额|安排|预算)?", 0, None),
+    ("income_total+expenditure_total", r"收支总预算|收入支出总计|收支总计", 0, None),
+    ("income_total", r"收入总计|收入预算(?:总额)?|收入决算", 0, None),
+    ("income_total", r"本年收入合计", 2, None),
+    ("expenditure_total", r"支出总计|支出预算(?:总额)?|支出决算", 0, None),
+    ("expenditure_total", r"本年支出合计", 2, None),
+    ("gpb_appropriation", r"一般公共预算(?:财政)?拨款(?:收入)?(?!支出)", 0, None),
+    ("gpb_appropriation", r"一般公共预算(?:财政)?拨款支出(?:预算)?|一般公共预算当年拨款", 1, None),
+    ("basic_expenditure", r"基本支出(?:预算)?", 0, None),
+    ("project_expenditure", r"项目支出(?:预算)?", 0, None),
+    ("personnel_expenditure", r"人员经费", 0, None),
+    ("public_expenditure", r"公用经费", 0, None),
+)
+_COUNT_RULES: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("performance_project_count", r"绩效目标[^。；]{0,20}?项目共?$", frozenset({"个"})),
+    ("vehicles_count", r"(?:共有|现有|拥有)[^，。；]{0,4}?(?:公务用?车|车辆)共?$|(?<!购置)(?<!购置公务)车辆共?$", frozenset({"辆", "台"})),
+)
+_COMPILED = tuple((key, re.compile(p), rank, ctx) for key, p, rank, ctx in _RULES)
+_COUNTS = tuple((key, re.compile(p), units) for key, p, units in _COUNT_RULES)
+# Keys whose scope (department-wide, 财政拨款, 一般公共预算) depends on the wording.
+_SCOPED = {"basic_expenditure", "project_expenditure", "personnel_expenditure", "public_expenditure"}
+_CHANGE = re.compile(r"(?:增加|减少|增长|下降|上升|降低|增|减|持平|一致|相比|变动)了?(?:为)?$")
+_COMPARE = re.compile(r"(?:比|较|与|同比|相比|对比)[^，。；,;]*$")
+_BUDGET_ROLE = re.compile(r"(?:年初预算|预算数|调整预算|预算)(?:数)?为?$")
+_CLAUSE = re.compile(r"[^，。；,;\n]*$")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+# Totals of 财政拨款 are a figure of their own, not the department's total.
+_FISCAL_TOTAL = {"income_total": "fiscal_income_total", "expenditure_total": "fiscal_expenditure_total"}
+_SECTION_PREFERENCE = {
+    "three_public": ("three_public_",),
+    "procurement": ("procurement_",),
+    "other_matters": ("procurement_", "admin_", "vehicles_", "performance_"),
+}
+
+
+@dataclass(frozen=True)
+class FactMatch:
+    """A narrative figure with the offsets of its number in the narrative text."""
+
+    key: str
+    value: Decimal
+    unit: str
+    start: int
+    end: int
+    sentence: tuple[int, int]
+    scope: str | None = None
+    prior_value: Decimal | None = None
+    change: Decimal | None = None
+    change_direction: str | None = None
+    budget_value: Decimal | None = None
+    rank: int = 0
+    section: str | None = None
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Candidate:
+    key: str
+    rank: int
+    role: str  # current / prior / change / budget
+    amount: Decimal
+    unit: str
+    start: int
+    end: int
+    sentence_start: int
+    lead: str
+    direction: str | None = None
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = max(text.rfind(ch, 0, start) for ch in "。；\n") + 1
+    rights = [i for i in (text.find(ch, end) for ch in "。；\n") if i != -1]
+    return left, (min(rights) + 1 if rights else len(text))
+
+
+def _key_of(lead: str, sentence: str, unit: str) -> tuple[str, int] | None:
+    if unit in _COUNT_UNITS:
+        for key, pattern, units in _COUNTS:
+            if unit in units and pattern.search(lead):
+                return key, 0
+        return None
+    best: tuple[int, int, str, int] | None = None  # (end, length, key, rank)
+    for key, pattern, rank, context in _COMPILED:
+        if context and context not in sentence:
+            continue
+        for match in pattern.finditer(lead):
+            candidate = (match.end(), match.end() - match.start(), key, rank)
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    return (best[2], best[3]) if best else None
+
+
+def _role(lead: str, fiscal_year: int | None, final_accounts: bool, unit: str) -> tuple[str, str | None]:
+    clause = _CLAUSE.search(lead)
+    tail = clause.group() if clause else lead
+    change = _CHANGE.search(lead)
+    if change:
+        word = change.group()
+        direction = "increase" if re.match(r"增|上升", word) else ("decrease" if re.match(r"减|下降|降低", word) else None)
+        return "change", direction
+    if _COMPARE.search(tail):
+        return "prior", None
+    if unit not in _COUNT_UNITS and fiscal_year is not None:
+        years = [int(y) for y in _YEAR.findall(tail)]
+        if years and years[-1] < fiscal_year:
+            return "prior", None
+    if final_accounts and _BUDGET_ROLE.search(tail) and "决算" not in tail:
+        return "budget", None
+    return "current", None
+
+
+def _scope(key: str, lead: str, sentence: str, section: str | None) -> str | None:
+    if key not in _SCOPED and key not in _FISCAL_TOTAL:
+        return None
+    clause = _CLAUSE.search(lead)
+    window = clause.group() if clause and clause.group() else sentence
+    if "一般公共预算" in window:
+        return "gpb"
+    if "财政拨款" in window:
+        return "fiscal"
+    if key in _SCOPED and section in ("gpb_appropriation", "basic_expenditure"):
+        return "gpb"
+    if key in _SCOPED and section == "fiscal_appropriation":
+        return "fiscal"
+    return "department"
+
+
+def _candidates(text: str, fiscal_year: int | None, final_accounts: bool) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    previous_end = 0
+    previous_key: str | None = None
+    previous_sentence = -1
+    for match in _AMOUNT.finditer(text):
+        amount = parse_amount(match["num"] + match["unit"]) if match["unit"] not in _COUNT_UNITS else parse_amount(match["num"])
+        if amount is None:
+            continue
+        unit = amount.unit or match["unit"]
+        sentence_start, sentence_end = _sentence_bounds(text, match.start(), match.end())
+        lead_start = max(previous_end, text.rfind("\n", 0, match.start()) + 1)
+        lead = text[lead_start : match.start()]
+        sentence = text[sentence_start:sentence_end]
+        keyed = _key_of(lead, sentence, unit)
+        if keyed is None and previous_key and previous_sentence == sentence_start and re.search(r"(?:决算数?|预算数?|为)$", lead):
+            keyed = (previous_key, 0)  # 年初预算为0.95万元，支出决算为0.00万元: the key carries over
+        role, direction = _role(lead, fiscal_year, final_accounts, unit)
+        if keyed is not None:
+            for key in keyed[0].split("+"):
+                found.append(_Candidate(key, keyed[1], role, amount.value, unit, match.start(), match.end(), sentence_start, lead, direction))
+            previous_key = keyed[0]
+            previous_sentence = sentence_start
+        elif role != "current":
+            # an unnamed prior-year figure or change belongs to the figure before it
+            found.append(_Candidate("", 0, role, amount.value, unit, match.start(), match.end(), sentence_start, lead, direction))
+        previous_end = match.end()
+    return found
+
+
+def find_facts(
+    text: str,
+    fiscal_year: int | None,
+    final_accounts: bool = False,
+    section_of: Callable[[int], str | None] = lambda offset: None,
+) -> list[FactMatch]:
+    """One fact per key and scope: the best-ranked current figure, preferring its own section,
+    with the prior-year figure and the change that follow it in the same sentence."""
+    candidates = _candidates(text, fiscal_year, final_accounts)
+    chosen: dict[tuple[str, str | None], FactMatch] = {}
+    order: dict[tuple[str, str | None], tuple[int, int, int]] = {}
+    for index, cand in enumerate(candidates):
+        if cand.role != "current" or not cand.key:
+            continue
+        sentence = text[cand.sentence_start : _sentence_bounds(text, cand.start, cand.end)[1]]
+        section = section_of(cand.start)
+        scope = _scope(cand.key, cand.lead, sentence, section)
+        key = cand.key
+        if key in _FISCAL_TOTAL and scope in ("fiscal", "gpb"):
+            key, scope = _FISCAL_TOTAL[key], None
+        elif key in _FISCAL_TOTAL:
+            scope = None
+        preferred = any(key.startswith(p) for p in _SECTION_PREFERENCE.get(section or "", ()))
+        misplaced = bool(key.startswith("three_public") and section not in (None, "three_public", "other_matters") and not preferred)
+        rank = (cand.rank, 0 if preferred else (2 if misplaced else 1), cand.start)
+        slot = (key, scope)
+        if slot in order and order[slot] <= rank:
+            continue
+        prior, change, direction = _follow_ups(candidates, index, cand)
+        order[slot] = rank
+        chosen[slot] = FactMatch(
+            key=key,
+            value=cand.amount,
+            unit=cand.unit,
+            start=cand.start,
+            end=cand.end,
+            sentence=_sentence_bounds(text, cand.start, cand.end),
+            scope=scope,
+            prior_value=prior,
+            change=change,
+            change_direction=direction,
+            budget_value=_budget_before(candidates, index, cand),
+            rank=cand.rank,
+            section=section,
+        )
+    return sorted(chosen.values(), key=lambda f: f.start)
+
+
+def _follow_ups(candidates: list[_Candidate], index: int, cand: _Candidate) -> tuple[Decimal | None, Decimal | None, str | None]:
+    prior = change = None
+    direction = None
+    for other in candidates[index + 1 : index + 4]:
+        if other.sentence_start != cand.sentence_start or other.role == "current":
+            break
+        if other.role == "prior" and prior is None:
+            prior = other.amount
+        elif other.role == "change" and change is None:
+            change, direction = other.amount, other.direction
+    return prior, change, direction
+
+
+def _budget_before(candidates: list[_Candidate], index: int, cand: _Candidate) -> Decimal | None:
+    if index and candidates[index - 1].role == "budget" and candidates[index - 1].key == cand.key:
+        return candidates[index - 1].amount
+    return None

@@ -1,0 +1,93 @@
+"""类/款/项 line items stated in the narrative.
+
+``一般公共服务（类）政府办公厅（室）及相关机构事务（款）行政运行（项）2026年预算数为435.74万元，主要用于…``,
+``“社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）”87.70万元``,
+``卫生健康支出（210类）…``: names as printed, the code when printed or found in the reference list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extractor.domain.amounts import parse_amount
+from extractor.domain.codes import lookup_function_code
+
+_NAME = r"[\u4e00-\u9fa5][^（()）\n，。；“”\"、:：]*?(?:[（(][^类款项()（）\d]{1,6}[)）][^（()）\n，。；“”\"、:：]*?)*?"
+_SEP = r"[-—－–]?"
+_ITEM = re.compile(
+    rf"(?P<cls>{_NAME})[（(](?P<c1>\d{{3}})?类[)）]"
+    rf"(?:{_SEP}(?P<kuan>{_NAME})[（(](?P<c2>\d{{3,5}})?款[)）]"
+    rf"(?:{_SEP}(?P<xiang>{_NAME})[（(](?P<c3>\d{{3,7}})?项[)）])?)?[”\"]?"
+)
+_AMOUNT_AFTER = re.compile(
+    r"(?P<lead>[^。；\n]{0,30}?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|亿元|千元|元)"
+)
+_PURPOSE = re.compile(r"主要用于[:：]?(?P<text>[^。；\n]*)")
+_ORDINAL_PREFIX = re.compile(r"^(?:\d+[.．、]|[（(]\d+[)）])")
+
+
+@dataclass(frozen=True)
+class LineItemMatch:
+    class_name: str
+    segment_name: str | None
+    item_name: str | None
+    code: str | None
+    code_source: str | None  # printed / reference
+    value: Decimal
+    unit: str
+    purpose: str | None
+    start: int
+    end: int
+
+
+def _printed_code(match: re.Match[str]) -> str | None:
+    parts = [match["c1"], match["c2"], match["c3"]]
+    deepest = [p for p in parts if p]
+    if not deepest:
+        return None
+    code = deepest[-1]
+    # 款/项 codes are sometimes printed as their last two digits only
+    if len(code) <= 2 or (len(deepest) > 1 and len(code) < 5):
+        return None
+    return code
+
+
+def find_line_items(text: str) -> list[LineItemMatch]:
+    """Every 类/款/项 name path in ``text`` that is followed by its amount in the same sentence."""
+    items = []
+    for match in _ITEM.finditer(text):
+        after = _AMOUNT_AFTER.match(text, match.end())
+        if not after or re.search(r"比|较|增加|减少|[:：]指|反映", after["lead"]):
+            continue
+        amount = parse_amount(after["num"] + after["unit"])
+        if amount is None or amount.unit is None:
+            continue
+        cls = _ORDINAL_PREFIX.sub("", match["cls"]).lstrip("“\"")
+        names = [n for n in (cls, match["kuan"], match["xiang"]) if n]
+        code = _printed_code(match)
+        source = "printed" if code else None
+        if code is None:
+            code = lookup_function_code(names)
+            source = "reference" if code else None
+        sentence_end = min([i for i in (text.find(ch, after.end()) for ch in "。；\n") if i != -1] or [len(text)])
+        purpose = _PURPOSE.search(text, after.end(), sentence_end + 1) if sentence_end + 1 <= len(text) else None
+        if purpose is None:
+            # 主要用于 often starts the next sentence: "…67.74万元。主要用于：…"
+            purpose = _PURPOSE.match(text, sentence_end + 1) if text[sentence_end:sentence_end + 1] == "。" else None
+        items.append(
+            LineItemMatch(
+                class_name=cls,
+                segment_name=match["kuan"],
+                item_name=match["xiang"],
+                code=code,
+                code_source=source,
+                value=amount.value,
+                unit=amount.unit,
+                purpose=purpose["text"] if purpose else None,
+                start=match.start(),
+                end=after.end(),
+            )
+        )
+    return items

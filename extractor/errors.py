@@ -1,0 +1,65 @@
+"""The exceptions the library raises; only the CLI turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class ExtractorError(Exception):
+    """Base class of every error the extractor raises on bad input or bad settings."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InputNotFoundError(ExtractorError):
+    """The input path does not exist or is not a file."""
+
+    exit_code = 3
+
+
+class EmptyInputError(ExtractorError):
+    """The input has no bytes at all."""
+
+    exit_code = 4
+
+
+class UnsupportedFormatError(ExtractorError):
+    """The input's bytes are of a format no reader handles (yet)."""
+
+    exit_code = 5
+
+
+class CorruptInputError(ExtractorError):
+    """The input claims a known format but cannot be parsed."""
+
+    exit_code = 6
+
+
+class PasswordRequiredError(ExtractorError):
+    """The PDF is encrypted with a user password that was not given or is wrong."""
+
+    exit_code = 7
+
+
+class NoTextLayerError(ExtractorError):
+    """No page of the input has a usable text layer (a scan) and OCR is not available."""
+
+    exit_code = 8
+
+
+class OutputError(ExtractorError):
+    """The output cannot be written."""
+
+    exit_code = 9
+
+
+class SettingsError(ExtractorError):
+    """An option has a value outside its allowed set."""
+
+    exit_code = 2

@@ -1,0 +1,1 @@
+"""Exporters: JSON (validated against ``schemas/``) and the long CSV."""

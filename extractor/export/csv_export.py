@@ -1,0 +1,44 @@
+"""The long CSV: one row per figure, with the document's identity on every row, so that files from
+many documents concatenate into one dataset."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from extractor.domain.amounts import UNIT_SCALE
+from extractor.records import Document
+
+COLUMNS = (
+    "source_file", "source_sha256", "department", "region", "fiscal_year", "report_kind",
+    "record_type", "key", "code", "label", "scope", "value", "unit", "value_yuan",
+    "prior_value", "change", "page", "bbox", "quote",
+)
+
+
+def _yuan(value: str, unit: str) -> str:
+    scale = UNIT_SCALE.get(unit)
+    return "" if scale is None else format(Decimal(value) * scale, "f")
+
+
+def document_to_csv(doc: Document, excel: bool = False) -> str:
+    """The document's facts and line items as CSV text; ``excel`` prefixes a BOM for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    ident = doc.document
+    base = [doc.source.file, doc.source.sha256, ident.department or "", ident.region or "",
+            ident.fiscal_year or "", ident.report_kind or ""]
+    for fact in doc.facts:
+        writer.writerow(base + [
+            "fact", fact.key, "", "", fact.scope or "", fact.value, fact.unit, _yuan(fact.value, fact.unit),
+            fact.prior_value or "", fact.change or "", fact.page, " ".join(map(str, fact.bbox)), fact.quote,
+        ])
+    for item in doc.line_items:
+        label = "/".join(n for n in (item.class_name, item.segment_name, item.item_name) if n)
+        writer.writerow(base + [
+            "line_item", item.level, item.code or "", label, "", item.value, item.unit, _yuan(item.value, item.unit),
+            "", "", item.page, " ".join(map(str, item.bbox)), item.quote,
+        ])
+    return ("\ufeff" if excel else "") + out.getvalue()

@@ -1,0 +1,1 @@
+"""Layout: sections, the narrative text stream and (later) tables found on the pages."""

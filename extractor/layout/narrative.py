@@ -1,0 +1,77 @@
+"""The narrative as one text stream: lines joined into paragraphs, whitespace dropped, with a map
+back to the page and line box of every character (for provenance)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractor.layout.sections import Section, is_table_page, toc_pages
+from extractor.model import BBox, Page
+
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+_PARAGRAPH_END = re.compile(r"[。；;！？：:]$")
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """``text`` is the joined narrative; ``starts[i]`` is the offset where ``lines[i]`` begins."""
+
+    text: str
+    starts: tuple[int, ...]
+    lines: tuple[tuple[int, BBox], ...]  # (page number, line box)
+    section_at: tuple[tuple[int, str], ...]  # (offset, section key), sorted
+
+    def locate(self, start: int, end: int) -> tuple[int, BBox]:
+        """Page and box of the text between two offsets (the union of the boxes of its lines)."""
+        first = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        last = max(bisect.bisect_right(self.starts, max(end - 1, start)) - 1, first)
+        page = self.lines[first][0]
+        boxes = [box for number, box in self.lines[first : last + 1] if number == page]
+        x0 = min(b[0] for b in boxes)
+        top = min(b[1] for b in boxes)
+        x1 = max(b[2] for b in boxes)
+        bottom = max(b[3] for b in boxes)
+        return page, (x0, top, x1, bottom)
+
+    def section(self, offset: int) -> str | None:
+        """Key of the section the offset lies in."""
+        index = bisect.bisect_right([o for o, _ in self.section_at], offset) - 1
+        return self.section_at[index][1] if index >= 0 else None
+
+
+def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narrative:
+    """Join the body's lines (table of contents and table pages left out) into one stream."""
+    skip = toc_pages(pages)
+    parts: list[str] = []
+    starts: list[int] = []
+    lines: list[tuple[int, BBox]] = []
+    heading_at = {(s.page, s.bbox) for s in sections}
+    section_marks: list[tuple[int, str]] = []
+    keys = {(s.page, s.bbox): s.key for s in sections}
+    offset = 0
+    for page in pages:
+        if page.number in skip or is_table_page(page):
+            continue
+        right = max((line.bbox[2] for line in page.lines), default=0.0)
+        uniform = len({line.bbox[2] for line in page.lines}) <= 1
+        for line in page.lines:
+            text = re.sub(r"\s+", "", line.text.translate(_WIDE_DIGITS))
+            if not text:
+                continue
+            if (page.number, line.bbox) in keys:
+                section_marks.append((offset, keys[(page.number, line.bbox)]))
+            starts.append(offset)
+            lines.append((page.number, line.bbox))
+            ends_paragraph = (
+                uniform
+                or _PARAGRAPH_END.search(text) is not None
+                or (page.number, line.bbox) in heading_at
+                or line.bbox[2] < right - 40
+            )
+            chunk = text + ("\n" if ends_paragraph else "")
+            parts.append(chunk)
+            offset += len(chunk)
+    return Narrative("".join(parts), tuple(starts), tuple(lines), tuple(section_marks))

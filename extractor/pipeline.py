@@ -1,0 +1,180 @@
+"""read -> locate -> interpret: one disclosure in, one :class:`~extractor.records.Document` out."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from extractor import __version__
+from extractor.domain.facts import find_facts
+from extractor.domain.identity import DocumentType, ReportKind, identify
+from extractor.domain.line_items import find_line_items
+from extractor.errors import InputNotFoundError, NoTextLayerError, SettingsError
+from extractor.layout.narrative import Narrative, build_narrative
+from extractor.layout.sections import find_sections
+from extractor.model import SourceDocument
+from extractor.readers import ReaderSettings, read_source
+from extractor.records import (
+    SCHEMA_VERSION,
+    Document,
+    DocumentInfo,
+    EvidenceRecord,
+    FactRecord,
+    LineItemRecord,
+    SectionRecord,
+    SourceInfo,
+    WarningRecord,
+)
+
+logger = logging.getLogger(__name__)
+_QUOTE_MAX = 160
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    """Options of one extraction; recorded in every output."""
+
+    password: str | None = None
+    max_pages: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_pages is not None and self.max_pages < 1:
+            raise SettingsError(f"max_pages must be at least 1, not {self.max_pages}")
+
+    def recorded(self) -> dict[str, object]:
+        """The options as written to the output (a password is never written)."""
+        options = asdict(self)
+        options["password"] = "***" if self.password else None
+        return options
+
+
+Source = str | os.PathLike[str] | bytes | IO[bytes]
+
+
+def _load(source: Source) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, "<bytes>"
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise InputNotFoundError("no such file", path=str(path))
+        return path.read_bytes(), str(path)
+    data = source.read()
+    return data, getattr(source, "name", "<stream>")
+
+
+def extract(source: Source, settings: ExtractSettings | None = None) -> Document:
+    """Extract identity, sections, narrative figures and line items from one disclosure.
+
+    ``source`` is a path, the file's bytes, or a binary file object (left open).
+    """
+    settings = settings or ExtractSettings()
+    data, name = _load(source)
+    doc = read_source(data, name, ReaderSettings(password=settings.password))
+    pages = doc.pages[: settings.max_pages] if settings.max_pages else doc.pages
+    warnings = [
+        WarningRecord("no_text_layer", "page has no text layer (scanned?); its content is not extracted", p.number)
+        for p in pages
+        if not p.has_text
+    ]
+    if pages and not any(p.has_text for p in pages):
+        raise NoTextLayerError("no page has a text layer (scanned document); OCR is not supported yet", path=name)
+    identity = identify(pages)
+    sections = find_sections(pages)
+    narrative = build_narrative(pages, sections)
+    is_disclosure = identity.document_type is DocumentType.DISCLOSURE
+    facts: list[FactRecord] = []
+    items: list[LineItemRecord] = []
+    if is_disclosure:
+        final = identity.report_kind is ReportKind.FINAL_ACCOUNTS
+        facts = [_fact_record(f, narrative) for f in find_facts(narrative.text, identity.fiscal_year, final, narrative.section)]
+        items = [_item_record(i, narrative) for i in find_line_items(narrative.text) if narrative.section(i.start) != "glossary"]
+    else:
+        warnings.append(WarningRecord("not_a_disclosure", f"document looks like a {identity.document_type.value}, not a budget disclosure"))
+    if not sections:
+        warnings.append(WarningRecord("no_sections", "no numbered sections found"))
+    return Document(
+        schema_version=SCHEMA_VERSION,
+        tool={"name": "extractor", "version": __version__},
+        options=settings.recorded(),
+        source=_source_info(doc, name),
+        document=DocumentInfo(
+            department=identity.department,
+            region=identity.region,
+            government_level=identity.government_level,
+            fiscal_year=identity.fiscal_year,
+            report_kind=identity.report_kind.value if identity.report_kind else None,
+            document_type=identity.document_type.value,
+            entity=identity.entity,
+            scope=identity.scope,
+            unit=identity.unit,
+            title=identity.title,
+            evidence={k: EvidenceRecord(v.quote, v.page) for k, v in identity.evidence.items()},
+        ),
+        sections=tuple(SectionRecord(s.key, s.number, s.title, s.level, s.page, s.bbox, s.parent) for s in sections),
+        facts=tuple(facts),
+        line_items=tuple(items),
+        warnings=tuple(warnings),
+    )
+
+
+def _source_info(doc: SourceDocument, name: str) -> SourceInfo:
+    return SourceInfo(
+        file=os.path.basename(name), sha256=doc.sha256, size_bytes=doc.size_bytes,
+        format=doc.format.value, reader=doc.reader, pages=len(doc.pages),
+    )
+
+
+def _quote(narrative: Narrative, start: int, end: int, sentence: tuple[int, int]) -> str:
+    left, right = sentence
+    text = narrative.text[left:right].strip("\n")
+    if len(text) > _QUOTE_MAX:
+        # keep the figure inside the shortened quote
+        offset = max(start - left - 60, 0)
+        text = narrative.text[left + offset : left + offset + _QUOTE_MAX].strip("\n")
+    return text
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _fact_record(fact, narrative: Narrative) -> FactRecord:  # type: ignore[no-untyped-def]
+    page, bbox = narrative.locate(fact.start, fact.end)
+    return FactRecord(
+        key=fact.key,
+        value=format(fact.value, "f"),
+        unit=fact.unit,
+        scope=fact.scope,
+        quote=_quote(narrative, fact.start, fact.end, fact.sentence),
+        page=page,
+        bbox=bbox,
+        section=fact.section,
+        prior_value=_text(fact.prior_value),
+        change=_text(fact.change),
+        change_direction=fact.change_direction,
+        budget_value=_text(fact.budget_value),
+    )
+
+
+def _item_record(item, narrative: Narrative) -> LineItemRecord:  # type: ignore[no-untyped-def]
+    page, bbox = narrative.locate(item.start, item.end)
+    level = "项" if item.item_name else ("款" if item.segment_name else "类")
+    return LineItemRecord(
+        class_name=item.class_name,
+        segment_name=item.segment_name,
+        item_name=item.item_name,
+        code=item.code,
+        code_source=item.code_source,
+        level=level,
+        value=format(item.value, "f"),
+        unit=item.unit,
+        purpose=item.purpose,
+        quote=narrative.text[item.start : item.end],
+        page=page,
+        bbox=bbox,
+    )

@@ -1,0 +1,68 @@
+"""Readers: one module per input format, each turning bytes into the neutral page model.
+
+The registry maps a sniffed :class:`~extractor.model.InputFormat` to a reader; a format without a
+reader gets :class:`~extractor.errors.UnsupportedFormatError` naming the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from extractor.errors import EmptyInputError, UnsupportedFormatError
+from extractor.model import InputFormat, Page, SourceDocument
+from extractor.readers import pdf, text
+from extractor.readers.sniff import sniff_format
+
+__all__ = ["ReaderSettings", "read_source", "sniff_format", "READERS"]
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """Options that reach the readers."""
+
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    read: Callable[[bytes, ReaderSettings], tuple[Page, ...]]
+
+
+READERS: dict[InputFormat, Reader] = {
+    InputFormat.PDF: Reader(pdf.NAME, lambda data, s: pdf.read_pdf(data, s.password)),
+    InputFormat.TEXT: Reader(text.NAME, lambda data, s: text.read_text(data)),
+}
+
+_FORMAT_NAMES = {
+    InputFormat.HTML: "HTML",
+    InputFormat.XLSX: "Excel (.xlsx)",
+    InputFormat.DOCX: "Word (.docx)",
+    InputFormat.OLE: "legacy Office (.xls/.doc)",
+    InputFormat.ZIP: "zip archive",
+    InputFormat.JSON: "JSON",
+    InputFormat.IMAGE: "image",
+    InputFormat.UNKNOWN: "unrecognised binary data",
+}
+
+
+def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) -> SourceDocument:
+    """Sniff ``data``'s format and read it with the matching reader."""
+    settings = settings or ReaderSettings()
+    if not data:
+        raise EmptyInputError("file is empty (0 bytes)", path=name)
+    fmt = sniff_format(data)
+    reader = READERS.get(fmt)
+    if reader is None:
+        raise UnsupportedFormatError(f"unsupported format: {_FORMAT_NAMES.get(fmt, fmt.value)}", path=name)
+    pages = reader.read(data, settings)
+    return SourceDocument(
+        name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=len(data),
+        format=fmt,
+        reader=reader.name,
+        pages=pages,
+    )

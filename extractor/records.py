@@ -1,0 +1,132 @@
+"""Output records: immutable, mirroring ``schemas/extract.schema.json`` field for field."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from extractor.model import BBox
+
+SCHEMA_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    page: int
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    quote: str
+    page: int
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    department: str | None
+    region: str | None
+    government_level: str | None
+    fiscal_year: int | None
+    report_kind: str | None
+    document_type: str
+    entity: str | None
+    scope: str | None
+    unit: str | None
+    title: str | None
+    evidence: dict[str, EvidenceRecord]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    file: str
+    sha256: str
+    size_bytes: int
+    format: str
+    reader: str
+    pages: int
+
+
+@dataclass(frozen=True)
+class SectionRecord:
+    key: str
+    number: str
+    title: str
+    level: int
+    page: int
+    bbox: BBox
+    parent: int | None
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    key: str
+    value: str
+    unit: str
+    scope: str | None
+    quote: str
+    page: int
+    bbox: BBox
+    section: str | None
+    prior_value: str | None = None
+    change: str | None = None
+    change_direction: str | None = None
+    budget_value: str | None = None
+
+
+@dataclass(frozen=True)
+class LineItemRecord:
+    class_name: str
+    segment_name: str | None
+    item_name: str | None
+    code: str | None
+    code_source: str | None
+    level: str
+    value: str
+    unit: str
+    purpose: str | None
+    quote: str
+    page: int
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class WarningRecord:
+    code: str
+    message: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything extracted from one disclosure."""
+
+    schema_version: str
+    tool: dict[str, str]
+    options: dict[str, Any]
+    source: SourceInfo
+    document: DocumentInfo
+    sections: tuple[SectionRecord, ...]
+    facts: tuple[FactRecord, ...]
+    line_items: tuple[LineItemRecord, ...]
+    tables: tuple[dict[str, Any], ...] = ()
+    warnings: tuple[WarningRecord, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: Decimals are already strings, tuples become lists."""
+        return _plain(dataclasses.asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
