@@ -34,15 +34,15 @@ _RULES: tuple[tuple[str, str, int, str | None], ...] = (
     ("procurement_services", r"服务类?(?:采购)?(?:预算|金额)?", 0, "采购"),
     ("procurement_total", r"政府采购(?:预算)?(?:总额|金额|安排|预算)?", 0, None),
     ("income_total+expenditure_total", r"收支总预算|收入支出总计|收支总计", 0, None),
-    ("income_total", r"收入总计|收入预算(?:总额)?|收入决算", 0, None),
+    ("income_total", r"收入总计|收入预算(?:总额)?|本年收入决算", 0, None),
     ("income_total", r"本年收入合计", 2, None),
-    ("expenditure_total", r"支出总计|支出预算(?:总额)?|支出决算", 0, None),
+    ("expenditure_total", r"支出总计|支出预算(?:总额)?|本年支出决算", 0, None),
     ("expenditure_total", r"本年支出合计", 2, None),
     ("gpb_appropriation", r"一般公共预算(?:财政)?拨款(?:收入)?(?!支出)", 0, None),
     ("gpb_appropriation", r"一般公共预算(?:财政)?拨款支出(?:预算)?|一般公共预算当年拨款", 1, None),
     ("basic_expenditure", r"基本支出(?:预算)?", 0, None),
     ("project_expenditure", r"项目支出(?:预算)?", 0, None),
-    ("personnel_expenditure", r"人员经费", 0, None),
+    ("personnel_expenditure", r"(?:(?<![\u4e00-\u9fa5])|(?<=其中)|(?<=中)|(?<=的))人员经费", 0, None),
     ("public_expenditure", r"公用经费", 0, None),
 )
 _COUNT_RULES: tuple[tuple[str, str, frozenset[str]], ...] = (

@@ -70,7 +70,7 @@ def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narra
                 or _PARAGRAPH_END.search(text) is not None
                 or (page.number, line.bbox) in heading_at
                 or line.bbox[2] < right - 40
-            )
+            ) and not text[-1].isdigit()  # a number runs on to its unit on the next line
             chunk = text + ("\n" if ends_paragraph else "")
             parts.append(chunk)
             offset += len(chunk)
