@@ -86,5 +86,5 @@ def run(file: Path, output: str, fmt: str | None, password: str | None, max_page
         raise click.UsageError(str(e)) from e
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover - python -m extractor.cli
     main()

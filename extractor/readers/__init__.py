@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from extractor.errors import EmptyInputError, UnsupportedFormatError
+from extractor.errors import EmptyInputError, ExtractorError, UnsupportedFormatError
 from extractor.model import InputFormat, Page, SourceDocument
 from extractor.readers import pdf, text
 from extractor.readers.sniff import sniff_format
@@ -57,7 +57,11 @@ def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) 
     reader = READERS.get(fmt)
     if reader is None:
         raise UnsupportedFormatError(f"unsupported format: {_FORMAT_NAMES.get(fmt, fmt.value)}", path=name)
-    pages = reader.read(data, settings)
+    try:
+        pages = reader.read(data, settings)
+    except ExtractorError as e:
+        e.path = e.path or name  # readers work on bytes; name the file for the message
+        raise
     return SourceDocument(
         name=name,
         sha256=hashlib.sha256(data).hexdigest(),
