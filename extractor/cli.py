@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from extractor import __version__
-from extractor.errors import ExtractorError, SettingsError
+from extractor.errors import ExtractorError
 from extractor.export.atomic import write_atomic
 from extractor.export.csv_export import document_to_csv
 from extractor.export.json_export import document_to_json
@@ -82,8 +82,6 @@ def run(file: Path, output: str, fmt: str | None, password: str | None, max_page
             raise
         click.echo(f"error: {e}", err=True)
         sys.exit(e.exit_code)
-    except SettingsError as e:  # pragma: no cover - SettingsError is an ExtractorError
-        raise click.UsageError(str(e)) from e
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m extractor.cli

@@ -50,8 +50,10 @@ def test_csv_inferred_from_suffix_with_bom(tmp_path: Path) -> None:
     assert (total["value"], total["unit"], total["value_yuan"]) == ("1002.30", "万元", "10023000.00")
 
 
-@pytest.fixture
-def bad_inputs(tmp_path: Path) -> dict[str, Path]:
+@pytest.fixture(scope="module")
+def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    # made once: the encrypted copy is the slow one
+    tmp_path = tmp_path_factory.mktemp("bad_inputs")
     files = {
         "empty": tmp_path / "empty.pdf",
         "html": tmp_path / "page.pdf",

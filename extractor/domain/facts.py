@@ -42,7 +42,7 @@ _RULES: tuple[tuple[str, str, int, str | None], ...] = (
     ("gpb_appropriation", r"一般公共预算(?:财政)?拨款支出(?:预算)?|一般公共预算当年拨款", 1, None),
     ("basic_expenditure", r"基本支出(?:预算)?", 0, None),
     ("project_expenditure", r"项目支出(?:预算)?", 0, None),
-    ("personnel_expenditure", r"(?:(?<![\u4e00-\u9fa5])|(?<=其中)|(?<=中)|(?<=的))人员经费", 0, None),
+    ("personnel_expenditure", r"(?:(?<![\u4e00-\u9fa5])|(?<=中)|(?<=的))人员经费", 0, None),
     ("public_expenditure", r"公用经费", 0, None),
 )
 _COUNT_RULES: tuple[tuple[str, str, frozenset[str]], ...] = (
