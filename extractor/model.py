@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 BBox = tuple[float, float, float, float]
 
@@ -36,14 +37,43 @@ class Line:
     bbox: BBox
 
 
+class Char(NamedTuple):
+    """One printed character with its box (a tuple: pages hold thousands)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+class Rule(NamedTuple):
+    """One ruling line, horizontal (``top == bottom``) or vertical (``x0 == x1``)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return self.x1 - self.x0 >= self.bottom - self.top
+
+
 @dataclass(frozen=True)
 class Page:
-    """One page: its 1-based number, size in points and text lines in reading order."""
+    """One page: its 1-based number, size in points, text lines in reading order.
+
+    Readers that know positions also give every character and every ruling line, from which the
+    table finder builds cell grids; readers without them (plain text) leave both empty.
+    """
 
     number: int
     width: float
     height: float
     lines: tuple[Line, ...]
+    chars: tuple[Char, ...] = ()
+    rules: tuple[Rule, ...] = ()
 
     @property
     def text(self) -> str:

@@ -10,23 +10,32 @@ from pathlib import Path
 from typing import IO
 
 from extractor import __version__
+from extractor.domain.amounts import parse_amount
+from extractor.domain.columns import column_key
 from extractor.domain.facts import find_facts
 from extractor.domain.identity import DocumentType, ReportKind, identify
 from extractor.domain.line_items import find_line_items
+from extractor.domain.table_rows import CodeContext, TreeRow, parent_of, row_identity, row_tree
 from extractor.errors import InputNotFoundError, NoTextLayerError, SettingsError
 from extractor.layout.narrative import Narrative, build_narrative
-from extractor.layout.sections import find_sections
+from extractor.layout.sections import find_sections, toc_pages
+from extractor.layout.tables import Table, find_tables
 from extractor.model import SourceDocument
 from extractor.readers import ReaderSettings, read_source
 from extractor.records import (
     SCHEMA_VERSION,
+    CellRecord,
+    ColumnRecord,
     Document,
     DocumentInfo,
     EvidenceRecord,
     FactRecord,
     LineItemRecord,
+    PlacementRecord,
+    RowRecord,
     SectionRecord,
     SourceInfo,
+    TableRecord,
     WarningRecord,
 )
 
@@ -95,6 +104,9 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         items = [_item_record(i, narrative) for i in find_line_items(narrative.text) if narrative.section(i.start) != "glossary"]
     else:
         warnings.append(WarningRecord("not_a_disclosure", f"document looks like a {identity.document_type.value}, not a budget disclosure"))
+    failures: list[tuple[int, str]] = []
+    tables = [_table_record(t) for t in find_tables(pages, toc_pages(pages), identity.unit, failures)] if is_disclosure else []
+    warnings.extend(WarningRecord("tables_not_read", f"tables on this page could not be read ({reason})", page) for page, reason in failures)
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
     return Document(
@@ -118,6 +130,7 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         sections=tuple(SectionRecord(s.key, s.number, s.title, s.level, s.page, s.bbox, s.parent) for s in sections),
         facts=tuple(facts),
         line_items=tuple(items),
+        tables=tuple(tables),
         warnings=tuple(warnings),
     )
 
@@ -178,3 +191,39 @@ def _item_record(item, narrative: Narrative) -> LineItemRecord:  # type: ignore[
         page=page,
         bbox=bbox,
     )
+
+
+def _table_record(table: Table) -> TableRecord:
+    context = CodeContext()
+    seen: list[str] = []
+    idents = [row_identity(row.codes, row.labels, context) for row in table.rows]
+    tree = row_tree([TreeRow(row.side, i.code, i.label, row.indent, i.total) for row, i in zip(table.rows, idents, strict=True)])
+    rows = []
+    for row, ident, (depth, parent_row) in zip(table.rows, idents, tree, strict=True):
+        parent = parent_of(ident.code, seen)
+        if ident.code:
+            seen.append(ident.code)
+        cells = tuple(
+            CellRecord(
+                column=table.columns[c.column].name, key=column_key(table.columns[c.column].name), text=c.text,
+                value=_value(c.text), page=c.page, bbox=c.bbox,
+            )
+            for c in row.cells
+        )
+        rows.append(RowRecord(
+            side=row.side, code=ident.code, code2=ident.code2, level=ident.level, parent=parent, label=ident.label,
+            label_normalised=ident.label_normalised, total=ident.total, subitem=ident.subitem, depth=depth, parent_row=parent_row,
+            page=row.page, bbox=row.bbox,
+            cells=cells,
+        ))
+    return TableRecord(
+        kind=table.kind.value, title=table.title, number=table.number, unit=table.unit, pages=tuple(table.pages),
+        placements=tuple(PlacementRecord(p, b) for p, b in table.bboxes), empty=table.empty,
+        columns=tuple(ColumnRecord(c.name, column_key(c.name), c.role, c.side) for c in table.columns),
+        rows=tuple(rows), notes=tuple(table.notes),
+    )
+
+
+def _value(text: str) -> str | None:
+    amount = parse_amount(text)
+    return None if amount is None else amount.text

@@ -94,6 +94,68 @@ class LineItemRecord:
 
 
 @dataclass(frozen=True)
+class CellRecord:
+    """One non-empty amount cell: header path as printed, canonical key, text and exact value."""
+
+    column: str
+    key: str
+    text: str
+    value: str | None
+    page: int
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    """One table row of one side: code (部门经济分类 where two are printed), level, parent, label, cells."""
+
+    side: int
+    code: str | None
+    code2: str | None
+    level: str | None
+    parent: str | None
+    label: str
+    label_normalised: str
+    total: bool
+    subitem: bool
+    depth: int
+    parent_row: int | None
+    page: int
+    bbox: BBox
+    cells: tuple[CellRecord, ...]
+
+
+@dataclass(frozen=True)
+class ColumnRecord:
+    path: str
+    key: str
+    role: str
+    side: int
+
+
+@dataclass(frozen=True)
+class PlacementRecord:
+    page: int
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class TableRecord:
+    """One table, joined over the pages it runs on."""
+
+    kind: str
+    title: str | None
+    number: str | None
+    unit: str | None
+    pages: tuple[int, ...]
+    placements: tuple[PlacementRecord, ...]
+    empty: bool
+    columns: tuple[ColumnRecord, ...]
+    rows: tuple[RowRecord, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class WarningRecord:
     code: str
     message: str
@@ -112,7 +174,7 @@ class Document:
     sections: tuple[SectionRecord, ...]
     facts: tuple[FactRecord, ...]
     line_items: tuple[LineItemRecord, ...]
-    tables: tuple[dict[str, Any], ...] = ()
+    tables: tuple[TableRecord, ...] = ()
     warnings: tuple[WarningRecord, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:

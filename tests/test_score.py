@@ -12,7 +12,7 @@ from extractor.export.json_export import document_to_json
 from tests.conftest import CORPUS, SHARED, TRUTH, extracted
 
 
-def test_meta_and_facts_meet_the_targets(tmp_path: Path) -> None:
+def test_meta_facts_and_table_values_meet_the_targets(tmp_path: Path) -> None:
     for meta in sorted(TRUTH.glob("*.meta.json")):
         doc_id = json.loads(meta.read_text(encoding="utf-8"))["doc_id"]
         source = next(CORPUS.rglob(f"{doc_id}.pdf"))
@@ -26,3 +26,5 @@ def test_meta_and_facts_meet_the_targets(tmp_path: Path) -> None:
     assert float(scores["meta"]) == 1.0, last
     assert float(scores["facts_recall"]) >= 0.90, last
     assert float(scores["facts_precision"]) >= 0.90, last
+    assert float(scores["values_recall"]) >= 0.98, last
+    assert float(scores["values_precision"]) >= 0.98, last

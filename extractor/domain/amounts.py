@@ -46,6 +46,11 @@ class Amount:
         return self.text + (self.unit or "")
 
 
+def ascii_digits(text: str) -> str:
+    """Map full-width digits and punctuation to ASCII, keeping whitespace."""
+    return text.translate(_WIDE).replace("−", "-")
+
+
 def normalise_digits(text: str) -> str:
     """Map full-width digits and punctuation to ASCII and drop every whitespace character."""
     return re.sub(r"\s+", "", text.translate(_WIDE)).replace("−", "-")

@@ -14,6 +14,7 @@ COLUMNS = (
     "source_file", "source_sha256", "department", "region", "fiscal_year", "report_kind",
     "record_type", "key", "code", "label", "scope", "value", "unit", "value_yuan",
     "prior_value", "change", "page", "bbox", "quote",
+    "table_index", "table_kind", "table_number", "table_title", "side", "column", "level", "parent", "cell_text",
 )
 
 
@@ -23,7 +24,7 @@ def _yuan(value: str, unit: str) -> str:
 
 
 def document_to_csv(doc: Document, excel: bool = False) -> str:
-    """The document's facts and line items as CSV text; ``excel`` prefixes a BOM for Excel."""
+    """The document's facts, line items and table cells as CSV text; ``excel`` prefixes a BOM for Excel."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -41,4 +42,14 @@ def document_to_csv(doc: Document, excel: bool = False) -> str:
             "line_item", item.level, item.code or "", label, "", item.value, item.unit, _yuan(item.value, item.unit),
             "", "", item.page, " ".join(map(str, item.bbox)), item.quote,
         ])
+    for index, table in enumerate(doc.tables):
+        for row in table.rows:
+            for cell in row.cells:
+                unit = table.unit or ""
+                writer.writerow(base + [
+                    "table_cell", cell.key, row.code or "", row.label, "", cell.value or "", unit if cell.value else "",
+                    _yuan(cell.value, unit) if cell.value else "", "", "", cell.page, " ".join(map(str, cell.bbox)), "",
+                    index, table.kind, table.number or "", table.title or "", row.side, cell.column, row.level or "",
+                    row.parent or "", cell.text,
+                ])
     return ("\ufeff" if excel else "") + out.getvalue()

@@ -16,6 +16,8 @@ _NUMBERED = re.compile(r"^(?P<num>[一二三四五六七八九十]{1,3})[、.．
 _SUB = re.compile(r"^[（(](?P<num>[一二三四五六七八九十]{1,3})[)）]\s*(?P<title>.+)$")
 _LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|-{6,})")
 _TITLE_END = re.compile(r"[。：:]")
+# 目录, 目录：, 报表目录, 公开目录 — not a 指导性目录 column header
+_CONTENTS = re.compile(r"^(?:.{0,4}(?:报表|公开|预算|决算))?目录(?:[:：].*)?$")
 _MAX_TITLE = 40
 _BARE_AMOUNT = re.compile(r"\d[\d,]*\.\d+(?![\d万元亿%％])(?!\s*(?:万元|元|亿元|%|％))")
 _INHERITING = {"glossary", "functions", "organisation"}
@@ -49,7 +51,7 @@ def toc_pages(pages: Sequence[Page]) -> set[int]:
     found: set[int] = set()
     for index, page in enumerate(pages):
         heads = [normalise_text(line.text) for line in page.lines[:6]]
-        if not any(h.startswith("目录") or h.endswith("目录") for h in heads):
+        if not any(_CONTENTS.match(h) for h in heads):
             continue
         found.add(page.number)
         for following in pages[index + 1 : index + 3]:

@@ -6,13 +6,14 @@ gives each character's box, from which each line's box is built.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from extractor.errors import CorruptInputError, PasswordRequiredError
-from extractor.model import BBox, Line, Page
+from extractor.model import BBox, Char, Line, Page, Rule
 
 NAME = "pdfium"
 logger = logging.getLogger(__name__)
@@ -47,45 +48,155 @@ def read_pdf(data: bytes, password: str | None = None) -> tuple[Page, ...]:
         document.close()
 
 
+class _Orientation:
+    """Maps PDF user space (origin bottom-left, unrotated) to the page as displayed (origin top-left, /Rotate applied)."""
+
+    def __init__(self, page: pdfium.PdfPage) -> None:
+        self.rotation = page.get_rotation() % 360
+        width, height = page.get_size()  # already rotated
+        self.width, self.height = (height, width) if self.rotation in (90, 270) else (width, height)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y, x
+        if self.rotation == 180:
+            return self.width - x, y
+        if self.rotation == 270:
+            return self.height - y, self.width - x
+        return x, self.height - y
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        ax, ay = self.point(left, bottom)
+        bx, by = self.point(right, top)
+        return round(min(ax, bx), 2), round(min(ay, by), 2), round(max(ax, bx), 2), round(max(ay, by), 2)
+
+
 def _read_page(page: pdfium.PdfPage, number: int) -> Page:
     width, height = page.get_size()
+    orientation = _Orientation(page)
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range() if count else ""
-        lines = _text_to_lines(text, textpage, height) if len(text) == count else _lines_without_boxes(text, width)
+        if len(text) == count:
+            chars = _char_boxes(textpage, text, orientation)
+            lines = _text_to_lines(text, chars)
+            printed = tuple(c for c in chars if c is not None)
+        else:
+            lines, printed = _lines_without_boxes(text, width), ()
     finally:
         textpage.close()
-    return Page(number=number, width=float(width), height=float(height), lines=tuple(lines))
+    rules = tuple(_page_rules(page, orientation))
+    return Page(number=number, width=float(width), height=float(height), lines=tuple(lines), chars=printed, rules=rules)
 
 
-def _text_to_lines(text: str, textpage: pdfium.PdfTextPage, height: float) -> list[Line]:
+def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientation) -> list[Char | None]:
+    """Each character's box in top-left coordinates; None for generated spaces and line breaks."""
+    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    args = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    get_box = pdfium_raw.FPDFText_GetCharBox
+    raw = textpage.raw
+    chars: list[Char | None] = []
+    for i, ch in enumerate(text):
+        if ch.isspace() or not get_box(raw, i, *args) or right.value <= left.value:
+            chars.append(None)
+            continue
+        chars.append(Char(ch, *orientation.box(left.value, bottom.value, right.value, top.value)))
+    return chars
+
+
+def _text_to_lines(text: str, chars: list[Char | None]) -> list[Line]:
     lines: list[Line] = []
     start = 0
     for end in [i for i, ch in enumerate(text) if ch == "\n"] + [len(text)]:
         segment = text[start:end].rstrip("\r")
         if segment.strip():
-            lines.append(Line(text=segment, bbox=_segment_bbox(textpage, start, start + len(segment), height)))
+            lines.append(Line(text=segment, bbox=_segment_bbox(chars[start : start + len(segment)])))
         start = end + 1
     return lines
 
 
-def _segment_bbox(textpage: pdfium.PdfTextPage, start: int, end: int, height: float) -> BBox:
-    xs0, tops, xs1, bottoms = [], [], [], []
-    for i in range(start, end):
-        left, bottom, right, top = textpage.get_charbox(i)
-        if right <= left:
-            continue  # generated spaces and line breaks have empty boxes
-        xs0.append(left)
-        xs1.append(right)
-        tops.append(height - top)
-        bottoms.append(height - bottom)
-    if not xs0:
+def _segment_bbox(chars: list[Char | None]) -> BBox:
+    boxes = [c for c in chars if c is not None]
+    if not boxes:
         return (0.0, 0.0, 0.0, 0.0)
-    return (round(min(xs0), 2), round(min(tops), 2), round(max(xs1), 2), round(max(bottoms), 2))
+    return (min(c.x0 for c in boxes), min(c.top for c in boxes), max(c.x1 for c in boxes), max(c.bottom for c in boxes))
 
 
 def _lines_without_boxes(text: str, width: float) -> list[Line]:
     # Characters outside the BMP make PDFium's text and char indices disagree; keep the text.
     logger.debug("text and character counts differ; line boxes span the page")
     return [Line(text=t.rstrip("\r"), bbox=(0.0, 0.0, float(width), 0.0)) for t in text.split("\n") if t.strip()]
+
+
+# A path thinner than this is a line; a box wider and taller than it contributes its four edges.
+_THIN = 3.0
+_WHITE = 245
+
+
+def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
+    """Horizontal and vertical ruling lines drawn on the page (top-left coordinates)."""
+    rules: list[Rule] = []
+    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH], max_depth=2):
+        if not _visible(obj.raw):
+            continue
+        x0, y0, x1, y1 = orientation.box(*obj.get_bounds())
+        if x1 - x0 < _THIN and y1 - y0 < _THIN:
+            continue
+        if x1 - x0 < _THIN:
+            x = round((x0 + x1) / 2, 2)
+            rules.append(Rule(x, y0, x, y1))
+        elif y1 - y0 < _THIN:
+            y = round((y0 + y1) / 2, 2)
+            rules.append(Rule(x0, y, x1, y))
+        elif pdfium_raw.FPDFPath_CountSegments(obj.raw) <= 5:
+            rules.extend(_box_edges(x0, y0, x1, y1))
+        else:
+            rules.extend(_segment_rules(obj, orientation))
+    return rules
+
+
+def _box_edges(x0: float, top: float, x1: float, bottom: float) -> list[Rule]:
+    return [Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom), Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)]
+
+
+def _visible(raw: object) -> bool:
+    """False for paths that are neither filled nor stroked, or drawn in white."""
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_raw.FPDFPath_GetDrawMode(raw, ctypes.byref(fill), ctypes.byref(stroke)):
+        return True
+    if not fill.value and not stroke.value:
+        return False
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    get_color = pdfium_raw.FPDFPageObj_GetStrokeColor if stroke.value else pdfium_raw.FPDFPageObj_GetFillColor
+    if get_color(raw, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
+        return not (min(r.value, g.value, b.value) >= _WHITE or a.value == 0)
+    return True
+
+
+def _segment_rules(obj: pdfium.PdfObject, orientation: _Orientation) -> list[Rule]:
+    """Axis-aligned straight segments of a complex path (a whole grid drawn as one path)."""
+    matrix = obj.get_matrix()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    points: list[tuple[float, float, bool]] = []
+    start: tuple[float, float] | None = None
+    for i in range(pdfium_raw.FPDFPath_CountSegments(obj.raw)):
+        segment = pdfium_raw.FPDFPath_GetPathSegment(obj.raw, i)
+        if not pdfium_raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        px, py = orientation.point(*matrix.on_point(x.value, y.value))
+        kind = pdfium_raw.FPDFPathSegment_GetType(segment)
+        if kind == pdfium_raw.FPDF_SEGMENT_MOVETO or start is None:
+            start = (px, py)
+        points.append((px, py, kind == pdfium_raw.FPDF_SEGMENT_LINETO))
+        if pdfium_raw.FPDFPathSegment_GetClose(segment):
+            points.append((start[0], start[1], True))
+    rules = []
+    for (ax, ay, _), (bx, by, is_line) in zip(points, points[1:], strict=False):
+        if not is_line:
+            continue
+        if abs(ay - by) < 1 and abs(ax - bx) >= _THIN:
+            rules.append(Rule(round(min(ax, bx), 2), round(ay, 2), round(max(ax, bx), 2), round(ay, 2)))
+        elif abs(ax - bx) < 1 and abs(ay - by) >= _THIN:
+            rules.append(Rule(round(ax, 2), round(min(ay, by), 2), round(ax, 2), round(max(ay, by), 2)))
+    return rules

@@ -1,0 +1,137 @@
+"""The standard disclosure tables: recognising a table's kind, number and unit from its printed title.
+
+Titles vary by region and year (部门收支总表, 收支预算总表, 部门财务收支预算总表, 收入支出决算总表 …), so
+a kind is recognised from the words a title contains, most specific first, never from a fixed list.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from extractor.domain.amounts import ascii_digits, normalise_digits
+
+
+class TableKind(enum.Enum):
+    """The table vocabulary of ``TRUTH_FORMAT.md``, shared by budgets and final accounts."""
+
+    SUMMARY = "summary"
+    INCOME = "income"
+    EXPENDITURE = "expenditure"
+    FISCAL_SUMMARY = "fiscal_summary"
+    FISCAL_EXPENDITURE = "fiscal_expenditure"
+    GPB_EXPENDITURE = "gpb_expenditure"
+    GPB_BASIC_EXPENDITURE = "gpb_basic_expenditure"
+    GPB_PROJECT_EXPENDITURE = "gpb_project_expenditure"
+    THREE_PUBLIC = "three_public"
+    GOV_FUND_EXPENDITURE = "gov_fund_expenditure"
+    SOC_EXPENDITURE = "soc_expenditure"
+    PROJECT_PERFORMANCE = "project_performance"
+    DEPT_PERFORMANCE = "dept_performance"
+    OTHER = "other"
+
+
+_NUMBER = re.compile(
+    r"(?:^|(?<=[\s:：（(]))(?P<number>(?:部门)?(?:预算|决算|公开)?(?:附)?表\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3}(?!般))(?:\s*[-—－]\s*\d{1,2})?"
+    r"|(?:预算|决算|公开)\d{1,2}(?:[-—－]\d{1,2})?表)(?!\d)"
+)
+_UNIT = re.compile(r"单位\s*[:：]\s*(?P<unit>万元|千元|亿元|元)")
+_TITLE_END = re.compile(r"(?:表|目标表|情况表)(?:[（(][^）)]{1,20}[）)])?$")
+_TITLE_WORDS = re.compile(r"收支|收入|支出|三公|预算|决算|拨款|绩效|经费|采购|资产|基金|资本|明细|会议费|培训费|评价|指标|目标")
+_NOT_TITLE = re.compile(r"[。；;，,]|^注|^说明|单位[:：]|详见|见表|附件\d*[:：]?$")
+_EMPTY = re.compile(
+    r"空表|无数据|无发生额|无此项|未安排|没有(?:使用|安排)|无相关|不涉及|此表无|本表无|无.{0,12}(?:收入|支出|经费|预算|决算)(?:，|。|$)"
+)
+_MAX_TITLE = 60
+
+
+def is_title(text: str) -> bool:
+    """Whether a line outside any grid reads as a table title (``2026年部门收支总表``, ``表5 一般公共预算支出情况表（按功能分类科目）``)."""
+    compact = normalise_digits(text)
+    if not compact or len(compact) > _MAX_TITLE or _NOT_TITLE.search(compact):
+        return False
+    return bool(_TITLE_END.search(compact) and _TITLE_WORDS.search(compact))
+
+
+def table_number(text: str) -> str | None:
+    """The printed table number (``表1``, ``表3-1``, ``预算01表``, ``公开表5``, ``表一``), if the text has one."""
+    match = _NUMBER.search(_spaced(text))
+    return re.sub(r"\s+", "", match.group("number")) if match else None
+
+
+def _spaced(text: str) -> str:
+    """Full-width digits mapped, runs of whitespace kept as one space (``表02 2026年…`` is 表02, not 表022)."""
+    return re.sub(r"\s+", " ", ascii_digits(text)).strip()
+
+
+def strip_number(title: str) -> str:
+    """The title without a leading table number."""
+    spaced = _spaced(title)
+    match = _NUMBER.match(spaced)
+    return normalise_digits(spaced[match.end():] if match else spaced).lstrip(":：、.")
+
+
+def table_unit(text: str) -> str | None:
+    """The unit a caption prints (``单位：万元``, ``金额单位：元``)."""
+    match = _UNIT.search(normalise_digits(text))
+    return match.group("unit") if match else None
+
+
+def says_empty(text: str) -> bool:
+    """Whether a note says the table has no data (``本表为空表``, ``故本表无数据``, ``本单位无此项支出``)."""
+    return bool(_EMPTY.search(normalise_digits(text)))
+
+
+def classify_title(title: str | None) -> TableKind:
+    """The kind of a table from its title, most specific words first."""
+    t = strip_number(title or "").replace("“", "").replace("”", "").replace('"', "")
+    if not t:
+        return TableKind.OTHER
+    if "三公" in t:
+        return TableKind.THREE_PUBLIC
+    if "机关运行经费" in t:
+        return TableKind.OTHER
+    if "绩效" in t:
+        if "整体" in t:
+            return TableKind.DEPT_PERFORMANCE
+        return TableKind.PROJECT_PERFORMANCE if re.search("目标|项目", t) and "自评" not in t else TableKind.OTHER
+    if "政府性基金" in t:
+        return TableKind.GOV_FUND_EXPENDITURE if re.search("支出|收支", t) else TableKind.OTHER
+    if "国有资本经营" in t:
+        return TableKind.SOC_EXPENDITURE if re.search("支出|收支", t) else TableKind.OTHER
+    if "一般公共预算" in t and "支出" in t:
+        return _gpb_kind(t)
+    if "财政拨款" in t:
+        return _fiscal_kind(t)
+    if re.search(r"收支|收入支出|收入与支出", t):
+        return TableKind.SUMMARY if "项目" not in t else TableKind.OTHER
+    if "收入" in t and "支出" not in t:
+        return TableKind.INCOME
+    if "支出" in t and not re.search(r"基本支出|项目支出|采购|经济分类|经费|专项|结转", t):
+        return TableKind.EXPENDITURE
+    return TableKind.OTHER
+
+
+def classify_header(header: str) -> TableKind:
+    """The kind of an untitled table from its header words (a 绩效目标 grid under a section heading)."""
+    if re.search(r"绩效(?:目标|指标)", header):
+        return TableKind.DEPT_PERFORMANCE if "整体" in header else TableKind.PROJECT_PERFORMANCE
+    return TableKind.OTHER
+
+
+def _gpb_kind(t: str) -> TableKind:
+    if "基本支出" in t:
+        return TableKind.GPB_BASIC_EXPENDITURE
+    if "项目支出" in t:
+        return TableKind.GPB_PROJECT_EXPENDITURE
+    if "收入" in t or "收支" in t or "经济分类" in t:
+        return TableKind.OTHER
+    return TableKind.GPB_EXPENDITURE
+
+
+def _fiscal_kind(t: str) -> TableKind:
+    if re.search(r"收支|收入支出|收入与支出", t):
+        return TableKind.FISCAL_SUMMARY
+    if "支出" in t and not re.search(r"基本支出|项目支出|结转", t):
+        return TableKind.FISCAL_EXPENDITURE
+    return TableKind.OTHER

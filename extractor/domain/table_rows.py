@@ -1,0 +1,195 @@
+"""Table rows as data: codes in every printed form normalised, levels and parents, totals and 其中 rows.
+
+Codes arrive split over 类/款/项 columns (``201 | 03 | 01``), glued to the name (``2010301行政运行``,
+``2040602-一般行政管理事务``, ``[201]一般公共服务支出``), as 3+2 economic codes (``301 | 01``), or twice
+(北京: ``50101-工资奖金津补贴 | 30101-基本工资``, where the 部门经济分类 code is the row's code).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractor.domain.amounts import ascii_digits
+from extractor.domain.labels import normalise_label, normalise_text
+
+_GLUED = re.compile(r"^[［\[【(（]?(?P<code>[0-9]{3}|[0-9]{5}|[0-9]{7})[］\]】)）]?(?![0-9年月日%％.．])\s*[-－—_、.．:：]?\s*(?P<name>.*)$")
+_SPLIT_PARTS = {"类": 0, "款": 1, "项": 2}
+_TOTAL = re.compile(r"(?:合计|总计|小计)$")
+_LEVELS = {3: "类", 5: "款", 7: "项"}
+
+
+@dataclass(frozen=True)
+class RowIdentity:
+    """What a row is: its code(s), level, label as printed and normal form, and flags."""
+
+    code: str | None
+    code2: str | None
+    level: str | None
+    label: str
+    label_normalised: str
+    total: bool
+    subitem: bool
+
+
+def split_glued(text: str) -> tuple[str | None, str]:
+    """``2010301行政运行`` -> (``2010301``, ``行政运行``); text without a leading code -> (None, text)."""
+    compact = normalise_text(ascii_digits(text)).replace("［", "[").replace("］", "]")
+    match = _GLUED.match(compact)
+    if not match or not match.group("name"):
+        return None, text.strip()
+    return match.group("code"), match.group("name")
+
+
+class CodeContext:
+    """Remembers the last 类 and 款 of a table, to complete codes printed only in part."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = ["", "", ""]
+
+    def join_split(self, cells: Sequence[tuple[str, str]]) -> str | None:
+        """Join codes printed over 类/款/项 columns; a part left blank under a filled one comes from the row above."""
+        parts = ["", "", ""]
+        for header, text in cells:
+            digits = re.sub(r"[^0-9]", "", text)
+            leaf = header.rsplit("/", 1)[-1]
+            if leaf in _SPLIT_PARTS and digits:
+                index = _SPLIT_PARTS[leaf]
+                parts[index] = digits.zfill(2) if index and len(digits) < 2 else digits
+        if not any(parts):
+            return None
+        deepest = max(i for i, p in enumerate(parts) if p)
+        for i in range(deepest):
+            if not parts[i]:
+                parts[i] = self.parts[i]
+        self.parts = parts[: deepest + 1] + [""] * (2 - deepest)
+        return "".join(parts[: deepest + 1]) or None
+
+    def remember(self, code: str | None) -> None:
+        if code and len(code) in _LEVELS:
+            length = len(code)
+            self.parts = [code[:3], code[3:5] if length >= 5 else "", code[5:7] if length >= 7 else ""]
+
+
+def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, str]], context: CodeContext) -> RowIdentity:
+    """The code, second code, level and label of a row from its code and label cells."""
+    split = [c for c in codes if c[0].rsplit("/", 1)[-1] in _SPLIT_PARTS]
+    code: str | None = None
+    code2: str | None = None
+    label = ""
+    if split:
+        code = context.join_split(split)
+    elif codes:
+        digits = re.sub(r"[^0-9]", "", "".join(text for _, text in codes))
+        code = digits or None
+        name_in_code = split_glued(codes[0][1])[1] if split_glued(codes[0][1])[0] else ""
+        label = name_in_code
+    glued = [(header, *split_glued(text)) for header, text in labels]
+    with_codes = [g for g in glued if g[1]]
+    if with_codes and not code:
+        preferred = next((g for g in with_codes if "部门" in g[0] and "经济" in g[0]), with_codes[-1])
+        code, label = preferred[1], preferred[2]
+        others = [g[1] for g in with_codes if g is not preferred]
+        code2 = others[0] if others else None
+    elif glued:
+        label = label or "".join(g[2] for g in glued)
+    if not split:
+        context.remember(code)
+    printed = normalise_text(label)
+    return RowIdentity(
+        code=code, code2=code2, level=_LEVELS.get(len(code)) if code else None, label=printed,
+        label_normalised=normalise_label(printed), total=bool(_TOTAL.search(printed)) and not code,
+        subitem=printed.startswith("其中"),
+    )
+
+
+def parent_of(code: str | None, earlier: Sequence[str]) -> str | None:
+    """The nearest earlier code of which ``code`` is a longer continuation (``2010301`` -> ``20103``)."""
+    if not code:
+        return None
+    for other in reversed(earlier):
+        if other != code and code.startswith(other):
+            return other
+    return None
+
+
+_ORDINAL_RANKS = (
+    (re.compile(r"^[一二三四五六七八九十]+[、.．]"), 1),
+    (re.compile(r"^[（(][一二三四五六七八九十]+[)）]"), 2),
+    (re.compile(r"^\d+[、.．](?!\d)"), 3),
+    (re.compile(r"^[（(]\d+[)）]"), 4),
+    (re.compile(r"^[①-⑳]"), 5),
+)
+# indentation steps smaller than this (points) are the same level
+_INDENT_STEP = 3.0
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """What the row tree needs of a row."""
+
+    side: int
+    code: str | None
+    label: str
+    indent: float | None
+    total: bool
+
+
+def ordinal_rank(label: str) -> int | None:
+    """Nesting rank of a printed ordinal: 一、 1, （一） 2, 1、 3, （1） 4, ① 5; None without one."""
+    for pattern, rank in _ORDINAL_RANKS:
+        if pattern.match(label):
+            return rank
+    return None
+
+
+def row_tree(rows: Sequence[TreeRow]) -> list[tuple[int, int | None]]:
+    """(depth, parent row index) of every row, per side.
+
+    Coded rows nest by their codes (2010301 under 20103 under 201). Rows without a code nest by their
+    printed ordinals (一、 > （一） > 1、 > （1））, 其中 rows under the row above, and where no ordinal is
+    printed, by indentation. Totals (合计, 总计) stand at depth 0.
+    """
+    result: list[tuple[int, int | None]] = [(0, None)] * len(rows)
+    for side in {r.side for r in rows}:
+        indices = [i for i, r in enumerate(rows) if r.side == side]
+        levels = _indent_levels([rows[i] for i in indices])
+        ordinals = any(ordinal_rank(rows[i].label) for i in indices)
+        stack: list[tuple[tuple[int, float], int]] = []  # (sort key, row index)
+        for i in indices:
+            row = rows[i]
+            if row.total and not row.code:
+                result[i] = (0, None)
+                stack = []
+                continue
+            key = _nesting_key(row, levels, stack, ordinals)
+            while stack and stack[-1][0] >= key:
+                stack.pop()
+            result[i] = (len(stack), stack[-1][1] if stack else None)
+            stack.append((key, i))
+    return result
+
+
+def _indent_levels(rows: Sequence[TreeRow]) -> dict[float, int]:
+    indents = sorted({r.indent for r in rows if r.indent is not None})
+    steps: list[float] = []
+    for indent in indents:
+        if not steps or indent - steps[-1] >= _INDENT_STEP:
+            steps.append(indent)
+    return {indent: max(i for i, step in enumerate(steps) if step <= indent + 0.01) for indent in indents}
+
+
+def _nesting_key(row: TreeRow, levels: dict[float, int], stack: list[tuple[tuple[int, float], int]], ordinals: bool) -> tuple[int, float]:
+    if row.code:
+        return (len(row.code), 0.0)
+    if row.label.startswith("其中") and stack:
+        parent_key = stack[-1][0]
+        return (parent_key[0], parent_key[1] + 0.5)
+    rank = ordinal_rank(row.label)
+    if rank is not None:
+        return (0, float(rank))
+    level = levels.get(row.indent, 0) if row.indent is not None else 0
+    if ordinals and level == 0:
+        return (0, 1.0)  # an unnumbered line at the margin of a numbered list (上年结转) is a sibling of 一、
+    return (0, 10.0 + level)

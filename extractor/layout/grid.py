@@ -1,0 +1,255 @@
+"""Cell grids from ruling lines: the geometric half of the table finder.
+
+Budget tables are ruled. The horizontal and vertical rules that touch each other form one grid; the
+rules' positions cut it into atoms (one row band x one column band), and atoms not separated by a
+printed rule are one (merged) cell. Characters are then dropped into cells by their centres.
+Nothing here knows what the text means: see :mod:`extractor.layout.tables` for that.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from extractor.model import BBox, Char, Page
+
+# Rules closer than this (points) are one line; bands thinner than it are not rows or columns.
+_SNAP = 3.0
+# How far a rule may stop short of another and still meet it.
+_REACH = 4.0
+_MIN_CELLS = 4
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of text inside a cell or outside any grid."""
+
+    text: str
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A (possibly merged) cell: its first atom row/column, spans, box and text lines."""
+
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: BBox
+    lines: tuple[TextLine, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(line.text for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One ruled table on one page."""
+
+    page: int
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def bbox(self) -> BBox:
+        return (self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    def cell_at(self, row: int, col: int) -> Cell | None:
+        """The cell covering atom (row, col)."""
+        return self._index().get((row, col))
+
+    def _index(self) -> dict[tuple[int, int], Cell]:
+        index: dict[tuple[int, int], Cell] | None = self.__dict__.get("_atoms")
+        if index is None:
+            index = {}
+            for cell in self.cells:
+                for r in range(cell.row, cell.row + cell.row_span):
+                    for c in range(cell.col, cell.col + cell.col_span):
+                        index[(r, c)] = cell
+            object.__setattr__(self, "_atoms", index)
+        return index
+
+
+@dataclass(frozen=True)
+class _Line:
+    pos: float  # y of a horizontal line, x of a vertical one
+    start: float
+    end: float
+
+
+def find_grids(page: Page) -> list[Grid]:
+    """Every ruled grid on the page, top to bottom, with its characters."""
+    horizontal = _merge_lines([_Line(r.top, r.x0, r.x1) for r in page.rules if r.horizontal])
+    vertical = _merge_lines([_Line(r.x0, r.top, r.bottom) for r in page.rules if not r.horizontal])
+    grids = []
+    for hs, vs in _components(horizontal, vertical):
+        grid = _build_grid(page, hs, vs)
+        if grid is not None:
+            grids.append(grid)
+    grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
+    return grids
+
+
+def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
+    """The page's text lines that lie outside every grid (titles, units, notes, page numbers)."""
+    boxes = [g.bbox for g in grids]
+    outside = [c for c in page.chars if not any(_inside(c, box) for box in boxes)]
+    return chars_to_lines(outside)
+
+
+def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[TextLine]:
+    """Group characters into lines by vertical overlap, left to right; wide gaps become one space."""
+    rows: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: (c.top + c.bottom) / 2):
+        middle = (ch.top + ch.bottom) / 2
+        if rows:
+            last = rows[-1]
+            top = min(c.top for c in last[-3:])
+            bottom = max(c.bottom for c in last[-3:])
+            if top - 1 <= middle <= bottom + 1:
+                last.append(ch)
+                continue
+        rows.append([ch])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+        height = max(c.bottom - c.top for c in row) or 1.0
+        parts = [row[0].text]
+        for prev, ch in zip(row, row[1:], strict=False):
+            if ch.x0 - prev.x1 > (gap if gap is not None else height * 1.5):
+                parts.append(" ")
+            parts.append(ch.text)
+        box = (min(c.x0 for c in row), min(c.top for c in row), max(c.x1 for c in row), max(c.bottom for c in row))
+        lines.append(TextLine("".join(parts), box))
+    return lines
+
+
+def _inside(ch: Char, box: BBox) -> bool:
+    x, y = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _merge_lines(lines: list[_Line]) -> list[_Line]:
+    """Snap nearly collinear rules together and join the pieces that touch."""
+    merged: list[_Line] = []
+    for group in _clusters(sorted(lines, key=lambda ln: ln.pos), key=lambda ln: ln.pos):
+        pos = sum(ln.pos for ln in group) / len(group)
+        spans = sorted((ln.start, ln.end) for ln in group)
+        start, end = spans[0]
+        for s, e in spans[1:]:
+            if s <= end + _REACH:
+                end = max(end, e)
+            else:
+                merged.append(_Line(pos, start, end))
+                start, end = s, e
+        merged.append(_Line(pos, start, end))
+    return merged
+
+
+def _clusters(items: list, key) -> list[list]:  # type: ignore[no-untyped-def,type-arg]
+    groups: list[list] = []  # type: ignore[type-arg]
+    for item in items:
+        if groups and key(item) - key(groups[-1][-1]) < _SNAP:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _meets(h: _Line, v: _Line) -> bool:
+    return h.start - _REACH <= v.pos <= h.end + _REACH and v.start - _REACH <= h.pos <= v.end + _REACH
+
+
+def _components(horizontal: list[_Line], vertical: list[_Line]) -> list[tuple[list[_Line], list[_Line]]]:
+    """Sets of rules that touch one another (each set one table)."""
+    parent = list(range(len(horizontal) + len(vertical)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(horizontal):
+        for j, v in enumerate(vertical):
+            if _meets(h, v):
+                parent[find(i)] = find(len(horizontal) + j)
+    groups: dict[int, tuple[list[_Line], list[_Line]]] = {}
+    for i, h in enumerate(horizontal):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vertical):
+        groups.setdefault(find(len(horizontal) + j), ([], []))[1].append(v)
+    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+
+
+def _positions(values: list[float], low: float, high: float) -> list[float]:
+    """Cut positions: the rules' positions, plus the far ends of the crossing rules when a table has no outer border."""
+    points = sorted(values)
+    if points[0] - low > _SNAP * 2:
+        points.insert(0, low)
+    if high - points[-1] > _SNAP * 2:
+        points.append(high)
+    snapped = [sum(g) / len(g) for g in _clusters(points, key=lambda p: p)]
+    return snapped
+
+
+def _covered(lines: list[_Line], pos: float, at: float) -> bool:
+    return any(abs(ln.pos - pos) < _SNAP and ln.start - _REACH <= at <= ln.end + _REACH for ln in lines)
+
+
+def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
+    xs = _positions([v.pos for v in vs], min(h.start for h in hs), max(h.end for h in hs))
+    ys = _positions([h.pos for h in hs], min(v.start for v in vs), max(v.end for v in vs))
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if n_rows < 1 or n_cols < 1 or n_rows * n_cols < _MIN_CELLS:
+        return None
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(n_rows):
+        middle_y = (ys[r] + ys[r + 1]) / 2
+        for c in range(n_cols):
+            middle_x = (xs[c] + xs[c + 1]) / 2
+            if c + 1 < n_cols and not _covered(vs, xs[c + 1], middle_y):
+                parent[find(r * n_cols + c + 1)] = find(r * n_cols + c)
+            if r + 1 < n_rows and not _covered(hs, ys[r + 1], middle_x):
+                parent[find((r + 1) * n_cols + c)] = find(r * n_cols + c)
+    atoms: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            atoms.setdefault(find(r * n_cols + c), []).append((r, c))
+    texts: dict[int, list[Char]] = {}
+    x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
+    for ch in page.chars:
+        x, y = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+        if x0 <= x <= x1 and y0 <= y <= y1:
+            c = min(max(bisect.bisect_right(xs, x) - 1, 0), n_cols - 1)
+            r = min(max(bisect.bisect_right(ys, y) - 1, 0), n_rows - 1)
+            texts.setdefault(find(r * n_cols + c), []).append(ch)
+    cells = []
+    for root, members in atoms.items():
+        rows = [m[0] for m in members]
+        cols = [m[1] for m in members]
+        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+        box = (round(xs[c0], 2), round(ys[r0], 2), round(xs[c1 + 1], 2), round(ys[r1 + 1], 2))
+        lines = tuple(chars_to_lines(texts.get(root, ()), gap=None))
+        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, lines))
+    cells.sort(key=lambda cell: (cell.row, cell.col))
+    return Grid(page=page.number, xs=tuple(round(x, 2) for x in xs), ys=tuple(round(y, 2) for y in ys), cells=tuple(cells))
