@@ -82,6 +82,21 @@ class Grid:
         return index
 
 
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(self, keep: int, other: int) -> None:
+        self.parent[self.find(other)] = self.find(keep)
+
+
 @dataclass(frozen=True)
 class _Line:
     pos: float  # y of a horizontal line, x of a vertical one
@@ -174,18 +189,12 @@ def _meets(h: _Line, v: _Line) -> bool:
 
 def _components(horizontal: list[_Line], vertical: list[_Line]) -> list[tuple[list[_Line], list[_Line]]]:
     """Sets of rules that touch one another (each set one table)."""
-    parent = list(range(len(horizontal) + len(vertical)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = _UnionFind(len(horizontal) + len(vertical))
+    find = sets.find
     for i, h in enumerate(horizontal):
         for j, v in enumerate(vertical):
             if _meets(h, v):
-                parent[find(i)] = find(len(horizontal) + j)
+                sets.union(len(horizontal) + j, i)
     groups: dict[int, tuple[list[_Line], list[_Line]]] = {}
     for i, h in enumerate(horizontal):
         groups.setdefault(find(i), ([], []))[0].append(h)
@@ -215,22 +224,16 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1 or n_rows * n_cols < _MIN_CELLS:
         return None
-    parent = list(range(n_rows * n_cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = _UnionFind(n_rows * n_cols)
+    find = sets.find
     for r in range(n_rows):
         middle_y = (ys[r] + ys[r + 1]) / 2
         for c in range(n_cols):
             middle_x = (xs[c] + xs[c + 1]) / 2
             if c + 1 < n_cols and not _covered(vs, xs[c + 1], middle_y):
-                parent[find(r * n_cols + c + 1)] = find(r * n_cols + c)
+                sets.union(r * n_cols + c, r * n_cols + c + 1)
             if r + 1 < n_rows and not _covered(hs, ys[r + 1], middle_x):
-                parent[find((r + 1) * n_cols + c)] = find(r * n_cols + c)
+                sets.union(r * n_cols + c, (r + 1) * n_cols + c)
     atoms: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
