@@ -13,6 +13,7 @@ from extractor.errors import ExtractorError
 from extractor.export.atomic import write_atomic
 from extractor.export.csv_export import document_to_csv
 from extractor.export.json_export import document_to_json
+from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.pipeline import ExtractSettings, extract
 
 FORMATS = ("json", "csv")
@@ -57,19 +58,26 @@ def _infer_format(output: str, fmt: str | None) -> str:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format [default: from the output's suffix, else json].")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
 @click.option("--max-pages", type=int, default=None, help="Read only the first N pages.")
+@click.option(
+    "--tables", type=click.Choice([*STRATEGIES, "none"]), default=DEFAULT_STRATEGY, show_default=True,
+    help="How tables are found: ruled grids only (lattice), also tables missing their rules (hybrid), or none.",
+)
 @click.option("--excel", is_flag=True, help="Start the CSV with a BOM so that Excel reads it as UTF-8.")
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
-def run(file: Path, output: str, fmt: str | None, password: str | None, max_pages: int | None, excel: bool, debug: bool) -> None:
+def run(
+    file: Path, output: str, fmt: str | None, password: str | None, max_pages: int | None, tables: str, excel: bool, debug: bool,
+) -> None:
     """Extract one disclosure FILE (PDF or text) to JSON or CSV.
 
     \b
     Example:
       extract report.pdf -o out.json
       extract report.pdf -o figures.csv --excel
+      extract report.pdf --tables lattice -o out.json
     """
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = ExtractSettings(password=password, max_pages=max_pages)
+        settings = ExtractSettings(password=password, max_pages=max_pages, tables=tables)
         doc = extract(file, settings)
         fmt = _infer_format(output, fmt)
         text = document_to_csv(doc, excel=excel) if fmt == "csv" else document_to_json(doc)

@@ -19,6 +19,7 @@ from extractor.domain.table_rows import CodeContext, TreeRow, parent_of, row_ide
 from extractor.errors import InputNotFoundError, NoTextLayerError, SettingsError
 from extractor.layout.narrative import Narrative, build_narrative
 from extractor.layout.sections import find_sections, toc_pages
+from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.layout.tables import Table, find_tables
 from extractor.model import SourceDocument
 from extractor.readers import ReaderSettings, read_source
@@ -49,10 +50,13 @@ class ExtractSettings:
 
     password: str | None = None
     max_pages: int | None = None
+    tables: str = DEFAULT_STRATEGY  # a name in extractor.layout.strategies.STRATEGIES, or "none"
 
     def __post_init__(self) -> None:
         if self.max_pages is not None and self.max_pages < 1:
             raise SettingsError(f"max_pages must be at least 1, not {self.max_pages}")
+        if self.tables != "none" and self.tables not in STRATEGIES:
+            raise SettingsError(f"unknown table strategy {self.tables!r}; choose from {', '.join([*STRATEGIES, 'none'])}")
 
     def recorded(self) -> dict[str, object]:
         """The options as written to the output (a password is never written)."""
@@ -105,7 +109,8 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
     else:
         warnings.append(WarningRecord("not_a_disclosure", f"document looks like a {identity.document_type.value}, not a budget disclosure"))
     failures: list[tuple[int, str]] = []
-    tables = [_table_record(t) for t in find_tables(pages, toc_pages(pages), identity.unit, failures)] if is_disclosure else []
+    found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []
+    tables = [_table_record(t) for t in found]
     warnings.extend(WarningRecord("tables_not_read", f"tables on this page could not be read ({reason})", page) for page, reason in failures)
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))

@@ -27,7 +27,8 @@ def test_json_to_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["document"]["department"] == "重庆市人民政府办公厅"
-    assert data["options"] == {"password": None, "max_pages": None}
+    assert data["options"] == {"password": None, "max_pages": None, "tables": "hybrid"}
+    assert {t["kind"] for t in data["tables"]} >= {"summary", "gpb_expenditure", "three_public"}
     assert data["tool"]["name"] == "extractor" and data["schema_version"]
     assert list(tmp_path.iterdir()) == [out]
 
@@ -106,3 +107,8 @@ def test_missing_file_and_unwritable_output(tmp_path: Path) -> None:
 def test_scanned_pdf_is_reported() -> None:
     result = run(str(CORPUS / "renwu" / "BJ_zsj_2026_附件1_scanned.pdf"))
     assert result.returncode == 8 and "OCR is not supported yet" in result.stderr
+
+
+def test_unknown_table_strategy_is_a_usage_error() -> None:
+    result = run(str(PDF), "--tables", "stream", "-o", "-")
+    assert result.returncode == 2 and "stream" in result.stderr

@@ -46,6 +46,14 @@ class Amount:
         return self.text + (self.unit or "")
 
 
+_AMOUNT_CELL = re.compile(r"^[(（]?[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[)）]?$")
+
+
+def is_amount_text(text: str) -> bool:
+    """Whether a table cell's whole text is a printed amount (``1,002.30``, ``0.00``, ``15``, ``(12.00)``)."""
+    return bool(_AMOUNT_CELL.match(normalise_digits(text)))
+
+
 def ascii_digits(text: str) -> str:
     """Map full-width digits and punctuation to ASCII, keeping whitespace."""
     return text.translate(_WIDE).replace("−", "-")

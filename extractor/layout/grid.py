@@ -117,6 +117,21 @@ def find_grids(page: Page) -> list[Grid]:
     return grids
 
 
+def horizontal_rules(page: Page) -> list[tuple[float, float, float]]:
+    """The page's horizontal rules, snapped and joined: (y, x0, x1)."""
+    return [(ln.pos, ln.start, ln.end) for ln in _merge_lines([_Line(r.top, r.x0, r.x1) for r in page.rules if r.horizontal])]
+
+
+def grid_from_cuts(page: Page, xs: Sequence[float], ys: Sequence[float]) -> Grid | None:
+    """A grid cut at the given positions with every cut running across it (no merged cells): for tables
+    whose column or row rules are not printed, cut where the text leaves gaps."""
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    hs = [_Line(y, xs[0], xs[-1]) for y in ys]
+    vs = [_Line(x, ys[0], ys[-1]) for x in xs]
+    return _build_grid(page, hs, vs)
+
+
 def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
     """The page's text lines that lie outside every grid (titles, units, notes, page numbers)."""
     boxes = [g.bbox for g in grids]

@@ -12,9 +12,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from extractor.domain.amounts import normalise_digits, parse_amount
+from extractor.domain.amounts import is_amount_text, normalise_digits, parse_amount
 from extractor.domain.table_kinds import TableKind, classify_header, classify_title, is_title, says_empty, strip_number, table_number, table_unit
-from extractor.layout.grid import Cell, Grid, TextLine, chars_outside, find_grids
+from extractor.layout.grid import Cell, Grid, TextLine, chars_outside
+from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.model import BBox, Page
 
 logger = logging.getLogger(__name__)
@@ -86,8 +87,8 @@ class Table:
     first_row: tuple[str, ...] = ()  # texts of the first grid row below the captions, to recognise a repeated header
 
 
+_CODE_TEXT = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _PERCENT = re.compile(r"^[-−]?\d+(?:\.\d+)?[%％]$")
-_AMOUNT_TEXT = re.compile(r"^[(（]?[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[)）]?$")
 _TOTAL = re.compile(r"^(?:合计|总计|小计|[\u4e00-\u9fff]{0,8}(?:合计|总计))$")
 _CODE_HEADER = re.compile(r"编码|代码|编号|^类$|^款$|^项$|^科目码$")
 _LABEL_HEADER = re.compile(r"项目|名称|科目|单位$|^类别$|^部门$")
@@ -100,13 +101,12 @@ _SPLIT_HEADER = re.compile(r"^[类款项]+$")
 _DASH = re.compile(r"^[-—－–/\\]+$")
 
 
-def is_amount(text: str) -> bool:
-    """Whether a cell's text is a printed amount (``1,002.30``, ``0.00``, ``15``)."""
-    return bool(_AMOUNT_TEXT.match(normalise_digits(text)))
+is_amount = is_amount_text
 
 
 def find_tables(
     pages: Sequence[Page], skip: set[int], default_unit: str | None, failures: list[tuple[int, str]] | None = None,
+    strategy: str = DEFAULT_STRATEGY,
 ) -> list[Table]:
     """Every table on the pages not in ``skip`` (contents pages), continuations joined.
 
@@ -120,7 +120,7 @@ def find_tables(
             carried = None
             continue
         try:
-            grids = [g for g in find_grids(page) if any(c.lines for c in g.cells)]
+            grids = STRATEGIES[strategy](page)
             outside = _join_wrapped_titles(chars_outside(page, grids))
             carried = _tables_on_page(page, grids, outside, tables, default_unit, carried)
         except (ValueError, IndexError, KeyError, ArithmeticError) as e:
@@ -409,7 +409,7 @@ def _assign_roles(grid: Grid, columns: list[Column], body_start: int) -> list[Co
         leaf = column.path[-1] if column.path else ""
         texts = _column_texts(grid, column, body_start)
         amounts = sum(1 for t in texts if is_amount(t) or _PERCENT.match(t))
-        if _CODE_HEADER.search(leaf):
+        if _CODE_HEADER.search(leaf) or _looks_like_codes(texts):
             role = Role.CODE
         elif texts:
             role = Role.AMOUNT if amounts >= 0.6 * len(texts) else Role.LABEL
@@ -440,6 +440,14 @@ def _distinct_side_paths(columns: list[Column]) -> list[Column]:
                 column = replace(column, path=column.path[:-1] + (label.path[-1], column.path[-1]))
         result.append(column)
     return result
+
+
+def _looks_like_codes(texts: list[str]) -> bool:
+    """A column of 3/5/7-digit numbers where some extend others (201, 20103, 2010301): codes, not whole-yuan amounts."""
+    if len(texts) < 2 or not all(_CODE_TEXT.match(t) for t in texts):
+        return False
+    values = set(texts)
+    return any(a != b and b.startswith(a) for a in values for b in values)
 
 
 def _map_columns(grid: Grid, columns: list[Column], own: list[Column]) -> dict[int, int]:
