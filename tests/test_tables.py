@@ -191,3 +191,33 @@ def test_percentage_columns_are_kept_as_text_in_the_same_side() -> None:
     assert {r.side for r in table.rows} == {0}
     percents = [c for r in table.rows for c in r.cells if c.text.endswith("%")]
     assert percents and all(c.value is None for c in percents)
+
+
+def test_row_number_columns_are_not_amounts() -> None:
+    table = _table("renwu/FS_gdjtj_2019_部门决算.pdf", "summary")
+    assert [c.path for c in table.columns if c.role == "index"] == ["收入/行次", "支出/行次"]
+    assert not [c for r in table.rows for c in r.cells if c.column.endswith("行次")]
+
+
+def test_two_code_columns_keep_the_department_economic_code_and_its_name() -> None:
+    doc = extracted(str(CORPUS / "renwu/XA_sfj_2026_部门预算.pdf"))
+    table = next(t for t in doc.tables if t.number == "表6")
+    row = next(r for r in table.rows if r.code == "30101")
+    assert (row.code2, row.label, row.parent) == ("50101", "基本工资", "301")
+
+
+@pytest.mark.parametrize(
+    ("texts", "index"),
+    [
+        (["栏次", "1", "2", "3"], True),
+        (["**", "1"], True),
+        (["甲", "乙", "1", "2=3+4"], True),
+        (["1", "2", "3", "4"], True),
+        (["35000", "0", "0", "35000"], False),  # a 三公 row in whole 元
+        (["6", "0", "0", "6"], False),
+    ],
+)
+def test_column_number_rows_are_told_from_whole_number_rows(texts: list[str], index: bool) -> None:
+    from extractor.layout.tables import _is_index_row
+
+    assert _is_index_row(texts) is index

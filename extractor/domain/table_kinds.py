@@ -35,7 +35,7 @@ _NUMBER = re.compile(
     r"(?:^|(?<=[\s:：（(]))(?P<number>(?:部门)?(?:预算|决算|公开)?(?:附)?表\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3}(?!般))(?:\s*[-—－]\s*\d{1,2})?"
     r"|(?:预算|决算|公开)\d{1,2}(?:[-—－]\d{1,2})?表)(?!\d)"
 )
-_UNIT = re.compile(r"单位\s*[:：]\s*(?P<unit>万元|千元|亿元|元)")
+_UNIT = re.compile(r"(?:单位|金额)\s*(?:[:：]|[（(])\s*(?:人民币)?(?P<unit>万元|千元|亿元|元)")
 _TITLE_END = re.compile(r"(?:表|目标表|情况表)(?:[（(][^）)]{1,20}[）)])?$")
 _TITLE_WORDS = re.compile(r"收支|收入|支出|三公|预算|决算|拨款|绩效|经费|采购|资产|基金|资本|明细|会议费|培训费|评价|指标|目标")
 _NOT_TITLE = re.compile(r"[。；;，,]|^注|^说明|单位[:：]|详见|见表|附件\d*[:：]?$")
@@ -43,14 +43,29 @@ _EMPTY = re.compile(
     r"空表|无数据|无发生额|无此项|未安排|没有(?:使用|安排)|无相关|不涉及|此表无|本表无|无.{0,12}(?:收入|支出|经费|预算|决算)(?:，|。|$)"
 )
 _MAX_TITLE = 60
+_ECONOMIC = re.compile(r"经济(?:分类|科目)")
+# printed after a title: the unit, a classification note after a dash, a continuation mark
+_TITLE_TAIL = re.compile(r"(?:[（(](?:单位|金额单位)[:：][^）)]*[）)]|[—-]{1,2}按.*|[（(]续表?[）)]|续表)$")
 
 
 def is_title(text: str) -> bool:
-    """Whether a line outside any grid reads as a table title (``2026年部门收支总表``, ``表5 一般公共预算支出情况表（按功能分类科目）``)."""
-    compact = normalise_digits(text)
+    """Whether a line outside any grid reads as a table title (``2026年部门收支总表``, ``表5 一般公共预算支出情况表（按功能分类科目）``,
+    ``…支出表（单位：万元）``, ``…情况表——按经济分类科目``, ``…总表（续）``)."""
+    compact = _TITLE_TAIL.sub("", normalise_digits(text))
     if not compact or len(compact) > _MAX_TITLE or _NOT_TITLE.search(compact):
         return False
     return bool(_TITLE_END.search(compact) and _TITLE_WORDS.search(compact))
+
+
+def same_title(a: str | None, b: str | None) -> bool:
+    """Whether two printed titles name the same table (a running head, or ``（续）`` / ``续表`` on a continuation)."""
+    if not a or not b:
+        return False
+    return _core_title(a) == _core_title(b)
+
+
+def _core_title(title: str) -> str:
+    return _TITLE_TAIL.sub("", strip_number(title)).removeprefix("续表").replace("“", "").replace("”", "")
 
 
 def table_number(text: str) -> str | None:
@@ -99,6 +114,8 @@ def classify_title(title: str | None) -> TableKind:
         return TableKind.GOV_FUND_EXPENDITURE if re.search("支出|收支", t) else TableKind.OTHER
     if "国有资本经营" in t:
         return TableKind.SOC_EXPENDITURE if re.search("支出|收支", t) else TableKind.OTHER
+    if "专户" in t or ("一般公共预算" in t and re.search(r"收支|收入", t) and "三公" not in t):
+        return TableKind.OTHER
     if "一般公共预算" in t and "支出" in t:
         return _gpb_kind(t)
     if "财政拨款" in t:
@@ -107,7 +124,7 @@ def classify_title(title: str | None) -> TableKind:
         return TableKind.SUMMARY if "项目" not in t else TableKind.OTHER
     if "收入" in t and "支出" not in t:
         return TableKind.INCOME
-    if "支出" in t and not re.search(r"基本支出|项目支出|采购|经济分类|经费|专项|结转", t):
+    if "支出" in t and not re.search(r"基本支出|项目支出|采购|经费|专项|结转", t) and not _ECONOMIC.search(t):
         return TableKind.EXPENDITURE
     return TableKind.OTHER
 
@@ -124,7 +141,7 @@ def _gpb_kind(t: str) -> TableKind:
         return TableKind.GPB_BASIC_EXPENDITURE
     if "项目支出" in t:
         return TableKind.GPB_PROJECT_EXPENDITURE
-    if "收入" in t or "收支" in t or "经济分类" in t:
+    if "收入" in t or "收支" in t or _ECONOMIC.search(t):
         return TableKind.OTHER
     return TableKind.GPB_EXPENDITURE
 

@@ -81,17 +81,21 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
     if split:
         code = context.join_split(split)
     elif codes:
-        digits = re.sub(r"[^0-9]", "", "".join(text for _, text in codes))
-        code = digits or None
-        name_in_code = split_glued(codes[0][1])[1] if split_glued(codes[0][1])[0] else ""
-        label = name_in_code
+        # several code columns (西安: 部门经济科目编码 | 名称 | 政府经济科目编码 | 名称): the 部门经济 one is
+        # the code, the other code2, and the label is the name beside the chosen code
+        chosen = next((c for c in codes if _is_department_economic(c[0])), codes[0])
+        code = re.sub(r"[^0-9]", "", split_glued(chosen[1])[0] or chosen[1]) or None
+        others = [re.sub(r"[^0-9]", "", c[1]) for c in codes if c is not chosen]
+        code2 = next((o for o in others if o), None)
+        label = split_glued(chosen[1])[1] if split_glued(chosen[1])[0] else ""
+        if not label and len(labels) > 1:
+            labels = [_paired_label(chosen[0], labels)]
     glued = [(header, *split_glued(text)) for header, text in labels]
     with_codes = [g for g in glued if g[1]]
     if with_codes and not code:
-        preferred = next((g for g in with_codes if "部门" in g[0] and "经济" in g[0]), with_codes[-1])
+        preferred = next((g for g in with_codes if _is_department_economic(g[0])), with_codes[-1])
         code, label = preferred[1], preferred[2]
-        others = [g[1] for g in with_codes if g is not preferred]
-        code2 = others[0] if others else None
+        code2 = next((g[1] for g in with_codes if g is not preferred), None)
     elif glued:
         label = label or "".join(g[2] for g in glued)
     if not split:
@@ -102,6 +106,19 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
         label_normalised=normalise_label(printed), total=bool(_TOTAL.search(printed)) and not code,
         subitem=printed.startswith("其中"),
     )
+
+
+def _is_department_economic(header: str) -> bool:
+    return "部门" in header and "经济" in header
+
+
+def _paired_label(code_header: str, labels: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """The label column named like the code column (部门经济科目编码 -> 部门经济科目名称)."""
+
+    def shared(header: str) -> int:
+        return next((i for i, (a, b) in enumerate(zip(code_header, header, strict=False)) if a != b), min(len(code_header), len(header)))
+
+    return max(labels, key=lambda item: shared(item[0]))
 
 
 def parent_of(code: str | None, earlier: Sequence[str]) -> str | None:

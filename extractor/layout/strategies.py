@@ -18,7 +18,7 @@ GridFinder = Callable[[Page], list[Grid]]
 
 
 def lattice(page: Page) -> list[Grid]:
-    """Ruled grids that hold some text (decorative boxes are not tables)."""
+    """Ruled grids that hold some text (a decorative box is not a table)."""
     return [g for g in find_grids(page) if any(c.lines for c in g.cells)]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from extractor.domain.amounts import is_amount_text, normalise_digits, parse_amount
-from extractor.domain.table_kinds import TableKind, classify_header, classify_title, is_title, says_empty, strip_number, table_number, table_unit
+from extractor.domain.table_kinds import TableKind, classify_header, classify_title, is_title, same_title, says_empty, table_number, table_unit
 from extractor.layout.grid import Cell, Grid, TextLine, chars_outside
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.model import BBox, Page
@@ -27,6 +27,7 @@ class Role:
     CODE = "code"
     LABEL = "label"
     AMOUNT = "amount"
+    INDEX = "index"  # 行次 / 序号: a row number, not data
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,16 @@ _CODE_TEXT = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _PERCENT = re.compile(r"^[-−]?\d+(?:\.\d+)?[%％]$")
 _TOTAL = re.compile(r"^(?:合计|总计|小计|[\u4e00-\u9fff]{0,8}(?:合计|总计))$")
 _CODE_HEADER = re.compile(r"编码|代码|编号|^类$|^款$|^项$|^科目码$")
-_LABEL_HEADER = re.compile(r"项目|名称|科目|单位$|^类别$|^部门$")
+_LABEL_HEADER = re.compile(r"^(?:项目|科目|单位|部门)?(?:名称)?$|^(?:支出|收入)?(?:项目|科目)(?:名称)?$|名称$|^类别$")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_INDEX_HEADER = re.compile(r"^(?:行次|序号|栏次|行号)$")
 _FOOT = 0.75
 _HEAD_ROWS = 4
+_MIN_TEXT_CELLS = 2
 _TEXT_TABLE_ROWS = 3
 _HEADING_MAX = 40
-_INDEX_FILLER = re.compile(r"^(?:栏次|行次|[*＊]+|[-—]+)$")
+_INDEX_FILLER = re.compile(r"^(?:栏次|行次|[甲乙丙丁]|[*＊]+|[-—]+)$")
+_INDEX_NUMBER = re.compile(r"^[(（]?\d{1,2}[)）]?(?:[=+\-－][\d+\-－]+)?$")
 _SPLIT_HEADER = re.compile(r"^[类款项]+$")
 _DASH = re.compile(r"^[-—－–/\\]+$")
 
@@ -114,10 +119,10 @@ def find_tables(
     one odd page does not cost the rest of the document.
     """
     tables: list[Table] = []
-    carried: TextLine | None = None
+    carried: list[TextLine] = []
     for page in pages:
         if page.number in skip or not page.chars:
-            carried = None
+            carried = []
             continue
         try:
             grids = STRATEGIES[strategy](page)
@@ -127,7 +132,7 @@ def find_tables(
             logger.warning("page %d: tables not read (%s: %s)", page.number, type(e).__name__, e)
             if failures is not None:
                 failures.append((page.number, f"{type(e).__name__}: {e}"))
-            carried = None
+            carried = []
     for table in tables:
         table.empty = table.empty or _without_data(table)
     return tables
@@ -168,15 +173,17 @@ def _join_wrapped_titles(lines: list[TextLine]) -> list[TextLine]:
 
 
 def _tables_on_page(
-    page: Page, grids: list[Grid], outside: list[TextLine], tables: list[Table], default_unit: str | None, carried: TextLine | None,
-) -> TextLine | None:
-    """Read the page's grids into tables; return a table number printed at the foot, which belongs to the next page's table."""
+    page: Page, grids: list[Grid], outside: list[TextLine], tables: list[Table], default_unit: str | None, carried: list[TextLine],
+) -> list[TextLine]:
+    """Read the page's grids into tables; return the title or number printed at the foot, which belong to the next page's table."""
     above = 0.0
     for index, grid in enumerate(grids):
         top = grid.ys[0]
         captions = [ln for ln in outside if above - 1 <= ln.bbox[1] and ln.bbox[3] <= top + 1]
-        if index == 0 and carried is not None and not any(table_number(ln.text) for ln in captions):
-            captions.insert(0, carried)
+        if index == 0 and carried:
+            # a title or number printed at the foot of the page before belongs to this page's first grid
+            captions = [ln for ln in carried if not (is_title(ln.text) and any(is_title(c.text) for c in captions))
+                        and not (_is_number_line(ln.text) and any(table_number(c.text) for c in captions))] + captions
         # titles printed above with no grid of their own are tables printed empty
         titles = [ln for ln in captions if is_title(ln.text)]
         _orphans(page, titles[:-1], captions, tables, default_unit)
@@ -184,6 +191,10 @@ def _tables_on_page(
         previous = tables[-1] if tables else None
         if index == 0 and previous is not None and previous.pages[-1] == page.number - 1 and _continues(previous, grid, title_line, captions):
             _continue_table(previous, grid)
+        elif sum(1 for c in grid.cells if c.lines) < _MIN_TEXT_CELLS:
+            # a lone boxed text (a note, a chart legend) continues a table or is none
+            above = grid.ys[-1]
+            continue
         else:
             tables.append(_new_table(grid, title_line, captions, default_unit))
         tables[-1].reaches_bottom = grid.ys[-1] > page.height * _FOOT
@@ -192,9 +203,15 @@ def _tables_on_page(
         tables[-1].says_empty = tables[-1].says_empty or says_empty(_caption_text(captions + notes))
         above = grid.ys[-1]
     trailing = [ln for ln in outside if ln.bbox[1] >= above - 1]
-    _orphans(page, [ln for ln in trailing if is_title(ln.text)], trailing, tables, default_unit)
-    last = trailing[-2:] if trailing else []
-    return next((ln for ln in last if _is_number_line(ln.text)), None)
+    titles = [ln for ln in trailing if is_title(ln.text)]
+    emptied = _orphans(page, titles, trailing, tables, default_unit)
+    # what stands at the foot of the page, after the last grid, for the next page's first grid
+    foot = trailing[-3:]
+    return [ln for ln in foot if (_is_number_line(ln.text) or (is_title(ln.text) and ln not in emptied)) and not _is_page_number(ln.text)]
+
+
+def _is_page_number(text: str) -> bool:
+    return bool(re.match(r"^[-—–\s]*\d{1,4}[-—–\s]*$", text))
 
 
 def _is_number_line(text: str) -> bool:
@@ -202,13 +219,17 @@ def _is_number_line(text: str) -> bool:
     return bool(number) and len(normalise_digits(text)) <= len(number or "") + 2
 
 
-def _orphans(page: Page, titles: list[TextLine], lines: list[TextLine], tables: list[Table], default_unit: str | None) -> None:
-    """Titles without a grid: a table printed empty when the text under the title says so (else a cover or a list)."""
+def _orphans(page: Page, titles: list[TextLine], lines: list[TextLine], tables: list[Table], default_unit: str | None) -> list[TextLine]:
+    """Titles without a grid: a table printed empty when the text under the title says so (else a cover, a list,
+    or a title whose table starts on the next page). Returns the titles taken as empty tables."""
+    taken = []
     for i, title in enumerate(titles):
         end = titles[i + 1].bbox[1] if i + 1 < len(titles) else float("inf")
         below = [ln for ln in lines if title.bbox[1] <= ln.bbox[1] < end]
         if says_empty(_caption_text(below)):
             tables.append(_empty_table(page, title, below, default_unit))
+            taken.append(title)
+    return taken
 
 
 def _continues(previous: Table, grid: Grid, title_line: TextLine | None, captions: list[TextLine]) -> bool:
@@ -219,7 +240,7 @@ def _continues(previous: Table, grid: Grid, title_line: TextLine | None, caption
     if raw is None:
         return True
     title = normalise_digits(raw)
-    same = strip_number(title) == strip_number(previous.title or "") and _number(raw, captions) == previous.number
+    same = same_title(title, previous.title) and _number(raw, captions) == previous.number
     # Under a repeated title and number: the same first row is a repeated header (a continuation when
     # the table filled the page before); the same first cell with other text beside it is a new table
     # from the same template (one 绩效目标表 per project); another first row continues the body.
@@ -357,15 +378,22 @@ def _is_caption_row(cells: list[Cell], texts: list[str], n_cols: int) -> bool:
 
 
 def _is_body_row(texts: list[str]) -> bool:
-    return any(is_amount(t) for t in texts if t) and not _is_index_row(texts)
+    return any(is_amount(t) and not _YEAR.match(t) for t in texts if t) and not _is_index_row(texts)
 
 
 def _is_index_row(texts: list[str]) -> bool:
-    """A row of column numbers (``栏次 1 2 3 …``)."""
+    """A row of column numbers (``栏次 1 2 3 …``, ``** 1 2 3``, ``甲 乙 1 2=3+4``), not whole-number amounts.
+
+    It is one when a 栏次/行次/甲/乙/** cell marks it, or when its numbers run 1, 2, 3 … in order.
+    """
     values = [t for t in texts if t]
-    numbers = [t for t in values if t.isdigit() and len(t) <= 2]
-    fillers = len(values) - len(numbers)
-    return (len(numbers) >= 2 or bool(numbers and fillers)) and all(t.isdigit() or _INDEX_FILLER.match(t) for t in values)
+    numbers = [t for t in values if _INDEX_NUMBER.match(t)]
+    if not numbers or len(numbers) + sum(1 for t in values if _INDEX_FILLER.match(t)) != len(values):
+        return False
+    if len(numbers) < len(values):
+        return True
+    leading = [int(re.match(r"\d+", t.strip("()（）")).group()) for t in numbers]  # type: ignore[union-attr]
+    return len(leading) >= 2 and leading == list(range(leading[0], leading[0] + len(leading)))
 
 
 def _columns(grid: Grid, layout: GridLayout) -> list[Column]:
@@ -387,7 +415,7 @@ def _columns(grid: Grid, layout: GridLayout) -> list[Column]:
                 continue
             seen.add(id(cell))
             text = normalise_digits(cell.text)
-            if text:
+            if text and not _DASH.match(text):
                 path.append(text)
         columns.append(Column(tuple(path), "", 0, grid.xs[atoms[0]], grid.xs[atoms[-1] + 1]))
     return _assign_roles(grid, columns, layout.body_start)
@@ -409,7 +437,9 @@ def _assign_roles(grid: Grid, columns: list[Column], body_start: int) -> list[Co
         leaf = column.path[-1] if column.path else ""
         texts = _column_texts(grid, column, body_start)
         amounts = sum(1 for t in texts if is_amount(t) or _PERCENT.match(t))
-        if _CODE_HEADER.search(leaf) or _looks_like_codes(texts):
+        if _INDEX_HEADER.match(leaf):
+            role = Role.INDEX
+        elif _CODE_HEADER.search(leaf) or _looks_like_codes(texts):
             role = Role.CODE
         elif texts:
             role = Role.AMOUNT if amounts >= 0.6 * len(texts) else Role.LABEL
@@ -419,7 +449,7 @@ def _assign_roles(grid: Grid, columns: list[Column], body_start: int) -> list[Co
     # a new side starts at a code or label column that follows an amount column
     side, seen_amount, result = 0, False, []
     for column, role in zip(columns, roles, strict=True):
-        if role != Role.AMOUNT and seen_amount:
+        if role in (Role.CODE, Role.LABEL) and seen_amount:
             side, seen_amount = side + 1, False
         seen_amount = seen_amount or role == Role.AMOUNT
         result.append(replace(column, role=role, side=side))
@@ -492,7 +522,7 @@ def _side_rows(grid: Grid, columns: list[Column], by_column: dict[int, list[Cell
         boxes: list[BBox] = []
         indent: float | None = None
         for index, column in enumerate(columns):
-            if column.side != side:
+            if column.side != side or column.role == Role.INDEX:
                 continue
             found = by_column.get(index, [])
             text = "".join(normalise_digits(c.text) for c in found)

@@ -137,10 +137,10 @@ _WHITE = 245
 def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
     """Horizontal and vertical ruling lines drawn on the page (top-left coordinates)."""
     rules: list[Rule] = []
-    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH], max_depth=2):
+    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH]):
         if not _visible(obj.raw):
             continue
-        x0, y0, x1, y1 = orientation.box(*obj.get_bounds())
+        x0, y0, x1, y1 = orientation.box(*_page_bounds(obj))
         if x1 - x0 < _THIN and y1 - y0 < _THIN:
             continue
         if x1 - x0 < _THIN:
@@ -154,6 +154,25 @@ def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
         else:
             rules.extend(_segment_rules(obj, orientation))
     return rules
+
+
+def _in_page(obj: pdfium.PdfObject, x: float, y: float) -> tuple[float, float]:
+    """A point in the space of the object's container (a Form XObject, maybe nested) mapped to page space."""
+    container = getattr(obj, "container", None)
+    while container is not None:
+        x, y = container.get_matrix().on_point(x, y)
+        container = getattr(container, "container", None)
+    return x, y
+
+
+def _page_bounds(obj: pdfium.PdfObject) -> tuple[float, float, float, float]:
+    """The object's bounds in page space (PDFium gives them in its container's space)."""
+    left, bottom, right, top = obj.get_bounds()
+    if getattr(obj, "container", None) is None:
+        return left, bottom, right, top
+    corners = [_in_page(obj, x, y) for x in (left, right) for y in (bottom, top)]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _box_edges(x0: float, top: float, x1: float, bottom: float) -> list[Rule]:
@@ -184,7 +203,7 @@ def _segment_rules(obj: pdfium.PdfObject, orientation: _Orientation) -> list[Rul
         segment = pdfium_raw.FPDFPath_GetPathSegment(obj.raw, i)
         if not pdfium_raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
             continue
-        px, py = orientation.point(*matrix.on_point(x.value, y.value))
+        px, py = orientation.point(*_in_page(obj, *matrix.on_point(x.value, y.value)))
         kind = pdfium_raw.FPDFPathSegment_GetType(segment)
         if kind == pdfium_raw.FPDF_SEGMENT_MOVETO or start is None:
             start = (px, py)
