@@ -21,7 +21,7 @@ from extractor.layout.narrative import Narrative, build_narrative
 from extractor.layout.sections import find_sections, toc_pages
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.layout.tables import Table, find_tables
-from extractor.model import SourceDocument
+from extractor.model import InputFormat, SourceDocument
 from extractor.readers import ReaderSettings, read_source
 from extractor.records import (
     SCHEMA_VERSION,
@@ -112,6 +112,12 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
     found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []
     tables = [_table_record(t) for t in found]
     warnings.extend(WarningRecord("tables_not_read", f"tables on this page could not be read ({reason})", page) for page, reason in failures)
+    if doc.format is InputFormat.PDF and is_disclosure and settings.tables != "none":
+        warnings.extend(
+            WarningRecord("tables_not_read", "the characters on this page have no positions; its tables are not read", p.number)
+            for p in pages
+            if p.has_text and not p.chars and p.number not in {page for page, _ in failures}
+        )
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
     return Document(
