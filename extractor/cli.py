@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from extractor import __version__
+from extractor.checks import check_documents
+from extractor.checks.report import format_report, mismatches
 from extractor.errors import ExtractorError
 from extractor.export.atomic import write_atomic
 from extractor.export.csv_export import document_to_csv
@@ -90,6 +94,55 @@ def run(
             raise
         click.echo(f"error: {e}", err=True)
         sys.exit(e.exit_code)
+
+
+@main.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit with status 1 when a check finds a mismatch.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", default="-", show_default=True, help="Report file, or - for standard output.")
+@click.option("--password", default=None, help="Password of an encrypted PDF.")
+@click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
+def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password: str | None, debug: bool) -> None:
+    """Check where a disclosure contradicts itself: sums, totals, narrative against tables.
+
+    Several FILES are checked as one disclosure (a narrative and its tables published apart).
+
+    \b
+    Example:
+      extract check report.pdf
+      extract check 附件1_情况说明.pdf 附件2_报表.pdf --strict
+    """
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = ExtractSettings(password=password)
+        documents = [extract(file, settings) for file in files]
+        findings, counts = check_documents(documents)
+        title = "checks: " + " + ".join(d.source.file for d in documents)
+        if fmt == "json":
+            text = json.dumps({"files": [d.source.file for d in documents], "checks": [_plain(asdict(f)) for f in findings],
+                               "check_counts": counts}, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = format_report(findings, counts, title)
+        if output == "-":
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, text.encode("utf-8"))
+    except ExtractorError as e:
+        if debug:
+            raise
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+    if strict and mismatches(findings):
+        sys.exit(1)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m extractor.cli

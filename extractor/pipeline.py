@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import IO
 
 from extractor import __version__
+from extractor.checks import CheckResult, Status, check_narrative, check_records
+from extractor.checks.report import check_record, count_checks
 from extractor.domain.amounts import parse_amount
 from extractor.domain.columns import column_key
 from extractor.domain.facts import find_facts
@@ -118,6 +120,12 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
             for p in pages
             if p.has_text and not p.chars and p.number not in {page for page, _ in failures}
         )
+    checks: list[CheckResult] = []
+    if is_disclosure:
+        file = os.path.basename(name)
+        checks = check_narrative(narrative, file) + check_records(
+            [(t, file) for t in tables], [(f, file) for f in facts], [(i, file) for i in items],
+        )
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
     return Document(
@@ -142,6 +150,8 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         facts=tuple(facts),
         line_items=tuple(items),
         tables=tuple(tables),
+        checks=tuple(check_record(c) for c in checks if c.status is not Status.OK),
+        check_counts=count_checks(checks),
         warnings=tuple(warnings),
     )
 

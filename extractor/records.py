@@ -156,6 +156,33 @@ class TableRecord:
 
 
 @dataclass(frozen=True)
+class CheckEvidenceRecord:
+    label: str
+    value: str
+    unit: str | None
+    page: int | None
+    bbox: BBox | None
+    file: str | None
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One finding of a consistency rule that is not plainly ok (rounding, mismatch or info)."""
+
+    rule: str
+    severity: str
+    status: str
+    description_zh: str
+    description_en: str
+    message: str
+    expected: str | None
+    actual: str | None
+    difference: str | None
+    tolerance: str | None
+    evidence: tuple[CheckEvidenceRecord, ...]
+
+
+@dataclass(frozen=True)
 class WarningRecord:
     code: str
     message: str
@@ -175,6 +202,8 @@ class Document:
     facts: tuple[FactRecord, ...]
     line_items: tuple[LineItemRecord, ...]
     tables: tuple[TableRecord, ...] = ()
+    checks: tuple[CheckRecord, ...] = ()
+    check_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: tuple[WarningRecord, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:

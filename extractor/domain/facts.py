@@ -101,6 +101,14 @@ class _Candidate:
     direction: str | None = None
 
 
+_HEADING_LEAD = 16
+_GENERIC = {"income_total", "expenditure_total"}
+_SUBJECTS = {"three_public_total", "admin_operating_cost", "procurement_total"}
+# "…经费财政拨款支出预算为76.43万元，2024年度支出决算为46.21万元": the 决算 of the same subject
+_CONTINUATION = re.compile(r"^[,，]?(?:\d{4}年度?)?(?:支出)?决算数?为$")
+_NUMBERED_HEADING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．])[^\d]*[。；]$")
+
+
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = max(text.rfind(ch, 0, start) for ch in "。；\n") + 1
     rights = [i for i in (text.find(ch, end) for ch in "。；\n") if i != -1]
@@ -121,6 +129,11 @@ def _key_of(lead: str, sentence: str, unit: str) -> tuple[str, int] | None:
             candidate = (match.end(), match.end() - match.start(), key, rank)
             if best is None or candidate[:2] > best[:2]:
                 best = candidate
+    if best is not None and best[2] in _GENERIC:
+        # "“三公”经费财政拨款支出预算为…": the subject named first is what the 支出预算 is of
+        subject = next((key for key, pattern, rank, _ in _COMPILED if key in _SUBJECTS and pattern.search(lead[: best[0]])), None)
+        if subject is not None:
+            return subject, 0
     return (best[2], best[3]) if best else None
 
 
@@ -170,11 +183,17 @@ def _candidates(text: str, fiscal_year: int | None, final_accounts: bool) -> lis
             continue
         unit = amount.unit or match["unit"]
         sentence_start, sentence_end = _sentence_bounds(text, match.start(), match.end())
-        lead_start = max(previous_end, text.rfind("\n", 0, match.start()) + 1)
+        # The words naming a figure are in its own sentence ("…的基本支出。年初预算为1560.05万元" is not 基本支出),
+        # or in a short heading that opens the line ("（一）收入预算。2026年年初预算数19,230.18万元").
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        heading = text[line_start:sentence_start]
+        opening = line_start if len(heading) <= _HEADING_LEAD and _NUMBERED_HEADING.match(heading) else sentence_start
+        lead_start = max(previous_end, line_start, opening)
         lead = text[lead_start : match.start()]
         sentence = text[sentence_start:sentence_end]
         keyed = _key_of(lead, sentence, unit)
-        if keyed is None and previous_key and previous_sentence == sentence_start and re.search(r"(?:决算数?|预算数?|为)$", lead):
+        same_subject = previous_key is not None and previous_sentence == sentence_start
+        if previous_key is not None and same_subject and (keyed is None and re.search(r"(?:决算数?|预算数?|为)$", lead) or _CONTINUATION.match(lead)):
             keyed = (previous_key, 0)  # 年初预算为0.95万元，支出决算为0.00万元: the key carries over
         role, direction = _role(lead, fiscal_year, final_accounts, unit)
         if keyed is not None:

@@ -181,11 +181,20 @@ def row_tree(rows: Sequence[TreeRow]) -> list[tuple[int, int | None]]:
                 stack = []
                 continue
             key = _nesting_key(row, levels, stack, ordinals)
+            if row.code:
+                # a code nests under the nearest row whose code it continues (3021101 差旅费 under 302 when
+                # 30211 is not printed, not under the 30209 just above it)
+                while stack and not _continues(row.code, rows[stack[-1][1]].code):
+                    stack.pop()
             while stack and stack[-1][0] >= key:
                 stack.pop()
             result[i] = (len(stack), stack[-1][1] if stack else None)
             stack.append((key, i))
     return result
+
+
+def _continues(code: str, other: str | None) -> bool:
+    return other is None or (len(other) < len(code) and code.startswith(other))
 
 
 def _indent_levels(rows: Sequence[TreeRow]) -> dict[float, int]:

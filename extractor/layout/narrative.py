@@ -42,6 +42,9 @@ class Narrative:
         return self.section_at[index][1] if index >= 0 else None
 
 
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d{1,4}页(?:[,，/共]+\d{1,4}页?)?|\d{1,4}/\d{1,4})$")
+
+
 def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narrative:
     """Join the body's lines (table of contents and table pages left out) into one stream."""
     skip = toc_pages(pages)
@@ -57,10 +60,10 @@ def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narra
             continue
         right = max((line.bbox[2] for line in page.lines), default=0.0)
         uniform = len({line.bbox[2] for line in page.lines}) <= 1
-        for line in page.lines:
+        for index, line in enumerate(page.lines):
             text = re.sub(r"\s+", "", line.text.translate(_WIDE_DIGITS))
-            if not text:
-                continue
+            if not text or (index in (0, len(page.lines) - 1) and _PAGE_NUMBER.match(text)):
+                continue  # a page number between two pages would split the word it falls in
             if (page.number, line.bbox) in keys:
                 section_marks.append((offset, keys[(page.number, line.bbox)]))
             starts.append(offset)

@@ -1,0 +1,121 @@
+"""Rules across tables: the same figure printed in two tables agrees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify
+from extractor.checks.tables import cell_value
+from extractor.domain.amounts import UNIT_SCALE
+from extractor.domain.labels import name_key
+from extractor.domain.table_rows import ordinal_rank
+from extractor.records import CellRecord, RowRecord, TableRecord
+
+BASIC_TOTAL = Rule("cross.basic_total", "基本支出表合计等于一般公共预算支出表的基本支出合计",
+                   "the basic-expenditure table's total equals the 基本支出 total of the 一般公共预算 table", Severity.ERROR)
+SUMMARY_TOTALS = Rule("cross.summary_totals", "收支总表的本年收入/支出合计等于收入总表/支出总表的合计",
+                      "the summary's 本年收入/支出合计 equal the totals of the income and expenditure tables", Severity.WARNING)
+CLASS_ROWS = Rule("cross.class_rows", "收支总表支出方各类金额等于支出总表同类合计",
+                  "each 类 on the summary's expenditure side equals that 类's total in the expenditure table", Severity.ERROR)
+RULES = (BASIC_TOTAL, SUMMARY_TOTALS, CLASS_ROWS)
+
+Located = tuple[TableRecord, RowRecord, CellRecord]
+
+
+def check_tables(tables: Sequence[TableRecord], files: Sequence[str | None]) -> Iterator[CheckResult]:
+    by_kind: dict[str, list[tuple[TableRecord, str | None]]] = {}
+    for table, file in zip(tables, files, strict=True):
+        if not table.empty:
+            by_kind.setdefault(table.kind, []).append((table, file))
+    yield from _basic_total(by_kind)
+    yield from _summary_totals(by_kind)
+    yield from _class_rows(by_kind)
+
+
+def _total_row(table: TableRecord) -> RowRecord | None:
+    totals = [r for r in table.rows if r.total and r.depth == 0 and not r.code]
+    return totals[0] if len(totals) == 1 else None
+
+
+def _cell(row: RowRecord, key_part: str) -> CellRecord | None:
+    """The row's cell for ``key_part``: the part's own column, or its 小计 where the part has sub-columns."""
+    matches = [c for c in row.cells if c.value is not None and key_part in c.key.split(".")]
+    own = [c for c in matches if c.key.split(".")[-1] in (key_part, "total")]
+    return own[0] if len(own) == 1 else (matches[0] if len(matches) == 1 else None)
+
+
+def _in_yuan(located: Located) -> Decimal:
+    table, _, cell = located
+    return (cell_value(cell) or Decimal(0)) * UNIT_SCALE.get(table.unit or "万元", Decimal(10000))
+
+
+def _evidence(located: Located, file: str | None) -> Evidence:
+    table, row, cell = located
+    title = table.number or table.title or table.kind
+    return Evidence(f"{title} {row.label} | {cell.column}", cell.value or "", table.unit, cell.page, cell.bbox, file)
+
+
+def _compare(rule: Rule, a: Located, b: Located, files: tuple[str | None, str | None], what: str) -> CheckResult:
+    # compare in the first table's unit, so that a 元 table and a 万元 table meet
+    scale = UNIT_SCALE.get(a[0].unit or "万元", Decimal(10000))
+    first, second = _in_yuan(a) / scale, _in_yuan(b) / scale
+    status, difference, allowed = classify(first, [second])
+    message = f"{what}: {first} vs {second}"
+    return CheckResult(rule, status, message, (_evidence(a, files[0]), _evidence(b, files[1])), expected=str(first), actual=str(second),
+                       difference=str(difference), tolerance=str(allowed))
+
+
+def _basic_total(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
+    for gpb, gpb_file in by_kind.get("gpb_expenditure", []):
+        total = _total_row(gpb)
+        basic_cell = _cell(total, "basic") if total else None
+        if total is None or basic_cell is None:
+            continue
+        for basic, basic_file in by_kind.get("gpb_basic_expenditure", []):
+            basic_total = _total_row(basic)
+            cells = [c for c in basic_total.cells if c.value is not None] if basic_total else []
+            if basic_total and cells:
+                first = next((c for c in cells if c.key.split(".")[-1] in ("total", "amount")), cells[0])
+                yield _compare(BASIC_TOTAL, (gpb, total, basic_cell), (basic, basic_total, first), (gpb_file, basic_file),
+                               "一般公共预算支出表 基本支出合计 = 基本支出表 合计")
+
+
+def _summary_totals(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
+    """The income (expenditure) table's total is the summary's 本年收入合计 or, where it counts the carry-over,
+    its 收入总计."""
+    for summary, summary_file in by_kind.get("summary", []):
+        for word, kind in (("收入", "income"), ("支出", "expenditure")):
+            labels = (f"本年{word}合计", f"本年{word}小计", f"{word}总计")
+            rows = [r for r in summary.rows if r.label_normalised in labels and any(c.value is not None for c in r.cells)]
+            if not rows:
+                continue
+            for other, other_file in by_kind.get(kind, []):
+                total = _total_row(other)
+                cell = next((c for c in total.cells if c.value is not None), None) if total else None
+                if not (total and cell):
+                    continue
+                results = [
+                    _compare(SUMMARY_TOTALS, (summary, row, next(c for c in row.cells if c.value is not None)), (other, total, cell),
+                             (summary_file, other_file), f"收支总表 {row.label} = {other.title or kind} 合计")
+                    for row in rows
+                ]
+                yield min(results, key=lambda r: _RANK[r.status])
+
+
+_RANK = {Status.OK: 0, Status.ROUNDING: 1, Status.INFO: 2, Status.MISMATCH: 3}
+
+
+def _class_rows(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
+    """The summary names the 类 (一、一般公共服务支出) the expenditure table codes (201): same total."""
+    for summary, summary_file in by_kind.get("summary", []):
+        for other, other_file in by_kind.get("expenditure", []):
+            classes = {name_key(r.label): r for r in other.rows if r.level == "类" and r.cells}
+            for row in summary.rows:
+                cells = [c for c in row.cells if c.value is not None and "支出" in c.column]
+                match = classes.get(name_key(row.label)) if cells and ordinal_rank(row.label) else None
+                total = next((c for c in match.cells if c.value is not None), None) if match else None
+                if match is None or total is None:
+                    continue
+                yield _compare(CLASS_ROWS, (summary, row, cells[0]), (other, match, total), (summary_file, other_file),
+                               f"收支总表 {row.label} = {other.title or 'expenditure'} {match.code} 合计")

@@ -1,0 +1,172 @@
+"""Narrative against tables: each figure the narrative states is the figure its table prints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, precision
+from extractor.domain.amounts import UNIT_SCALE
+from extractor.domain.codes import function_codes
+from extractor.domain.labels import name_key
+from extractor.records import CellRecord, ColumnRecord, FactRecord, LineItemRecord, RowRecord, TableRecord
+
+THREE_PUBLIC = Rule("narrative.three_public_table", "说明中的“三公”经费与“三公”经费表一致",
+                    "the narrative's 三公 figures are those of the 三公 table", Severity.ERROR)
+LINE_ITEM = Rule("narrative.line_item_table", "说明中的类/款/项金额与支出表一致",
+                 "a 类/款/项 amount in the narrative is the amount of that code in an expenditure table", Severity.WARNING)
+CODE_NAME = Rule("label.code_name", "科目名称与功能分类科目表一致（更名只作提示）",
+                 "a code's printed name is the reference list's name (renames are reported as info)", Severity.INFO)
+TOTALS = Rule("narrative.totals_table", "说明中的收支总额、基本/项目支出与表中合计一致",
+              "the narrative's income/expenditure totals and basic/project figures are printed in a table's total row", Severity.WARNING)
+RULES = (THREE_PUBLIC, LINE_ITEM, CODE_NAME, TOTALS)
+
+# fact key -> (table kinds, test on a total row's cell key tokens or the row's label)
+_TOTAL_FACTS = {
+    "income_total": ({"summary", "fiscal_summary", "income"}, lambda t, label: "income" in t or "收入" in label or "total" in t),
+    "expenditure_total": ({"summary", "fiscal_summary", "expenditure"}, lambda t, label: "expenditure" in t or "支出" in label or "total" in t),
+    "basic_expenditure": ({"expenditure", "gpb_expenditure", "fiscal_expenditure"}, lambda t, label: "basic" in t),
+    "project_expenditure": ({"expenditure", "gpb_expenditure", "fiscal_expenditure"}, lambda t, label: "project" in t),
+}
+
+# fact key -> (test on a cell's column key tokens, word of a row label in tables that list the parts as rows)
+_THREE_PUBLIC_KEYS = {
+    "three_public_total": (lambda t: "total" in t and "vehicle" not in t, "合计"),
+    "three_public_abroad": (lambda t: "abroad" in t, "因公出国"),
+    "three_public_reception": (lambda t: "reception" in t, "公务接待"),
+    "three_public_vehicle_total": (lambda t: "vehicle" in t and ("total" in t or t[-1] == "vehicle"), "公务用车购置及运行"),
+    "three_public_vehicle_purchase": (lambda t: "purchase" in t, "公务用车购置费"),
+    "three_public_vehicle_operation": (lambda t: "operation" in t, "公务用车运行"),
+}
+_FUNCTION_KINDS = {"gpb_expenditure", "expenditure", "fiscal_expenditure"}
+
+Located = tuple[TableRecord, RowRecord, CellRecord, str | None]
+
+
+def _yuan(value: str, unit: str | None) -> Decimal:
+    return Decimal(value) * UNIT_SCALE.get(unit or "万元", Decimal(10000))
+
+
+def _cell_evidence(located: Located) -> Evidence:
+    table, row, cell, file = located
+    label = f"{table.number or table.title or table.kind} {row.label} | {cell.column}"
+    return Evidence(label, cell.value or "", table.unit, cell.page, cell.bbox, file)
+
+
+def _match(rule: Rule, what: str, value: str, unit: str, own: Evidence, candidates: list[Located]) -> CheckResult:
+    """OK when a candidate cell prints the same amount; ROUNDING when one is within a step of the narrative's
+    printed precision (a 万元 narrative over a 元 table rounds or cuts the figure); else MISMATCH."""
+    want = _yuan(value, unit)
+    step = precision([Decimal(value)]) * UNIT_SCALE.get(unit, Decimal(10000))
+    hits = [c for c in candidates if _yuan(c[2].value or "0", c[0].unit) == want]
+    near = [c for c in candidates if abs(_yuan(c[2].value or "0", c[0].unit) - want) <= step]
+    status = Status.OK if hits else Status.ROUNDING if near else Status.MISMATCH
+    hits = hits or near
+    shown = hits[:1] if hits else candidates[:6]
+    message = f"{what} {value}{unit}: " + ("found in the table" if hits else "no table cell has this amount")
+    return CheckResult(rule, status, message, (own, *(_cell_evidence(c) for c in shown)), expected=value,
+                       actual=", ".join(f"{c[2].value}{c[0].unit or ''}" for c in shown))
+
+
+def check_facts(facts: Sequence[tuple[FactRecord, str | None]], tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
+    three = [(t, f) for t, f in tables if t.kind == "three_public" and not t.empty]
+    if not three:
+        return
+    for fact, file in facts:
+        if fact.key not in _THREE_PUBLIC_KEYS:
+            continue
+        wanted, word = _THREE_PUBLIC_KEYS[fact.key]
+        columns = [(t, f, c) for t, f in three for c in t.columns if c.role == "amount" and wanted(c.key.split("."))]
+        columns = _current(columns)
+        paths = {(id(t), c.path) for t, _, c in columns}
+        candidates = [(t, r, cell, f) for t, f in three for r in t.rows for cell in r.cells
+                      if cell.value is not None and (id(t), cell.column) in paths]
+        if not columns:  # the parts are rows (广州: 其中：（一）因公出国（境）支出)
+            candidates = [(t, r, r.cells[0], f) for t, f in three for r in t.rows if r.cells and r.cells[0].value is not None and word in r.label]
+        own = Evidence(fact.key, fact.value, fact.unit, fact.page, fact.bbox, file)
+        if candidates:
+            yield _match(THREE_PUBLIC, fact.key, fact.value, fact.unit, own, candidates)
+        elif columns and Decimal(fact.value) == 0:
+            yield CheckResult(THREE_PUBLIC, Status.OK, f"{fact.key} 0: the table leaves the cell blank", (own,))
+
+
+def _current(columns: list[tuple[TableRecord, str | None, ColumnRecord]]) -> list[tuple[TableRecord, str | None, ColumnRecord]]:
+    """The columns of the year the narrative speaks of: 决算 columns where a final account prints both, and
+    not a column headed by an earlier year when a later one is printed."""
+    if any("决算" in c.path for _, _, c in columns):
+        columns = [x for x in columns if "决算" in x[2].path]
+    years = {y for _, _, c in columns for y in re.findall(r"(20\d{2})年", c.path)}
+    if len(years) > 1:
+        latest = max(years)
+        columns = [x for x in columns if latest in x[2].path or not re.search(r"20\d{2}年", x[2].path)]
+    return columns
+
+
+def check_line_items(items: Sequence[tuple[LineItemRecord, str | None]], tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
+    rows_by_code: dict[str, list[Located]] = {}
+    for table, file in tables:
+        if table.kind in _FUNCTION_KINDS and not table.empty:
+            for row in table.rows:
+                # the narrative may quote any of the row's columns (合计, 当年拨款, 基本支出 …)
+                for cell in row.cells:
+                    if row.code and cell.value is not None:
+                        rows_by_code.setdefault(row.code, []).append((table, row, cell, file))
+    # a 类 is also printed by name in the 收支总表 (四、公共安全支出), for all funds
+    rows_by_name: dict[str, list[Located]] = {}
+    for table, file in tables:
+        if table.kind in ("summary", "fiscal_summary") and not table.empty:
+            for row in table.rows:
+                for cell in row.cells:
+                    if cell.value is not None:
+                        rows_by_name.setdefault(name_key(row.label), []).append((table, row, cell, file))
+    for item, file in items:
+        if not item.code or item.code not in rows_by_code:
+            continue
+        candidates = rows_by_code[item.code]
+        if item.level == "类":
+            candidates = candidates + rows_by_name.get(name_key(item.class_name), [])
+        own = Evidence(f"{item.code} {item.item_name or item.segment_name or item.class_name}", item.value, item.unit, item.page, item.bbox, file)
+        if Decimal(item.value) == 0 and any(_blank_in(c[0], c[1]) for c in candidates):
+            yield CheckResult(LINE_ITEM, Status.OK, f"{item.code} 0: the table leaves the cell blank", (own,))
+            continue
+        yield _match(LINE_ITEM, f"{item.code}", item.value, item.unit, own, candidates)
+
+
+def _blank_in(table: TableRecord, row: RowRecord) -> bool:
+    """Whether some amount column of the row is printed blank (a blank is no amount, which a narrative may call 0)."""
+    columns = {c.path for c in table.columns if c.role == "amount"}
+    return len({c.column for c in row.cells if c.value is not None}) < len(columns)
+
+
+def check_code_names(tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
+    reference = function_codes()
+    for table, file in tables:
+        if table.kind not in _FUNCTION_KINDS:
+            continue
+        for row in table.rows:
+            known = reference.get(row.code or "")
+            if known is None or not row.label or name_key(row.label) == name_key(known.name):
+                continue
+            cell = row.cells[0] if row.cells else None
+            own = Evidence(f"{row.code} {row.label}", cell.value or "" if cell else "", table.unit, row.page, row.bbox, file)
+            yield CheckResult(CODE_NAME, Status.INFO, f"{row.code} is printed {row.label}, the reference list says {known.name}", (own,),
+                              expected=known.name, actual=row.label)
+
+
+def check_totals(facts: Sequence[tuple[FactRecord, str | None]], tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
+    """Totals the narrative states against the total rows of the tables that print them (any scope may match:
+    the narrative's 基本支出 may be department-wide or 一般公共预算 only)."""
+    for fact, file in facts:
+        if fact.key not in _TOTAL_FACTS:
+            continue
+        kinds, wanted = _TOTAL_FACTS[fact.key]
+        candidates = [
+            (t, r, c, f)
+            for t, f in tables if t.kind in kinds and not t.empty
+            for r in t.rows if r.total and not r.code
+            for c in r.cells if c.value is not None and wanted(c.key.split("."), r.label_normalised)
+        ]
+        if candidates:
+            own = Evidence(fact.key, fact.value, fact.unit, fact.page, fact.bbox, file)
+            yield _match(TOTALS, fact.key, fact.value, fact.unit, own, candidates)

@@ -1,0 +1,85 @@
+"""Check results and the rounding tolerance shared by every rule."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extractor.model import BBox
+
+
+class Severity(enum.Enum):
+    ERROR = "error"  # the document cannot be right as printed
+    WARNING = "warning"  # likely wrong, or a scope the reader may have mixed up
+    INFO = "info"  # worth knowing (a renamed classification), not an error
+
+
+class Status(enum.Enum):
+    OK = "ok"
+    ROUNDING = "rounding"  # off by no more than the printed precision allows
+    MISMATCH = "mismatch"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named rule: id, what it checks in Chinese and English, and how bad a failure is."""
+
+    id: str
+    zh: str
+    en: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One figure a check compared: what it is, its printed value and unit, and where it is printed."""
+
+    label: str
+    value: str
+    unit: str | None
+    page: int | None
+    bbox: BBox | None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    rule: Rule
+    status: Status
+    message: str
+    evidence: tuple[Evidence, ...]
+    expected: str | None = None
+    actual: str | None = None
+    difference: str | None = None
+    tolerance: str | None = None
+
+    @property
+    def page(self) -> int | None:
+        return next((e.page for e in self.evidence if e.page), None)
+
+
+def precision(values: Sequence[Decimal]) -> Decimal:
+    """The coarsest printed step among the values (``1002.30`` -> 0.01, ``1500`` -> 1)."""
+    steps = [Decimal(1).scaleb(min(v.as_tuple().exponent, 0)) for v in values]  # type: ignore[arg-type]
+    return max(steps) if steps else Decimal("0.01")
+
+
+def tolerance(values: Sequence[Decimal], terms: int) -> Decimal:
+    """How far a printed total may differ from the sum of ``terms`` printed parts by rounding alone.
+
+    Each printed figure is within half a step of its true value, so the sum of n parts and the total
+    may differ by up to (n + 1) × step / 2.
+    """
+    return precision(values) * (terms + 1) / 2
+
+
+def classify(total: Decimal, parts: Sequence[Decimal]) -> tuple[Status, Decimal, Decimal]:
+    """(status, difference, tolerance) of a printed total against its printed parts."""
+    difference = sum(parts, Decimal(0)) - total
+    allowed = tolerance([total, *parts], len(parts))
+    if difference == 0:
+        return Status.OK, difference, allowed
+    return (Status.ROUNDING if abs(difference) <= allowed else Status.MISMATCH), difference, allowed

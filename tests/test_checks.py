@@ -1,0 +1,183 @@
+"""Consistency checks on real documents: what they report, and each rule passing and failing.
+
+``data/known_inconsistencies.csv`` lists every mismatch the checks report on the corpus, each read on the
+page and found to be the document's own (a percentage that does not follow, a 类 that is not the sum of its
+款); a new mismatch is either an extraction error to fix or a new entry after reading the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import subprocess
+import sys
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from extractor.checks import Status, check_documents, check_narrative, check_records
+from extractor.checks.model import classify, tolerance
+from extractor.layout.narrative import build_narrative
+from extractor.layout.sections import find_sections
+from extractor.readers import ReaderSettings, read_source
+from extractor.records import TableRecord
+from tests.conftest import CORPUS, DATA, SEED, extracted, read_csv
+
+PATHS = [row["path"] for row in read_csv("corpus_identity.csv")]
+KNOWN: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
+with open(DATA / "known_inconsistencies.csv", encoding="utf-8", newline="") as handle:
+    for row in csv.DictReader(handle):
+        KNOWN[row["path"]].append((row["rule"], int(row["page"]), row["expected"], row["actual"]))
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_reported_mismatch_is_a_known_inconsistency_of_the_document(path: str) -> None:
+    doc = extracted(str(CORPUS / path))
+    found = sorted((c.rule, c.evidence[0].page, c.expected, c.actual) for c in doc.checks if c.status == "mismatch")
+    assert found == sorted(KNOWN[path])
+
+
+def test_the_seed_reports_its_three_known_gaps_and_nothing_else() -> None:
+    doc = extracted(str(SEED))
+    flagged = {(c.rule, c.status, c.expected, c.actual) for c in doc.checks}
+    assert flagged == {
+        ("narrative.change_percent", "mismatch", "6.94", "6.49"),  # 5.76 / (88.74 - 5.76)
+        ("narrative.list_sum", "rounding", "1002.30", "1002.29"),  # 类 totals
+        ("narrative.list_sum", "rounding", "88.74", "88.71"),  # 公用经费 items
+    }
+
+
+def test_tolerance_grows_with_the_number_of_terms_and_the_printed_step() -> None:
+    assert tolerance([Decimal("1.00")], 1) == Decimal("0.01")
+    assert tolerance([Decimal("1.00")], 11) == Decimal("0.06")
+    assert tolerance([Decimal("1500")], 3) == Decimal(2)
+    assert classify(Decimal("88.74"), [Decimal("88.71")])[0] is Status.MISMATCH
+    assert classify(Decimal("1002.30"), [Decimal("787.19"), Decimal("97.41"), Decimal("49.95"), Decimal("67.74")])[0] is Status.ROUNDING
+
+
+# --- each record rule passing on a real table and failing on the same table altered ---------------------------
+
+def _tables(path: str) -> list[TableRecord]:
+    return list(extracted(str(CORPUS / path)).tables)
+
+
+def _statuses(tables: list[TableRecord], rule: str, path: str = "", facts: bool = False) -> set[Status]:
+    doc = extracted(str(CORPUS / path)) if path else None
+    fact_records = [(f, None) for f in doc.facts] if facts and doc else []
+    item_records = [(i, None) for i in doc.line_items] if facts and doc else []
+    return {r.status for r in check_records([(t, None) for t in tables], fact_records, item_records) if r.rule.id == rule}
+
+
+def _alter(tables: list[TableRecord], kind: str, label: str, column_part: str, value: str) -> list[TableRecord]:
+    """The tables with one printed cell changed: the first row labelled ``label`` in the ``kind`` table."""
+    out = []
+    done = False
+    for table in tables:
+        if table.kind == kind and not done:
+            rows = list(table.rows)
+            for i, row in enumerate(rows):
+                cells = list(row.cells)
+                hit = next((j for j, c in enumerate(cells) if row.label == label and column_part in c.column and c.value), None)
+                if hit is not None:
+                    cells[hit] = dataclasses.replace(cells[hit], value=value, text=value)
+                    rows[i] = dataclasses.replace(row, cells=tuple(cells))
+                    done = True
+                    break
+            table = dataclasses.replace(table, rows=tuple(rows))
+        out.append(table)
+    assert done, (kind, label, column_part)
+    return out
+
+
+CQ = "renwu/CQ_zfbgt_2026_部门预算.pdf"
+CASES = [
+    # rule, document, (kind, row label, column part, altered value)
+    ("table.code_hierarchy", CQ, ("gpb_expenditure", "行政运行", "总计", "6442.71")),
+    ("table.total_row", CQ, ("gpb_expenditure", "合计", "总计", "18417.80")),
+    ("table.column_sum", CQ, ("gpb_expenditure", "行政运行", "人员经费", "4542.00")),
+    ("table.balance", "renwu/GZ_zfbgt_2026_部门预算.pdf", ("summary", "支出总计", "支出", "16400.71")),
+    ("table.row_hierarchy", "renwu/XA_sfj_2026_部门预算.pdf", ("summary", "（1）一般公共预算拨款", "收入", "136507800.00")),
+    ("cross.basic_total", CQ, ("gpb_basic_expenditure", "合计", "", "9018.00")),
+    ("cross.summary_totals", "renwu/GZ_zfbgt_2026_部门预算.pdf", ("expenditure", "合计", "合计", "16410.00")),
+]
+
+
+@pytest.mark.parametrize(("rule", "path", "change"), CASES, ids=[c[0] for c in CASES])
+def test_record_rules_pass_on_the_document_and_fail_when_a_figure_is_altered(rule: str, path: str, change: tuple[str, str, str, str]) -> None:
+    tables = _tables(path)
+    assert _statuses(tables, rule) <= {Status.OK, Status.ROUNDING} and _statuses(tables, rule)
+    assert Status.MISMATCH in _statuses(_alter(tables, *change), rule)
+
+
+def test_narrative_three_public_figures_meet_the_table_and_miss_an_altered_one() -> None:
+    tables = _tables(CQ)
+    assert _statuses(tables, "narrative.three_public_table", CQ, facts=True) == {Status.OK}
+    altered = _alter(tables, "three_public", "", "2026年预算数/公务接待费", "12.00")
+    assert Status.MISMATCH in _statuses(altered, "narrative.three_public_table", CQ, facts=True)
+
+
+def test_narrative_line_items_meet_their_table_rows_and_miss_an_altered_one() -> None:
+    path = "GovBudgetChecker/SH_PT_czj_2024_部门决算.pdf"
+    tables = _tables(path)
+    assert Status.OK in _statuses(tables, "narrative.line_item_table", path, facts=True)
+    assert Status.MISMATCH not in _statuses(tables, "narrative.line_item_table", path, facts=True)
+    doc = extracted(str(CORPUS / path))
+    item = next(i for i in doc.line_items if i.code and len(i.code) == 3)
+    altered = [(dataclasses.replace(item, value=str(Decimal(item.value) + 100)), None)]
+    results = check_records([(t, None) for t in tables], [], altered)
+    assert {r.status for r in results if r.rule.id == "narrative.line_item_table"} == {Status.MISMATCH}
+
+
+def _seed_narrative():  # type: ignore[no-untyped-def]
+    source = read_source(SEED.read_bytes(), SEED.name, ReaderSettings())
+    return build_narrative(source.pages, find_sections(source.pages))
+
+
+@pytest.mark.parametrize(
+    ("rule", "printed", "altered"),
+    [
+        ("narrative.share", "占87.53%", "占88.53%"),
+        ("narrative.list_sum", "项目支出124.95万元", "项目支出134.95万元"),
+        ("narrative.change_percent", "增加6.49%", "增加6.94%"),
+    ],
+)
+def test_narrative_rules_on_the_seed_and_on_its_text_altered(rule: str, printed: str, altered: str) -> None:
+    narrative = _seed_narrative()
+    before = {r.status for r in check_narrative(narrative) if r.rule.id == rule}
+    changed = dataclasses.replace(narrative, text=narrative.text.replace(printed, altered, 1))
+    after = {r.status for r in check_narrative(changed) if r.rule.id == rule}
+    if rule == "narrative.change_percent":  # the seed's own 6.49% is the mismatch; 6.94% is right
+        assert before == {Status.MISMATCH} and after == {Status.OK}
+    else:
+        assert Status.MISMATCH not in before and Status.MISMATCH in after
+
+
+def test_renamed_codes_are_info_not_errors() -> None:
+    doc = extracted(str(CORPUS / "renwu/GZ_wjw_2026_部门预算.pdf"))
+    names = [c for c in doc.checks if c.rule == "label.code_name"]
+    assert all(c.status == "info" and c.severity == "info" for c in names)
+    tables = _tables(CQ)
+    renamed = _alter(tables, "gpb_expenditure", "行政运行", "总计", "6342.71")
+    renamed = [dataclasses.replace(t, rows=tuple(dataclasses.replace(r, label="行政事务运行") if r.code == "2010301" else r for r in t.rows))
+               if t.kind == "gpb_expenditure" else t for t in renamed]
+    assert Status.INFO in _statuses(renamed, "label.code_name")
+
+
+def test_a_narrative_and_its_tables_in_two_files_are_checked_together() -> None:
+    narrative = extracted(str(CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf"))
+    tables = extracted(str(CORPUS / "renwu/BJ_sfj_2026_附件2_报表.pdf"))
+    assert "narrative.three_public_table" not in narrative.check_counts  # alone, no table to meet
+    findings, counts = check_documents([narrative, tables])
+    assert sum(counts["narrative.three_public_table"].values()) >= 3
+    assert not [f for f in findings if f.status == "mismatch"]
+    files = {e.file for f in findings for e in f.evidence}
+    assert files <= {narrative.source.file, tables.source.file}
+
+
+def test_check_command_reports_by_severity_and_fails_under_strict() -> None:
+    run = [sys.executable, "-m", "extractor.cli", "check", str(SEED)]
+    plain = subprocess.run(run, capture_output=True, text=True)
+    assert plain.returncode == 0 and "== ERROR" in plain.stdout and "6.49" in plain.stdout
+    strict = subprocess.run([*run, "--strict"], capture_output=True, text=True)
+    assert strict.returncode == 1
