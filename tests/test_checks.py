@@ -100,6 +100,7 @@ CASES = [
     ("table.row_hierarchy", "renwu/XA_sfj_2026_部门预算.pdf", ("summary", "（1）一般公共预算拨款", "收入", "136507800.00")),
     ("cross.basic_total", CQ, ("gpb_basic_expenditure", "合计", "", "9018.00")),
     ("cross.summary_totals", "renwu/GZ_zfbgt_2026_部门预算.pdf", ("expenditure", "合计", "合计", "16410.00")),
+    ("cross.class_rows", CQ, ("expenditure", "一般公共服务支出", "总计", "15900.00")),
 ]
 
 
@@ -181,3 +182,12 @@ def test_check_command_reports_by_severity_and_fails_under_strict() -> None:
     assert plain.returncode == 0 and "== ERROR" in plain.stdout and "6.49" in plain.stdout
     strict = subprocess.run([*run, "--strict"], capture_output=True, text=True)
     assert strict.returncode == 1
+
+
+def test_narrative_totals_meet_a_total_row_and_miss_an_altered_one() -> None:
+    doc = extracted(str(CORPUS / CQ))
+    tables = [(t, None) for t in doc.tables]
+    facts = [(f, None) for f in doc.facts if f.key in ("income_total", "expenditure_total")]
+    assert facts and {r.status for r in check_records(tables, facts) if r.rule.id == "narrative.totals_table"} == {Status.OK}
+    altered = [(dataclasses.replace(f, value="19000.00"), file) for f, file in facts]
+    assert {r.status for r in check_records(tables, altered) if r.rule.id == "narrative.totals_table"} == {Status.MISMATCH}
