@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import types
+import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -220,4 +222,31 @@ def _plain(value: Any) -> Any:
         return format(value, "f")
     if isinstance(value, enum.Enum):
         return value.value
+    return value
+
+
+def document_from_dict(data: dict[str, Any]) -> Document:
+    """A :class:`Document` back from its JSON (what ``Document.to_dict`` gave), for checking saved results."""
+    return _build(Document, data)  # type: ignore[no-any-return]
+
+
+def _build(kind: Any, value: Any) -> Any:
+    origin = typing.get_origin(kind)
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+        hints = typing.get_type_hints(kind)
+        known = {f.name for f in dataclasses.fields(kind)}
+        return kind(**{name: _build(hints[name], v) for name, v in value.items() if name in known})
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _build(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(args[0], v) for v in value)
+        return tuple(_build(a, v) for a, v in zip(args, value, strict=False))
+    if origin is dict:
+        _, item = typing.get_args(kind)
+        return {k: _build(item, v) for k, v in value.items()}
     return value

@@ -1,0 +1,473 @@
+"""Batch extraction: many files in, one dataset folder out, resumable, never stopped by one bad file.
+
+    extract batch archive/ more/*.pdf crawl.zip -o DATASET --jobs 2
+
+``DATASET/documents/<doc_id>.json`` holds one extraction per distinct file (doc_id: the first 16 hex digits of
+its sha256); ``journal.jsonl`` records each finished file as it finishes, so a killed batch resumes where it
+stopped; ``manifest.csv`` accounts for every input at the end; ``data/`` holds the tidy dataset.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import io
+import json
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import sys
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from extractor import __version__
+from extractor.errors import ExtractorError, SettingsError
+from extractor.export.atomic import write_atomic
+
+logger = logging.getLogger(__name__)
+
+_DONE = ("ok", "warning")
+_READY = "ready"
+_POLL = 0.2
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Options of one batch run, checked on creation."""
+
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    timeout: float = 600.0  # seconds one file may take before its worker is stopped
+    max_memory_mb: int = 2048  # a worker above this after a file is replaced by a fresh one
+    password: str | None = None
+    tables: str = "hybrid"
+    duckdb: bool = False
+    scheduler: str | None = None  # a Dask scheduler address: run the files as tasks of a cluster
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise SettingsError(f"jobs must be at least 1, not {self.jobs}")
+        if self.timeout <= 0:
+            raise SettingsError(f"timeout must be positive, not {self.timeout}")
+        if self.max_memory_mb < 64:
+            raise SettingsError(f"max_memory_mb must be at least 64, not {self.max_memory_mb}")
+
+    def options_hash(self) -> str:
+        """What makes a result reusable: the tool's version and the extraction options (not the password)."""
+        recorded = {"version": __version__, "tables": self.tables, "encrypted": bool(self.password)}
+        return hashlib.sha256(json.dumps(recorded, sort_keys=True).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file, or a member of a zip archive (``archive.zip!member.pdf``)."""
+
+    path: str
+    archive: str | None = None
+    member: str | None = None
+
+    def read(self) -> bytes:
+        if self.archive is None:
+            return Path(self.path).read_bytes()
+        with zipfile.ZipFile(self.archive) as archive:
+            return archive.read(self.member or "")
+
+
+@dataclass
+class ManifestRow:
+    """What happened to one input."""
+
+    path: str
+    sha256: str = ""
+    size_bytes: int = 0
+    status: str = ""  # ok | warning | failed | duplicate
+    error: str = ""
+    exit_code: int = 0
+    seconds: float = 0.0
+    pages: int = 0
+    tables: int = 0
+    facts: int = 0
+    mismatches: int = 0
+    doc_id: str = ""
+    duplicate_of: str = ""
+    group: str = ""
+    peak_mb: float = 0.0  # the worker's peak resident memory after this file
+    tool_version: str = __version__
+    options_hash: str = ""
+
+
+MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
+
+
+# --- finding the inputs -----------------------------------------------------------------------------------------
+
+def discover(inputs: Iterable[str | os.PathLike[str]]) -> list[Source]:
+    """Files, folders (recursively), glob patterns and zip archives, in a stable order, each once."""
+    found: list[Source] = []
+    seen: set[str] = set()
+    for item in inputs:
+        text = os.fspath(item)
+        paths = sorted(glob.glob(text, recursive=True)) if any(ch in text for ch in "*?[") else [text]
+        for path in paths:
+            for source in _expand(Path(path)):
+                if source.path not in seen:
+                    seen.add(source.path)
+                    found.append(source)
+    return found
+
+
+def _expand(path: Path) -> Iterable[Source]:
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            yield from _expand(child)
+    elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    yield Source(f"{path}!{info.filename}", str(path), info.filename)
+    else:
+        yield Source(str(path))
+
+
+# --- one file, in a worker ----------------------------------------------------------------------------------------
+
+def process(task: dict[str, Any]) -> dict[str, Any]:
+    """Extract one file and write its JSON; return the manifest fields. Never raises for a bad file."""
+    from extractor.export.json_export import document_to_json
+    from extractor.pipeline import ExtractSettings, extract
+
+    started = time.perf_counter()
+    result: dict[str, Any] = {"path": task["path"]}
+    try:
+        data = Source(task["path"], task.get("archive"), task.get("member")).read() if task.get("data") is None else task["data"]
+        settings = ExtractSettings(password=task.get("password"), tables=task.get("tables", "hybrid"))
+        stream = io.BytesIO(data)
+        stream.name = task["path"]  # the file's name in errors and in the output's source block
+        doc = extract(stream, settings)
+        write_atomic(Path(task["out"]), document_to_json(doc).encode("utf-8"))
+        mismatches = sum(1 for c in doc.checks if c.status == "mismatch")
+        result.update(
+            status="warning" if doc.warnings else "ok", pages=doc.source.pages, tables=len(doc.tables), facts=len(doc.facts),
+            mismatches=mismatches, error="; ".join(sorted({w.code for w in doc.warnings})),
+        )
+    except ExtractorError as e:
+        result.update(status="failed", error=str(e), exit_code=e.exit_code)
+    except OSError as e:
+        result.update(status="failed", error=f"cannot read: {e.strerror or e}", exit_code=3)
+    except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch; the manifest keeps the reason
+        logger.exception("unexpected error on %s", task["path"])
+        result.update(status="failed", error=f"internal error: {type(e).__name__}: {e}", exit_code=70)
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    result["peak_mb"] = round(_memory_mb(os.getpid(), "VmHWM:"), 1)
+    result["rss_mb"] = round(_memory_mb(os.getpid(), "VmRSS:"), 1)  # for benchmarks; not a manifest column
+    return result
+
+
+def _worker(connection: multiprocessing.connection.Connection) -> None:
+    import extractor.pipeline  # noqa: F401 - load the readers before saying ready, so start-up is not a file's time
+
+    connection.send(_READY)
+    while True:
+        task = connection.recv()
+        if task is None:
+            return
+        connection.send(process(task))
+
+
+# --- the pool -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Slot:
+    process: multiprocessing.process.BaseProcess
+    connection: multiprocessing.connection.Connection
+    task: dict[str, Any] | None = None
+    started: float = 0.0
+    ready: bool = False
+
+
+class _Pool:
+    """Worker processes with a time limit per file and a memory ceiling per worker.
+
+    A worker over its time is killed and replaced (the file is recorded as failed); a worker whose memory grew
+    past the ceiling is replaced after its file; a worker that dies takes only its file with it.
+    """
+
+    def __init__(self, jobs: int, settings: BatchSettings) -> None:
+        self.context = multiprocessing.get_context("spawn")
+        self.settings = settings
+        self.slots = [self._start() for _ in range(jobs)]
+
+    def _start(self) -> _Slot:
+        parent, child = self.context.Pipe()
+        worker = self.context.Process(target=_worker, args=(child,), daemon=True)
+        worker.start()
+        child.close()
+        return _Slot(worker, parent)
+
+    def _replace(self, index: int, kill: bool) -> None:
+        slot = self.slots[index]
+        if kill:
+            slot.process.kill()
+        else:
+            try:
+                slot.connection.send(None)
+            except OSError:
+                pass
+        slot.process.join(timeout=5)
+        slot.connection.close()
+        self.slots[index] = self._start()
+
+    def run(self, tasks: list[dict[str, Any]], done: Callable[[dict[str, Any]], None]) -> None:
+        pending = list(reversed(tasks))
+        while pending or any(s.task for s in self.slots):
+            for slot in self.slots:
+                if slot.ready and slot.task is None and pending:
+                    slot.task, slot.started = pending.pop(), time.monotonic()
+                    slot.connection.send(slot.task)
+            waiting = [s.connection for s in self.slots if s.task is not None or not s.ready]
+            for connection in multiprocessing.connection.wait(waiting, timeout=_POLL):
+                index = next(i for i, s in enumerate(self.slots) if s.connection is connection)
+                if self.slots[index].ready:
+                    self._collect(index, done)
+                else:
+                    self._greet(index)
+            self._enforce_time(done)
+
+    def _greet(self, index: int) -> None:
+        slot = self.slots[index]
+        try:
+            slot.ready = slot.connection.recv() == _READY
+        except (EOFError, OSError):
+            logger.warning("a worker failed to start (exit code %s); starting another", slot.process.exitcode)
+            slot.connection.close()
+            self.slots[index] = self._start()
+
+    def _collect(self, index: int, done: Callable[[dict[str, Any]], None]) -> None:
+        slot = self.slots[index]
+        task = slot.task or {}
+        try:
+            result = slot.connection.recv()
+        except (EOFError, OSError):
+            code = slot.process.exitcode
+            result = {"path": task.get("path"), "status": "failed", "exit_code": 70,
+                      "error": f"worker stopped while reading this file (exit code {code})"}
+            slot.task = None
+            done(result)
+            self._replace(index, kill=True)
+            return
+        slot.task = None
+        done(result)
+        if _memory_mb(slot.process.pid, "VmRSS:") > self.settings.max_memory_mb:
+            logger.info("worker %s above %d MB: replaced", slot.process.pid, self.settings.max_memory_mb)
+            self._replace(index, kill=False)
+
+    def _enforce_time(self, done: Callable[[dict[str, Any]], None]) -> None:
+        now = time.monotonic()
+        for index, slot in enumerate(self.slots):
+            if slot.task is not None and now - slot.started > self.settings.timeout:
+                done({"path": slot.task["path"], "status": "failed", "exit_code": 71, "seconds": round(now - slot.started, 3),
+                      "error": f"timed out after {self.settings.timeout:g} s"})
+                slot.task = None
+                self._replace(index, kill=True)
+
+    def close(self) -> None:
+        for index in range(len(self.slots)):
+            slot = self.slots[index]
+            try:
+                slot.connection.send(None)
+            except OSError:
+                pass
+            slot.process.join(timeout=5)
+            if slot.process.is_alive():
+                slot.process.kill()
+
+
+def _memory_mb(pid: int | None, field_name: str) -> float:
+    """A memory figure of a process in MB (VmRSS: resident now, VmHWM: peak resident); 0 where /proc is not there."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field_name):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+# --- the run ------------------------------------------------------------------------------------------------------
+
+class _Journal:
+    """Finished files, one JSON line each, appended and flushed as they finish: what a resumed run trusts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: dict[str, ManifestRow] = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a kill
+                row = ManifestRow(**{k: v for k, v in data.items() if k in MANIFEST_COLUMNS})
+                self.rows[row.path] = row
+        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run, closed in close()
+
+    def add(self, row: ManifestRow) -> None:
+        self.rows[row.path] = row
+        self.handle.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+        self.done = self.pages = 0
+        self.started = time.monotonic()
+
+    def update(self, row: ManifestRow) -> None:
+        self.done += 1
+        self.pages += row.pages
+        if not self.enabled:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = self.done / elapsed
+        eta = (self.total - self.done) / rate if rate else 0
+        name = os.path.basename(row.path)[:40]
+        sys.stderr.write(f"\r[{self.done}/{self.total}] {rate:.2f} files/s {self.pages / elapsed:.1f} pages/s "
+                         f"ETA {int(eta) // 60}:{int(eta) % 60:02d} {row.status:<8} {name:<40}")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str], settings: BatchSettings | None = None) -> list[ManifestRow]:
+    """Extract every input into ``out_dir`` and return the manifest, one row per input.
+
+    Re-running over the same folder skips files already done with the same tool version and options; a file seen
+    twice (the same bytes under two names) is extracted once and both names are recorded.
+    """
+    settings = settings or BatchSettings()
+    out = Path(out_dir)
+    (out / "documents").mkdir(parents=True, exist_ok=True)
+    sources = discover(inputs)
+    journal = _Journal(out / "journal.jsonl")
+    try:
+        rows, tasks = _plan(sources, out, journal, settings)
+        progress = _Progress(len(tasks), settings.progress)
+
+        def finished(result: dict[str, Any]) -> None:
+            row = replace(rows[result["path"]], **{k: v for k, v in result.items() if k in MANIFEST_COLUMNS and v is not None})
+            if row.status == "failed":
+                row.doc_id = ""
+            rows[row.path] = row
+            journal.add(row)
+            progress.update(row)
+
+        _execute(tasks, settings, finished)
+        progress.finish()
+    finally:
+        journal.close()
+    manifest = _settle_duplicates([rows[s.path] for s in sources if s.path in rows])
+    manifest = _group_companions(manifest, out)
+    write_manifest(manifest, out / "manifest.csv")
+    return manifest
+
+
+def _plan(sources: list[Source], out: Path, journal: _Journal, settings: BatchSettings) -> tuple[dict[str, ManifestRow], list[dict[str, Any]]]:
+    options = settings.options_hash()
+    rows: dict[str, ManifestRow] = {}
+    tasks: list[dict[str, Any]] = []
+    first_of: dict[str, str] = {}
+    for source in sources:
+        row = ManifestRow(path=source.path, options_hash=options)
+        try:
+            data = source.read()
+        except (OSError, zipfile.BadZipFile, KeyError) as e:
+            rows[source.path] = replace(row, status="failed", error=f"cannot read: {e}", exit_code=3)
+            journal.add(rows[source.path])
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        row = replace(row, sha256=sha, size_bytes=len(data), doc_id=sha[:16])
+        if sha in first_of:
+            rows[source.path] = replace(row, status="duplicate", duplicate_of=first_of[sha])
+            continue
+        first_of[sha] = source.path
+        earlier = next((r for r in journal.rows.values() if r.sha256 == sha and r.options_hash == options and r.status in _DONE), None)
+        if earlier is not None and (out / "documents" / f"{row.doc_id}.json").exists():
+            rows[source.path] = replace(earlier, path=source.path)  # done by an earlier run: not redone
+            continue
+        rows[source.path] = row
+        task: dict[str, Any] = {
+            "path": source.path, "archive": source.archive, "member": source.member, "out": str(out / "documents" / f"{row.doc_id}.json"),
+            "password": settings.password, "tables": settings.tables,
+        }
+        if source.archive is not None:
+            task["data"] = data
+        tasks.append(task)
+    return rows, tasks
+
+
+def _execute(tasks: list[dict[str, Any]], settings: BatchSettings, finished: Callable[[dict[str, Any]], None]) -> None:
+    if not tasks:
+        return
+    if settings.scheduler:
+        from extractor.cluster import run_on_cluster
+
+        run_on_cluster(tasks, settings.scheduler, finished)
+        return
+    pool = _Pool(min(settings.jobs, len(tasks)), settings)
+    try:
+        pool.run(tasks, finished)
+    finally:
+        pool.close()
+
+
+def _settle_duplicates(rows: list[ManifestRow]) -> list[ManifestRow]:
+    """A duplicate shares the result of the file it duplicates."""
+    by_path = {r.path: r for r in rows}
+    settled = []
+    for row in rows:
+        if row.status == "duplicate" and row.duplicate_of in by_path:
+            original = by_path[row.duplicate_of]
+            row = replace(row, doc_id=original.doc_id if original.status in _DONE else "", pages=original.pages, tables=original.tables,
+                          facts=original.facts, error=original.error if original.status == "failed" else "")
+        settled.append(row)
+    return settled
+
+
+def _group_companions(rows: list[ManifestRow], out: Path) -> list[ManifestRow]:
+    """Files of one disclosure (a 情况说明 and its 报表: same department, region, year and kind) get one group key,
+    and are checked together into ``groups/<group>.json``."""
+    from extractor.companions import group_documents
+
+    groups = group_documents([(r.doc_id, out / "documents" / f"{r.doc_id}.json") for r in rows if r.status in _DONE and r.doc_id], out)
+    return [replace(r, group=groups.get(r.doc_id, "")) if r.doc_id else r for r in rows]
+
+
+def write_manifest(rows: Sequence[ManifestRow], path: Path) -> None:
+    """The manifest as CSV, written atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(asdict(row))
+    write_atomic(path, buffer.getvalue().encode("utf-8"))
+
+
+def summary(rows: Sequence[ManifestRow], seconds: float) -> str:
+    """One line: how many files ended how."""
+    counts = {status: sum(1 for r in rows if r.status == status) for status in ("ok", "warning", "failed", "duplicate")}
+    pages = sum(r.pages for r in rows if r.status in _DONE)
+    return f"{len(rows)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {pages} pages in {seconds:.1f} s"

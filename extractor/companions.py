@@ -1,0 +1,65 @@
+"""Companion files of one disclosure: a narrative (情况说明) and its tables (报表) published apart.
+
+Files with the same department, region, fiscal year and report kind are one disclosure; they are checked
+together, so the narrative's figures meet the tables printed in the other file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from extractor.checks import check_documents
+from extractor.export.atomic import write_atomic
+from extractor.records import Document, document_from_dict
+
+logger = logging.getLogger(__name__)
+_SUFFIX = re.compile(r"[（(](?:本级|汇总|部门|单位)[)）]$")
+
+
+def disclosure_key(doc: Document) -> str | None:
+    """Department, region, year and kind: what companion files share (None without a department or year)."""
+    info = doc.document
+    if not info.department or not info.fiscal_year or info.document_type != "disclosure":
+        return None
+    department = _SUFFIX.sub("", re.sub(r"\s+", "", info.department))
+    return f"{info.region or ''}|{department}|{info.fiscal_year}|{info.report_kind or ''}"
+
+
+def group_documents(items: Sequence[tuple[str, Path]], out: Path) -> dict[str, str]:
+    """Group saved results (doc_id, JSON path) into disclosures; write each group's joint checks to
+    ``out/groups/<group>.json``; return doc_id -> group for the documents in a group of two or more."""
+    by_key: dict[str, list[tuple[str, Document]]] = {}
+    for doc_id, path in items:
+        try:
+            doc = document_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as e:
+            logger.warning("cannot read %s for grouping: %s", path, e)
+            continue
+        key = disclosure_key(doc)
+        if key is not None:
+            by_key.setdefault(key, []).append((doc_id, doc))
+    groups: dict[str, str] = {}
+    for key, members in by_key.items():
+        if len({doc_id for doc_id, _ in members}) < 2:
+            continue
+        group = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+        (out / "groups").mkdir(parents=True, exist_ok=True)
+        findings, counts = check_documents([doc for _, doc in members])
+        report = {
+            "group": group, "key": key, "documents": [doc_id for doc_id, _ in members],
+            "checks": [_plain(f) for f in findings], "check_counts": counts,
+        }
+        write_atomic(out / "groups" / f"{group}.json", json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"))
+        groups.update({doc_id: group for doc_id, _ in members})
+    return groups
+
+
+def _plain(record: object) -> object:
+    import dataclasses
+
+    return json.loads(json.dumps(dataclasses.asdict(record), ensure_ascii=False))  # type: ignore[call-overload]

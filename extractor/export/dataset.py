@@ -1,0 +1,512 @@
+"""The tidy dataset of a batch folder: the documents' JSON files concatenated into six tables.
+
+``build_dataset`` reads ``manifest.csv`` and ``documents/<doc_id>.json`` and writes ``data/<table>.parquet`` and
+``data/<table>.csv`` for ``documents``, ``tables``, ``cells``, ``facts``, ``line_items`` and ``checks`` (and, on
+request, ``data/dataset.duckdb``). Amounts stay exact: ``value`` is the decimal string of the JSON and
+``value_yuan`` a Parquet ``decimal128(38, 8)``, never a float. ``document_key`` names one department's series
+(region, department, level, report kind) so that its years line up; ``code_key`` and ``class_name_std`` line up
+a code's rows across years.
+
+pyarrow, pandas and duckdb are imported when used, so that importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation, localcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from extractor.domain.amounts import UNIT_SCALE
+from extractor.domain.codes import function_codes
+from extractor.domain.labels import normalise_text
+from extractor.errors import CorruptInputError, InputNotFoundError, OutputError, SettingsError
+
+if TYPE_CHECKING:
+    import pandas
+
+log = logging.getLogger(__name__)
+
+DECIMAL_PRECISION = 38
+DECIMAL_SCALE = 8
+DUCKDB_FILE = "dataset.duckdb"
+_FLUSH_ROWS = 50_000  # rows per Parquet row group: one group per document would make thousands of tiny groups
+
+Row = dict[str, Any]
+
+# Column name and type ("s" string, "i" integer, "b" boolean, "d" exact decimal) of every table, in order.
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "documents": (
+        ("doc_id", "s"), ("document_key", "s"), ("group", "s"), ("paths", "s"), ("sha256", "s"), ("source_file", "s"),
+        ("department", "s"), ("region", "s"), ("government_level", "s"), ("fiscal_year", "i"), ("report_kind", "s"),
+        ("entity", "s"), ("scope", "s"), ("unit", "s"), ("document_type", "s"), ("pages", "i"), ("n_tables", "i"),
+        ("n_facts", "i"), ("status", "s"),
+    ),
+    "tables": (
+        ("doc_id", "s"), ("table_index", "i"), ("kind", "s"), ("number", "s"), ("title", "s"), ("unit", "s"),
+        ("first_page", "i"), ("last_page", "i"), ("empty", "b"), ("n_rows", "i"),
+    ),
+    "cells": (
+        ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
+        ("region", "s"), ("table_index", "i"), ("table_kind", "s"), ("table_number", "s"), ("table_title", "s"),
+        ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"),
+        ("class_code", "s"), ("segment_code", "s"), ("item_code", "s"), ("class_name", "s"), ("class_name_std", "s"),
+        ("segment_name", "s"), ("item_name", "s"), ("label", "s"), ("label_normalised", "s"), ("total", "b"),
+        ("subitem", "b"), ("column", "s"), ("column_key", "s"), ("text", "s"), ("value", "s"), ("unit", "s"),
+        ("value_yuan", "d"), ("page", "i"),
+    ),
+    "facts": (
+        ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
+        ("key", "s"), ("value", "s"), ("unit", "s"), ("value_yuan", "d"), ("scope", "s"), ("prior_value", "s"),
+        ("change", "s"), ("page", "i"), ("quote", "s"),
+    ),
+    "line_items": (
+        ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("code", "s"), ("level", "s"), ("class_name", "s"),
+        ("segment_name", "s"), ("item_name", "s"), ("value", "s"), ("unit", "s"), ("value_yuan", "d"), ("page", "i"),
+    ),
+    "checks": (
+        ("doc_id", "s"), ("rule", "s"), ("severity", "s"), ("status", "s"), ("message", "s"), ("expected", "s"),
+        ("actual", "s"), ("difference", "s"), ("page", "i"),
+    ),
+}
+TABLES = tuple(COLUMNS)
+
+_CODE_PARTS = (("class", 3), ("segment", 5), ("item", 7))
+_PARTY = re.compile(r"^(?:中国共产党|中共)")
+_SCOPE_SUFFIX = re.compile(r"（(?:本级|汇总|部门本级|部门汇总|单位本级|单位汇总|机关本级|本部|合并)）$")
+
+
+# --- keys -------------------------------------------------------------------------------------------------------
+
+def normalise_department(name: str | None) -> str:
+    """One department's name however a year prints it: ``中国共产党江苏省委员会办公厅``, ``中共江苏省委办公厅`` and
+    ``江苏省委办公厅（本级）`` all give ``江苏省委办公厅``.
+
+    Whitespace and quotes go, brackets become full-width, a trailing （本级）/（汇总） and a leading 中共 or 中国共产党
+    are dropped; after the party prefix, the first 委员会 is shortened to 委 as the short form prints it.
+    """
+    text = normalise_text(name)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _SCOPE_SUFFIX.sub("", text)
+        if _PARTY.match(text):
+            text = _PARTY.sub("", text).replace("委员会", "委", 1)
+    return text
+
+
+def document_key(document: dict[str, Any]) -> str:
+    """The key of a department's series across years: region, normalised department, level and report kind."""
+    parts = (document.get("region"), normalise_department(document.get("department")), document.get("government_level"), document.get("report_kind"))
+    return "|".join(part or "" for part in parts)
+
+
+def to_yuan(value: str | None, unit: str | None) -> Decimal | None:
+    """``value`` in 元, exact; None without a value, for a unit that is not money (个, 辆, 台) or when the product
+    does not fit ``decimal(38, 8)`` exactly."""
+    scale = UNIT_SCALE.get(unit or "")
+    if not value or scale is None:
+        return None
+    with localcontext() as context:
+        context.prec = 2 * DECIMAL_PRECISION  # wide enough that the product is never rounded
+        try:
+            yuan = Decimal(value) * scale
+            fits = yuan.is_finite() and yuan.adjusted() < DECIMAL_PRECISION - DECIMAL_SCALE
+            fits = fits and yuan == yuan.quantize(Decimal(1).scaleb(-DECIMAL_SCALE))
+        except InvalidOperation:
+            log.warning("not a decimal amount: %r", value)
+            return None
+    if not fits:
+        log.warning("amount %s %s does not fit decimal(%d, %d) exactly; value_yuan left empty", value, unit, DECIMAL_PRECISION, DECIMAL_SCALE)
+        return None
+    return yuan
+
+
+# --- the manifest -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One extracted document of the manifest with every input path that gave it (duplicates included)."""
+
+    doc_id: str
+    status: str
+    group: str
+    paths: tuple[str, ...]
+
+
+def read_manifest(path: Path) -> list[ManifestEntry]:
+    """The documents ``manifest.csv`` names, in the order of their first row; failed inputs have none."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+    except FileNotFoundError as e:
+        raise InputNotFoundError("no manifest.csv in the dataset folder", path=str(path)) from e
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise CorruptInputError(f"cannot read the manifest ({e})", path=str(path)) from e
+    missing = {"path", "status", "doc_id"} - set(reader.fieldnames or ())
+    if missing:
+        raise CorruptInputError(f"manifest has no column {', '.join(sorted(missing))}", path=str(path))
+    entries: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if not row.get("doc_id") or row.get("status") == "failed":
+            continue
+        entry = entries.setdefault(row["doc_id"], {"status": "", "group": "", "paths": []})
+        entry["paths"].append(row["path"])
+        if row["status"] != "duplicate" and not entry["status"]:
+            entry["status"] = row["status"]
+        entry["group"] = entry["group"] or row.get("group") or ""
+    return [ManifestEntry(doc_id, e["status"] or "duplicate", e["group"], tuple(e["paths"])) for doc_id, e in entries.items()]
+
+
+def _read_document(folder: Path, entry: ManifestEntry) -> dict[str, Any] | None:
+    path = folder / "documents" / f"{entry.doc_id}.json"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        log.warning("%s: the manifest names it but it is missing; left out of the dataset", path)
+        return None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise CorruptInputError(f"cannot read the extraction ({e})", path=str(path)) from e
+    return data
+
+
+# --- rows of one document -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Context:
+    """What every row of one document repeats."""
+
+    doc_id: str
+    document_key: str
+    fiscal_year: int | None
+    report_kind: str | None
+    department: str | None
+    region: str | None
+
+    def fields(self, *names: str) -> Row:
+        return {name: getattr(self, name) for name in names}
+
+
+def _document_row(entry: ManifestEntry, context: _Context, data: dict[str, Any]) -> Row:
+    ident, source = data["document"], data["source"]
+    return {
+        "doc_id": entry.doc_id, "document_key": context.document_key, "group": entry.group, "paths": "|".join(entry.paths),
+        "sha256": source.get("sha256"), "source_file": source.get("file"), "pages": source.get("pages"),
+        **{name: ident.get(name) for name in ("department", "region", "government_level", "fiscal_year", "report_kind",
+                                               "entity", "scope", "unit", "document_type")},
+        "n_tables": len(data["tables"]), "n_facts": len(data["facts"]), "status": entry.status,
+    }
+
+
+def _table_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+    for index, table in enumerate(data["tables"]):
+        pages = table["pages"]
+        yield {
+            "doc_id": context.doc_id, "table_index": index, "kind": table["kind"], "number": table.get("number"),
+            "title": table.get("title"), "unit": table.get("unit"), "first_page": min(pages), "last_page": max(pages),
+            "empty": table.get("empty"), "n_rows": len(table["rows"]),
+        }
+
+
+def _code_names(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The printed label of each code in one table (its first row with that code)."""
+    names: dict[str, str] = {}
+    for row in rows:
+        if row.get("code"):
+            names.setdefault(row["code"], row["label"])
+    return names
+
+
+def code_parts(code: str | None, names: dict[str, str]) -> Row:
+    """类/款/项 prefixes of a classification code and their labels in the same table."""
+    parts: Row = {f"{part}_{field}": None for part, _ in _CODE_PARTS for field in ("code", "name")}
+    parts["code_key"] = code
+    if code and code.isdigit() and len(code) in (3, 5, 7):
+        for part, length in _CODE_PARTS:
+            if len(code) >= length:
+                parts[f"{part}_code"] = code[:length]
+                parts[f"{part}_name"] = names.get(code[:length])
+    reference = function_codes().get(parts["class_code"] or "")
+    # the reference list holds the current name of a 类 renamed over the years (210 医疗卫生与计划生育 → 卫生健康)
+    parts["class_name_std"] = reference.name if reference is not None else parts["class_name"]
+    return parts
+
+
+def _cell_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+    base = context.fields("doc_id", "document_key", "fiscal_year", "report_kind", "department", "region")
+    for table_index, table in enumerate(data["tables"]):
+        names, unit = _code_names(table["rows"]), table.get("unit")
+        table_fields = {"table_index": table_index, "table_kind": table["kind"], "table_number": table.get("number"),
+                        "table_title": table.get("title"), "unit": unit}
+        for row_index, row in enumerate(table["rows"]):
+            row_fields = {"row_index": row_index, **{name: row.get(name) for name in ("side", "code", "code2", "level", "label",
+                                                                                      "label_normalised", "total", "subitem")},
+                          **code_parts(row.get("code"), names)}
+            for cell in row["cells"]:
+                if cell.get("value") is None and not cell.get("text"):
+                    continue
+                yield {**base, **table_fields, **row_fields, "column": cell["column"], "column_key": cell["key"], "text": cell["text"],
+                       "value": cell.get("value"), "value_yuan": to_yuan(cell.get("value"), unit), "page": cell["page"]}
+
+
+def _fact_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+    base = context.fields("doc_id", "document_key", "fiscal_year", "report_kind", "department")
+    for fact in data["facts"]:
+        yield {**base, **{name: fact.get(name) for name in ("key", "value", "unit", "scope", "prior_value", "change", "page", "quote")},
+               "value_yuan": to_yuan(fact["value"], fact["unit"])}
+
+
+def _line_item_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+    base = context.fields("doc_id", "document_key", "fiscal_year")
+    for item in data["line_items"]:
+        yield {**base, **{name: item.get(name) for name in ("code", "level", "class_name", "segment_name", "item_name", "value", "unit", "page")},
+               "value_yuan": to_yuan(item["value"], item["unit"])}
+
+
+def _check_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+    for check in data["checks"]:
+        pages = [evidence["page"] for evidence in check.get("evidence", []) if evidence.get("page") is not None]
+        fields = ("rule", "severity", "status", "message", "expected", "actual", "difference")
+        yield {"doc_id": context.doc_id, **{name: check.get(name) for name in fields}, "page": pages[0] if pages else None}
+
+
+def document_rows(entry: ManifestEntry, data: dict[str, Any]) -> dict[str, Iterable[Row]]:
+    """The rows one extraction adds to each table of the dataset."""
+    ident = data["document"]
+    context = _Context(entry.doc_id, document_key(ident), ident.get("fiscal_year"), ident.get("report_kind"),
+                       ident.get("department"), ident.get("region"))
+    return {
+        "documents": [_document_row(entry, context, data)],
+        "tables": _table_rows(context, data),
+        "cells": _cell_rows(context, data),
+        "facts": _fact_rows(context, data),
+        "line_items": _line_item_rows(context, data),
+        "checks": _check_rows(context, data),
+    }
+
+
+# --- writing -----------------------------------------------------------------------------------------------------
+
+def _arrow_schema(columns: tuple[tuple[str, str], ...]) -> Any:
+    import pyarrow as pa
+
+    types = {"s": pa.string(), "i": pa.int64(), "b": pa.bool_(), "d": pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE)}
+    return pa.schema([(name, types[kind]) for name, kind in columns])
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _temp_beside(target: Path) -> Path:
+    # a fresh name rather than mkstemp: the files get the umask's permissions, not 0600, as the dataset is for sharing
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+class _TableFiles:
+    """One table of the dataset as Parquet and CSV, written to temporary files and renamed into place on commit."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        import pyarrow.parquet as pq
+
+        self.names = [column for column, _ in COLUMNS[name]]
+        self.schema = _arrow_schema(COLUMNS[name])
+        self.targets = (folder / f"{name}.parquet", folder / f"{name}.csv")
+        self.temps = [_temp_beside(target) for target in self.targets]
+        self.count = 0
+        self._buffer: list[Row] = []
+        try:
+            self._parquet = pq.ParquetWriter(str(self.temps[0]), self.schema)
+            self._csv_handle = open(self.temps[1], "w", encoding="utf-8", newline="")
+        except BaseException:
+            for temp in self.temps:
+                temp.unlink(missing_ok=True)
+            raise
+        self._csv = csv.writer(self._csv_handle, lineterminator="\n")
+        self._csv.writerow(self.names)
+
+    def add(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            self._csv.writerow([_csv_text(row.get(name)) for name in self.names])
+            self._buffer.append(row)
+            self.count += 1
+        if len(self._buffer) >= _FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self._buffer:
+            self._parquet.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
+            self._buffer = []
+
+    def close(self) -> None:
+        self._flush()
+        self._parquet.close()
+        self._csv_handle.close()
+
+    def commit(self) -> None:
+        for temp, target in zip(self.temps, self.targets, strict=True):
+            _fsync(temp)
+            os.replace(temp, target)
+
+    def discard(self) -> None:
+        self._csv_handle.close()
+        try:
+            self._parquet.close()
+        except Exception:  # noqa: BLE001 - already failing; the temporary files go either way
+            log.debug("closing %s after an error failed", self.temps[0], exc_info=True)
+        for temp in self.temps:
+            temp.unlink(missing_ok=True)
+
+
+def require_duckdb() -> None:
+    """Raise ``SettingsError`` unless duckdb can be imported (a batch can ask before it starts, not after)."""
+    try:
+        import duckdb  # noqa: F401
+    except ImportError as e:
+        raise SettingsError("duckdb is not installed; pip install 'budget-disclosure-extractor[duckdb]'") from e
+
+
+_VIEWS = (
+    """CREATE VIEW cell_series AS
+    SELECT d.document_key, d.fiscal_year, d.report_kind, d.department, d.region, d.government_level, d."group", c.doc_id,
+           c.table_index, c.table_kind, c.table_number, c.table_title, c.code_key, c.level, c.class_code, c.class_name_std,
+           c.label, c.label_normalised, c.total, c.subitem, c.column_key, c."column", c.value, c.unit, c.value_yuan, c.page
+    FROM cells c JOIN documents d USING (doc_id)""",
+    """CREATE VIEW check_summary AS
+    SELECT d.doc_id, d.document_key, d.fiscal_year, d.report_kind, d.department,
+           count(k.status) AS checks,
+           count(*) FILTER (WHERE k.status = 'mismatch') AS mismatch,
+           count(*) FILTER (WHERE k.status = 'mismatch' AND k.severity = 'error') AS mismatch_error,
+           count(*) FILTER (WHERE k.status = 'rounding') AS rounding,
+           count(*) FILTER (WHERE k.status = 'info') AS info
+    FROM documents d LEFT JOIN checks k USING (doc_id)
+    GROUP BY ALL""",
+)
+
+
+def _write_duckdb(folder: Path) -> None:
+    """``dataset.duckdb``: one table per Parquet file and the views ``cell_series`` and ``check_summary``."""
+    import duckdb
+
+    target = folder / DUCKDB_FILE
+    temp = _temp_beside(target)
+    try:
+        with duckdb.connect(str(temp)) as connection:
+            for name in TABLES:
+                connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(folder / f"{name}.parquet")])
+            for view in _VIEWS:
+                connection.execute(view)
+            connection.execute("CHECKPOINT")
+        os.replace(temp, target)
+    except (duckdb.Error, OSError) as e:
+        raise OutputError(f"cannot write the DuckDB database ({e})", path=str(target)) from e
+    finally:
+        for leftover in (temp, temp.with_name(temp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _fill(folder: Path, files: dict[str, _TableFiles]) -> None:
+    for entry in read_manifest(folder / "manifest.csv"):
+        data = _read_document(folder, entry)
+        if data is None:
+            continue
+        try:
+            rows = document_rows(entry, data)
+            for name, table_rows in rows.items():
+                files[name].add(table_rows)
+        except (KeyError, TypeError, AttributeError) as e:
+            raise CorruptInputError(f"not an extraction result ({e!r})", path=str(folder / "documents" / f"{entry.doc_id}.json")) from e
+
+
+def build_dataset(dataset_dir: Path | str, duckdb: bool = False) -> dict[str, int]:
+    """Write the tidy tables of a batch folder into ``dataset_dir/data/`` and return their row counts.
+
+    Reads ``manifest.csv`` (the documents, their paths, duplicates included, status and group) and
+    ``documents/<doc_id>.json``; writes each table as Parquet and CSV (UTF-8), each file atomically. With ``duckdb``
+    also ``data/dataset.duckdb``; without it an older ``dataset.duckdb`` is removed, as it would no longer match.
+    A document the manifest names whose JSON is missing is left out with a warning.
+
+    >>> build_dataset("dataset", duckdb=True)  # doctest: +SKIP
+    {'documents': 40, 'tables': 412, 'cells': 18233, 'facts': 610, 'line_items': 95, 'checks': 131}
+    """
+    folder = Path(dataset_dir)
+    if not folder.is_dir():
+        raise InputNotFoundError("dataset folder does not exist", path=str(folder))
+    if duckdb:
+        require_duckdb()
+    out = folder / "data"
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the data folder ({e.strerror})", path=str(out)) from e
+    files: dict[str, _TableFiles] = {}
+    try:
+        for name in TABLES:
+            files[name] = _TableFiles(out, name)
+        _fill(folder, files)
+        for table_files in files.values():
+            table_files.close()
+        for table_files in files.values():
+            table_files.commit()
+    except BaseException as e:
+        for table_files in files.values():
+            table_files.discard()
+        if isinstance(e, OSError):
+            raise OutputError(f"cannot write the dataset ({e.strerror or e})", path=str(out)) from e
+        raise
+    if duckdb:
+        _write_duckdb(out)
+    elif (out / DUCKDB_FILE).exists():
+        log.info("removing %s: built from an earlier dataset", out / DUCKDB_FILE)
+        (out / DUCKDB_FILE).unlink()
+    counts = {name: table_files.count for name, table_files in files.items()}
+    log.info("dataset %s: %s", out, ", ".join(f"{name} {count}" for name, count in counts.items()))
+    return counts
+
+
+def load_dataset(dataset_dir: Path | str) -> dict[str, pandas.DataFrame]:
+    """The tables ``build_dataset`` wrote, as pandas DataFrames; ``value_yuan`` holds ``Decimal`` objects.
+
+    ``dataset_dir`` is the batch folder (holding ``data/``) or the ``data`` folder itself.
+    """
+    import pyarrow.parquet as pq
+
+    folder = Path(dataset_dir)
+    if not (folder / f"{TABLES[0]}.parquet").exists():
+        folder = folder / "data"
+    frames = {}
+    for name in TABLES:
+        path = folder / f"{name}.parquet"
+        if not path.exists():
+            raise InputNotFoundError("dataset table not found; run build_dataset first", path=str(path))
+        frames[name] = pq.read_table(path).to_pandas(types_mapper=_pandas_types().get)
+    return frames
+
+
+def _pandas_types() -> dict[Any, Any]:
+    """Integer and boolean columns with nulls stay integers and booleans (pandas would make them floats and objects)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}

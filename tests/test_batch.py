@@ -1,0 +1,127 @@
+"""Batch runs over real corpus files: every input accounted for, resumable after a kill, duplicates once."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from extractor.batch import BatchSettings, batch, discover
+from extractor.errors import SettingsError
+from tests.conftest import CORPUS
+
+SMALL = [
+    CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf",
+    CORPUS / "renwu/BJ_sfj_2026_附件2_报表.pdf",
+    CORPUS / "open-budget/JS_swbgt_2018_部门预算公开表.pdf",
+    CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf",
+]
+
+
+def _inputs(tmp_path: Path) -> Path:
+    """A folder as crawled: the files, one of them twice under another name, a broken one and a zip archive."""
+    folder = tmp_path / "in put"  # a space in the path
+    folder.mkdir()
+    for path in SMALL:
+        shutil.copy(path, folder / path.name)
+    shutil.copy(SMALL[2], folder / "副本.pdf")
+    (folder / "broken.pdf").write_bytes(SMALL[0].read_bytes()[:2000])
+    (folder / "notes.txt").write_bytes(b"")
+    with zipfile.ZipFile(folder / "archive.zip", "w") as archive:
+        archive.write(CORPUS / "open-budget/JS_swbgt_2017_预算公开表格.pdf", "tables/JS_swbgt_2017_预算公开表格.pdf")
+    return folder
+
+
+def _manifest(out: Path) -> list[dict[str, str]]:
+    with open(out / "manifest.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_batch_accounts_for_every_input(tmp_path: Path) -> None:
+    folder = _inputs(tmp_path)
+    out = tmp_path / "dataset"
+    rows = batch([folder], out, BatchSettings(jobs=2, progress=False))
+    names = sorted(Path(r.path.split("!")[-1]).name for r in rows)
+    assert names == sorted([p.name for p in SMALL] + ["副本.pdf", "broken.pdf", "notes.txt", "JS_swbgt_2017_预算公开表格.pdf"])
+    by_name = {Path(r.path.split("!")[-1]).name: r for r in rows}
+    assert by_name["broken.pdf"].status == "failed" and by_name["broken.pdf"].exit_code == 6
+    assert by_name["notes.txt"].status == "failed" and by_name["notes.txt"].exit_code == 4
+    copy = by_name["副本.pdf"]
+    original = by_name[SMALL[2].name]
+    assert {copy.status, original.status} >= {"duplicate"} and copy.doc_id == original.doc_id
+    assert by_name["JS_swbgt_2017_预算公开表格.pdf"].status in ("ok", "warning")  # read from inside the zip
+    assert len(list((out / "documents").glob("*.json"))) == 5
+    assert len(_manifest(out)) == len(rows)
+    # the 情况说明 and its 报表 are one disclosure, checked together
+    group = by_name[SMALL[0].name].group
+    assert group and group == by_name[SMALL[1].name].group
+    report = json.loads((out / "groups" / f"{group}.json").read_text(encoding="utf-8"))
+    assert "narrative.three_public_table" in report["check_counts"]
+
+
+def test_a_file_over_its_time_is_stopped_and_the_batch_goes_on(tmp_path: Path) -> None:
+    rows = batch([SMALL[1], SMALL[0]], tmp_path / "out", BatchSettings(jobs=1, timeout=0.3, progress=False))
+    slow = next(r for r in rows if r.path.endswith("报表.pdf"))
+    assert slow.status == "failed" and slow.error.startswith("timed out")
+    assert next(r for r in rows if r.path.endswith("情况说明.pdf")).status == "ok"
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(SettingsError, match="jobs"):
+        BatchSettings(jobs=0)
+    with pytest.raises(SettingsError, match="timeout"):
+        BatchSettings(timeout=0)
+
+
+def test_inputs_from_globs_folders_and_zips_each_once(tmp_path: Path) -> None:
+    folder = _inputs(tmp_path)
+    found = discover([folder, str(folder / "*.pdf"), folder / "archive.zip"])
+    paths = [s.path for s in found]
+    assert len(paths) == len(set(paths)) == 8
+    assert any("archive.zip!tables/" in p for p in paths)
+
+
+def test_a_killed_batch_resumes_without_redoing_anything(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    sources = sorted((CORPUS / "open-budget").glob("*.pdf")) + sorted((CORPUS / "tianbaoxitong").glob("*.pdf"))
+    for path in sources:
+        shutil.copy(path, folder / path.name)
+    out = tmp_path / "dataset"
+    command = [sys.executable, "-m", "extractor.cli", "batch", str(folder), "-o", str(out), "--jobs", "1", "--quiet"]
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text(encoding="utf-8").splitlines()) < 3):
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    done_before = len(journal.read_text(encoding="utf-8").splitlines())
+    assert 3 <= done_before < len(sources)
+    assert not (out / "manifest.csv").exists()
+    second = subprocess.run(command, capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    lines = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == len(sources)  # each file finished exactly once over the two runs
+    assert len({line["sha256"] for line in lines}) == len(sources)
+    manifest = _manifest(out)
+    assert sorted(Path(r["path"]).name for r in manifest) == sorted(p.name for p in sources)
+    assert all(r["status"] in ("ok", "warning") for r in manifest)
+    assert len(list((out / "documents").glob("*.json"))) == len(sources)
+
+
+def test_the_same_batch_runs_on_a_dask_cluster(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed", reason="the cluster extra is not installed")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        rows = batch(SMALL[:3], tmp_path / "out", BatchSettings(scheduler=cluster.scheduler_address, progress=False))
+    assert all(r.status in ("ok", "warning") for r in rows)
+    assert len(list((tmp_path / "out" / "documents").glob("*.json"))) == 3
+    assert len(_manifest(tmp_path / "out")) == 3
