@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ from extractor.batch import BatchSettings, summary
 from extractor.batch import batch as run_batch
 from extractor.checks import check_documents
 from extractor.checks.report import format_report, mismatches
-from extractor.errors import ExtractorError, InputNotFoundError
+from extractor.errors import ExtractorError, InputNotFoundError, SettingsError
 from extractor.export.atomic import write_atomic
 from extractor.export.csv_export import document_to_csv
 from extractor.export.dataset import build_dataset, require_duckdb
@@ -187,6 +188,60 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
         click.echo(f"error: {out_dir}: {e.strerror or e}", err=True)
         sys.exit(9)
     click.echo(summary(rows, time.perf_counter() - started) + f"; manifest: {out_dir / 'manifest.csv'}", err=True)
+
+
+@main.command("show")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--page", "page", type=int, required=True, help="1-based page number.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
+@click.option("--scale", type=float, default=1.5, show_default=True, help="Pixels per point (1.5 is 108 dpi).")
+@click.option("--password", default=None, help="Password of an encrypted PDF.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def show_command(file: Path, page: int, output: Path, scale: float, password: str | None, debug: bool) -> None:
+    """Draw what was found on one page over its image: tables by kind, cells, headings, failed checks in red.
+
+    \b
+    Example:
+      extract show report.pdf --page 9 -o page9.png
+    """
+    from extractor.export.overlay import show
+
+    try:
+        if scale <= 0 or scale > 8:
+            raise SettingsError(f"scale must be above 0 and at most 8, not {scale:g}")
+        doc = extract(file, ExtractSettings(password=password))
+        buffer = io.BytesIO()
+        show(file, doc, page, scale, password).save(buffer, format="PNG")
+        write_atomic(output, buffer.getvalue())
+    except ExtractorError as e:
+        if debug:
+            raise
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+
+
+@main.command("report")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
+@click.option("--password", default=None, help="Password of an encrypted PDF.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def report_command(file: Path, output: Path, password: str | None, debug: bool) -> None:
+    """Write one self-contained HTML review report: tables beside their pages, cells linked to their boxes, checks.
+
+    \b
+    Example:
+      extract report report.pdf -o report.html
+    """
+    from extractor.export.report import report_html
+
+    try:
+        doc = extract(file, ExtractSettings(password=password))
+        write_atomic(output, report_html(file, doc, password).encode("utf-8"))
+    except ExtractorError as e:
+        if debug:
+            raise
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
 
 
 def _plain(value: object) -> object:

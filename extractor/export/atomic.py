@@ -9,6 +9,12 @@ from pathlib import Path
 from extractor.errors import OutputError
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see either the old file or the whole new one."""
     target = Path(path)
@@ -24,6 +30,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; an output is as readable as any new file
         os.replace(tmp, target)
     except OSError as e:
         raise OutputError(f"cannot write output ({e.strerror})", path=str(target)) from e

@@ -1,0 +1,176 @@
+"""A self-contained HTML review report: identity, sections, every table beside the images of its pages, each
+cell linked to its box on the page, the checks with their evidence, warnings. No network: images are inlined,
+styles and script are in the file."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from extractor.export.overlay import KIND_COLOURS, draw, marks, render_page
+from extractor.records import CheckRecord, Document, TableRecord
+
+_SCALE = 1.0  # pixels per point in the inlined page images
+_QUALITY = 60
+_OPEN_LIST = 5  # longer lists start folded
+
+_STYLE = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
+header,section.block{padding:8px 16px;border-bottom:1px solid #ddd}
+table.meta td{padding:1px 8px;vertical-align:top}
+summary{font-weight:600;font-size:1.1em;cursor:pointer}
+main{display:flex;gap:12px;padding:8px 16px}
+#tables{flex:1 1 48%;min-width:0}
+#pages{flex:1 1 52%;position:sticky;top:0;max-height:100vh;overflow:auto;background:#eee}
+.page{position:relative;margin:8px auto;box-shadow:0 0 3px #999;background:#fff}
+.page img{display:block}
+.page .label{position:absolute;left:4px;top:2px;font-size:11px;color:#555}
+.hl{position:absolute;border:3px solid #d62728;background:rgba(214,39,40,.18);pointer-events:none}
+table.data{border-collapse:collapse;font-size:12px;margin:4px 0 16px}
+table.data td,table.data th{border:1px solid #ccc;padding:1px 4px;text-align:right;white-space:nowrap}
+table.data td.l,table.data th.l{text-align:left;white-space:normal}
+a.box{color:inherit;text-decoration:none;cursor:pointer}
+a.box:hover,a.box.on{background:#ffe08a}
+.mismatch{color:#d62728}.rounding{color:#b07b00}.info{color:#555}
+h3 small{font-weight:normal;color:#666}
+"""
+
+_SCRIPT = """
+function show(a){
+  var page=document.getElementById('page-'+a.dataset.page); if(!page){return;}
+  var s=parseFloat(page.dataset.scale), b=a.dataset.box.split(',').map(Number);
+  var hl=document.getElementById('hl'); if(!hl){hl=document.createElement('div');hl.id='hl';hl.className='hl';}
+  page.appendChild(hl);
+  hl.style.left=(b[0]*s-3)+'px'; hl.style.top=(b[1]*s-3)+'px';
+  hl.style.width=((b[2]-b[0])*s+6)+'px'; hl.style.height=((b[3]-b[1])*s+6)+'px';
+  hl.dataset.for=a.id;
+  document.querySelectorAll('a.box.on').forEach(function(x){x.classList.remove('on');});
+  a.classList.add('on');
+  var pages=document.getElementById('pages');
+  a.scrollIntoView({block:'nearest'});
+  pages.scrollTop=page.offsetTop+b[1]*s-pages.clientHeight/2;
+  pages.scrollLeft=page.offsetLeft+b[0]*s-pages.clientWidth/2;
+  var r=hl.getBoundingClientRect(), p=pages.getBoundingClientRect();
+  document.body.dataset.shown=a.id;
+  document.body.dataset.scroll=Math.round(window.scrollX)+','+Math.round(window.scrollY)+','+Math.round(pages.scrollTop);
+  document.body.dataset.visible=(r.top>=p.top-1&&r.bottom<=p.bottom+1)?'yes':'no';
+}
+document.addEventListener('click',function(e){var a=e.target.closest('a.box');if(a){e.preventDefault();show(a);}});
+window.addEventListener('load',function(){var id=location.hash.slice(1);var a=id&&document.getElementById(id);
+  if(a){var d=a.closest('details');if(d){d.open=true;}a.click();}});
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+def _box(element_id: str, page: int | None, bbox: Iterable[float] | None, text: str) -> str:
+    if not page or bbox is None:
+        return _e(text)
+    box = ",".join(f"{v:g}" for v in bbox)
+    return f'<a class="box" id="{element_id}" href="#{element_id}" data-page="{page}" data-box="{box}">{_e(text)}</a>'
+
+
+def _identity(doc: Document) -> str:
+    info = doc.document
+    rows = [("文件 file", doc.source.file), ("部门 department", info.department), ("地区 region", info.region),
+            ("年度 year", info.fiscal_year), ("类型 kind", info.report_kind), ("单位 unit", info.unit), ("页数 pages", doc.source.pages),
+            ("表格 tables", len(doc.tables)), ("数字 facts", len(doc.facts))]
+    body = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f"<header><h1>{_e(info.department or doc.source.file)} {_e(info.fiscal_year or '')}</h1><table class=meta>{body}</table></header>"
+
+
+def _sections(doc: Document) -> str:
+    items = "".join(
+        f"<li>{_box(f's-{i}', s.page, s.bbox, f'{s.number} {s.title}')} <small>p{s.page}</small></li>" for i, s in enumerate(doc.sections)
+    )
+    if not items:
+        return ""
+    return f'<section class="block"><details><summary>章节 Sections ({len(doc.sections)})</summary><ol>{items}</ol></details></section>'
+
+
+def _checks(checks: Sequence[CheckRecord]) -> str:
+    parts = []
+    for i, check in enumerate(sorted(checks, key=lambda c: (c.status != "mismatch", c.status, c.rule))):
+        evidence = "".join(
+            f"<li>{_box(f'k-{i}-{j}', e.page, e.bbox, _figure(e.label, e.value, e.unit))} <small>p{e.page}</small></li>"
+            for j, e in enumerate(check.evidence)
+        )
+        parts.append(f'<li class="{_e(check.status)}"><b>[{_e(check.status)}]</b> {_e(check.rule)}: {_e(check.message)}'
+                     f"<br><small>{_e(check.description_zh)}</small><ul>{evidence}</ul></li>")
+    if not parts:
+        return ""
+    mismatches = sum(1 for c in checks if c.status == "mismatch")
+    opened = " open" if len(parts) <= _OPEN_LIST else ""
+    return (f'<section class="block"><details{opened}><summary>核对 Checks: {mismatches} mismatch, {len(parts) - mismatches} other '
+            f'findings</summary><ol>{"".join(parts)}</ol></details></section>')
+
+
+def _figure(label: str, value: str, unit: str | None) -> str:
+    return f"{label} = {value}{unit or ''}"
+
+
+def _warnings(doc: Document) -> str:
+    items = "".join(f"<li>{_e(w.code)}: {_e(w.message)}{f' (p{w.page})' if w.page else ''}</li>" for w in doc.warnings)
+    opened = " open" if len(doc.warnings) <= _OPEN_LIST else ""
+    if not items:
+        return ""
+    return f'<section class="block"><details{opened}><summary>警告 Warnings ({len(doc.warnings)})</summary><ul>{items}</ul></details></section>'
+
+
+def _table(index: int, table: TableRecord) -> str:
+    colour = "#{:02x}{:02x}{:02x}".format(*KIND_COLOURS.get(table.kind, KIND_COLOURS["other"]))
+    columns = [c.path for c in table.columns if c.role == "amount"]
+    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    body = []
+    for r, row in enumerate(table.rows):
+        cells = {c.column: (k, c) for k, c in enumerate(row.cells)}
+        tds = []
+        for column in columns:
+            if column in cells:
+                k, cell = cells[column]
+                tds.append(f"<td>{_box(f'c-{index}-{r}-{k}', cell.page, cell.bbox, cell.text)}</td>")
+            else:
+                tds.append("<td></td>")
+        label = _box(f"r-{index}-{r}", row.page, row.bbox, ("\u3000" * row.depth) + row.label)
+        body.append(f'<tr><td class="l">{_e(row.code or "")}</td><td class="l">{label}</td>{"".join(tds)}</tr>')
+    pages = ", ".join(str(p) for p in table.pages)
+    title = f"{table.number or ''} {table.title or ''}".strip() or "(untitled)"
+    return (f'<h3 id="t-{index}" style="border-left:6px solid {colour};padding-left:6px">{_e(title)} '
+            f'<small>{_e(table.kind)} · {_e(table.unit or "")} · p{_e(pages)}{" · empty" if table.empty else ""}</small></h3>'
+            f'<table class="data"><tr><th class="l">代码</th><th class="l">项目</th>{head}</tr>{"".join(body)}</table>')
+
+
+def _page_images(path: Path, doc: Document, numbers: list[int], password: str | None) -> str:
+    all_marks = list(marks(doc))
+    parts = []
+    for number in numbers:
+        image = draw(render_page(path, number, _SCALE, password), [m for m in all_marks if m.page == number and m.what != "cell"], _SCALE)
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=_QUALITY, optimize=True)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        parts.append(f'<div class="page" id="page-{number}" data-scale="{_SCALE}" style="width:{image.width}px;height:{image.height}px">'
+                     f'<img loading="lazy" width="{image.width}" height="{image.height}" alt="page {number}" src="data:image/jpeg;base64,{data}">'
+                     f'<span class="label">p{number}</span></div>')
+    return "".join(parts)
+
+
+def report_html(path: str | Path, doc: Document, password: str | None = None) -> str:
+    """The review report of ``doc``, extracted from the PDF at ``path``, as one HTML document."""
+    path = Path(path)
+    numbers = sorted({p for t in doc.tables for p in t.pages} | {s.page for s in doc.sections}
+                     | {e.page for c in doc.checks for e in c.evidence if e.page})
+    pages = _page_images(path, doc, numbers, password) if doc.source.format == "pdf" else ""
+    tables = "".join(_table(i, t) for i, t in enumerate(doc.tables)) or "<p>没有表格 No tables.</p>"
+    title = _e(f"{doc.document.department or doc.source.file} {doc.document.fiscal_year or ''}")
+    meta = _e(json.dumps({"file": doc.source.file, "sha256": doc.source.sha256, "tool": doc.tool}, ensure_ascii=False))
+    return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta name="generator" content="{meta}"><style>{_STYLE}</style></head><body>'
+            f"{_identity(doc)}{_warnings(doc)}{_checks(doc.checks)}{_sections(doc)}"
+            f'<main><div id="tables"><h2>表格 Tables</h2>{tables}</div><div id="pages">{pages}</div></main>'
+            f"<script>{_SCRIPT}</script></body></html>\n")
