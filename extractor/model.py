@@ -94,3 +94,5 @@ class SourceDocument:
     format: InputFormat
     reader: str
     pages: tuple[Page, ...]
+    attachments: tuple[tuple[str, str], ...] = ()  # links to attached files: (address, link text)
+    images: int = 0  # pictures in the main content of a web page

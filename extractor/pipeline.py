@@ -27,6 +27,7 @@ from extractor.model import InputFormat, SourceDocument
 from extractor.readers import ReaderSettings, read_source
 from extractor.records import (
     SCHEMA_VERSION,
+    AttachmentRecord,
     CellRecord,
     ColumnRecord,
     Document,
@@ -126,6 +127,12 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         checks = check_narrative(narrative, file) + check_records(
             [(t, file) for t in tables], [(f, file) for f in facts], [(i, file) for i in items],
         )
+    if is_disclosure and not (facts or tables or items or sections):
+        links = f" ({len(doc.attachments)} links to attached files)" if doc.attachments else ""
+        warnings.append(WarningRecord("no_content", f"no figures, tables or sections found: is this the disclosure itself?{links}"))
+    if doc.format is InputFormat.HTML and is_disclosure and not tables and doc.images:
+        message = f"the page shows {doc.images} picture(s) and no table: its tables may be published as images"
+        warnings.append(WarningRecord("tables_as_images", message))
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
     return Document(
@@ -152,6 +159,7 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         tables=tuple(tables),
         checks=tuple(check_record(c) for c in checks if c.status is not Status.OK),
         check_counts=count_checks(checks),
+        attachments=tuple(AttachmentRecord(href, text) for href, text in doc.attachments),
         warnings=tuple(warnings),
     )
 

@@ -185,6 +185,12 @@ class CheckRecord:
 
 
 @dataclass(frozen=True)
+class AttachmentRecord:
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
 class WarningRecord:
     code: str
     message: str
@@ -206,6 +212,7 @@ class Document:
     tables: tuple[TableRecord, ...] = ()
     checks: tuple[CheckRecord, ...] = ()
     check_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    attachments: tuple[AttachmentRecord, ...] = ()
     warnings: tuple[WarningRecord, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:

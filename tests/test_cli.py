@@ -58,12 +58,14 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files = {
         "empty": tmp_path / "empty.pdf",
         "html": tmp_path / "page.pdf",
+        "xls": tmp_path / "tables.pdf",
         "truncated": tmp_path / "truncated.pdf",
         "garbage": tmp_path / "garbage.pdf",
         "encrypted": tmp_path / "locked.pdf",
     }
     files["empty"].write_bytes(b"")
     files["html"].write_bytes((CORPUS / "renwu" / "CQ_swxcb_2026_部门预算情况说明.html").read_bytes())
+    files["xls"].write_bytes((CORPUS / "tianbaoxitong" / "SH_PT_2026_单位预算_TEMPLATE.xls").read_bytes())
     files["truncated"].write_bytes(PDF.read_bytes()[:2000])
     files["garbage"].write_bytes(bytes(range(256)) * 8)
     with pikepdf.open(PDF) as pdf:
@@ -75,7 +77,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ("name", "code", "message"),
     [
         ("empty", 4, "file is empty (0 bytes)"),
-        ("html", 5, "unsupported format: HTML"),
+        ("xls", 5, "unsupported format: legacy Office (.xls/.doc)"),
         ("truncated", 6, "PDF is corrupt or truncated and cannot be opened"),
         ("garbage", 5, "unsupported format: unrecognised binary data"),
         ("encrypted", 7, "PDF is encrypted; give its password with --password"),
@@ -87,6 +89,13 @@ def test_bad_input_gives_one_line_and_no_output(bad_inputs: dict[str, Path], tmp
     assert result.returncode == code
     assert result.stderr == f"error: {bad_inputs[name]}: {message}\n"
     assert not out.exists()
+
+
+def test_a_web_page_saved_as_pdf_is_read_as_html(bad_inputs: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert run(str(bad_inputs["html"]), "-o", str(out)).returncode == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["source"]["format"] == "html" and data["document"]["department"] == "中共重庆市委宣传部"
 
 
 def test_password_opens_encrypted_pdf(bad_inputs: dict[str, Path], tmp_path: Path) -> None:

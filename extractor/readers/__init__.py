@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from extractor.errors import EmptyInputError, ExtractorError, UnsupportedFormatError
 from extractor.model import InputFormat, Page, SourceDocument
-from extractor.readers import pdf, text
+from extractor.readers import excel, html, pdf, text
 from extractor.readers.sniff import sniff_format
 
 __all__ = ["ReaderSettings", "read_source", "sniff_format", "READERS"]
@@ -34,6 +34,8 @@ class Reader:
 READERS: dict[InputFormat, Reader] = {
     InputFormat.PDF: Reader(pdf.NAME, lambda data, s: pdf.read_pdf(data, s.password)),
     InputFormat.TEXT: Reader(text.NAME, lambda data, s: text.read_text(data)),
+    InputFormat.HTML: Reader(html.NAME, lambda data, s: html.read_html(data)),
+    InputFormat.XLSX: Reader(excel.NAME, lambda data, s: excel.read_xlsx(data)),
 }
 
 _FORMAT_NAMES = {
@@ -62,6 +64,7 @@ def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) 
     except ExtractorError as e:
         e.path = e.path or name  # readers work on bytes; name the file for the message
         raise
+    links, images = html.inventory(data) if fmt is InputFormat.HTML else ([], 0)
     return SourceDocument(
         name=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -69,4 +72,6 @@ def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) 
         format=fmt,
         reader=reader.name,
         pages=pages,
+        attachments=tuple(links),
+        images=images,
     )

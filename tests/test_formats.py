@@ -1,0 +1,76 @@
+"""HTML pages and Excel workbooks through the same pipeline: the corpus's web pages, and fixtures written at test
+time from the hand-verified truth (see ``truth_fixtures.py``) scored with score.py like the PDFs."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.errors import CorruptInputError
+from extractor.export.json_export import document_to_json
+from tests.conftest import CORPUS, SHARED, TRUTH, schema_validator
+from tests.truth_fixtures import build
+
+# identity read off each page (title and heading), and whether it holds a disclosure's text
+HTML_PAGES = [
+    ("cqjw/CQ_jtw_2018_部门预算情况说明.jsp.html", "重庆市交通委员会", 2018, True),
+    ("renwu/CQ_swxcb_2026_部门预算情况说明.html", "中共重庆市委宣传部", 2026, True),
+    ("renwu/TJ_swj_2019_部门预算公开目录.html", "天津市商务局", 2019, False),
+    ("renwu/YT_tyjrswj_2026_部门预算.html", "烟台市退役军人事务局", 2026, True),
+    ("renwu/ZZ_gtzyj_2015_部门预算说明.html", "郑州市国土资源局", 2015, True),
+]
+
+
+@pytest.mark.parametrize(("path", "department", "year", "content"), HTML_PAGES)
+def test_every_corpus_web_page_reads_like_a_pdf(path: str, department: str, year: int, content: bool) -> None:
+    doc = extract(CORPUS / path)
+    assert (doc.source.format, doc.source.reader) == ("html", "lxml-html")
+    assert doc.document.department == department and doc.document.fiscal_year == year
+    assert not list(schema_validator().iter_errors(doc.to_dict()))
+    codes = {w.code for w in doc.warnings}
+    if content:
+        assert doc.facts and doc.sections and "no_content" not in codes
+    else:  # a list of links to the real files: said, not an empty success
+        assert "no_content" in codes and doc.attachments
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("fixtures")
+    files, truth = build(TRUTH, out)
+    pred = out / "pred"
+    pred.mkdir()
+    for path in sorted(files.iterdir()):
+        (pred / f"{path.stem}.json").write_text(document_to_json(extract(path)), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), "--truth", str(truth), "--pred", str(pred)],
+                            capture_output=True, text=True, check=True)
+    return {"last": result.stdout.strip().splitlines()[-1], "all": result.stdout}
+
+
+def test_tables_written_as_html_and_excel_from_the_truth_score_like_the_pdfs(scored: dict[str, str]) -> None:
+    scores = dict(re.findall(r"(\w+)=([\d.]+)", scored["last"]))
+    assert float(scores["values_recall"]) >= 0.98, scored["all"]
+    assert float(scores["values_precision"]) >= 0.98, scored["all"]
+    assert float(scores["meta"]) == 1.0, scored["all"]
+
+
+def test_a_gbk_page_without_a_charset_decodes(scored: dict[str, str]) -> None:
+    lines = [line for line in scored["all"].splitlines() if "__html_undeclared" in line]
+    assert lines and all("meta 3/3" in line for line in lines)
+
+
+def test_an_excel_zip_bomb_is_refused(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (210 * 1024 * 1024))
+    with pytest.raises(CorruptInputError, match="unpacks to"):
+        extract(buffer.getvalue())

@@ -1,0 +1,158 @@
+"""Fixtures made at test time from the hand-verified truth (never from our own output): each truth document's
+tables written as a Word/Excel-style HTML page (GBK, rowspan/colspan headers, MsoNormalTable markup) and as an
+.xlsx workbook; and the truth copied under each fixture's id, values unchanged, for score.py."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import shutil
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+TITLES = {
+    "summary": "收支总表", "income": "收入总表", "expenditure": "支出总表", "fiscal_summary": "财政拨款收支总表",
+    "gpb_expenditure": "一般公共预算支出表", "gpb_basic_expenditure": "一般公共预算基本支出表",
+    "three_public": "一般公共预算“三公”经费支出表",
+}
+
+
+def _read(truth: Path, doc_id: str) -> tuple[dict[str, object], list[dict[str, str]]]:
+    meta = json.loads((truth / f"{doc_id}.meta.json").read_text(encoding="utf-8"))
+    with open(truth / f"{doc_id}.values.csv", encoding="utf-8-sig", newline="") as handle:
+        return meta, list(csv.DictReader(handle))
+
+
+def _unique(items: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    seen: dict[tuple[str, ...], None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+TableRow = tuple[str, str, dict[str, str]]  # code, label, value by column
+
+
+def tables_of(values: list[dict[str, str]]) -> list[tuple[str, str, list[str], list[TableRow]]]:
+    """Per table kind: (kind, unit, column paths, rows). A row is a run of values with the same code and label;
+    the same code and label again after another row (北京 prints 行政运行 once per sub-unit) is a new row."""
+    out = []
+    for kind in dict.fromkeys(v["table_kind"] for v in values):
+        rows = [v for v in values if v["table_kind"] == kind]
+        columns = [c[0] for c in _unique((v["column"],) for v in rows)]
+        table: list[TableRow] = []
+        for v in rows:
+            if not table or table[-1][:2] != (v["code"], v["row_label"]) or v["column"] in table[-1][2]:
+                table.append((v["code"], v["row_label"], {}))
+            table[-1][2][v["column"]] = v["value"]
+        out.append((kind, rows[0]["unit"], columns, table))
+    return out
+
+
+def _header(columns: list[str]) -> list[list[tuple[str, int, int]]]:
+    """Header rows of (text, rowspan, colspan) from column paths, label columns first."""
+    paths = [c.split("/") for c in columns]
+    depth = max(len(p) for p in paths)
+    rows: list[list[tuple[str, int, int]]] = [[("科目编码", depth, 1), ("项目", depth, 1)]] + [[] for _ in range(depth - 1)]
+    for level in range(depth):
+        i = 0
+        while i < len(paths):
+            path = paths[i]
+            if len(path) <= level:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(paths) and len(paths[j + 1]) > level and paths[j + 1][: level + 1] == path[: level + 1] and level < len(path) - 1:
+                j += 1
+            last = level == len(path) - 1
+            rows[level].append((path[level], depth - level if last else 1, j - i + 1))
+            i = j + 1
+    return rows
+
+
+def write_html(meta: dict[str, object], values: list[dict[str, str]], path: Path, charset: str | None) -> None:
+    kind = "部门预算" if meta["report_kind"] == "budget" else "部门决算"
+    parts = [f"<h1>{html.escape(str(meta['department']))}{meta['fiscal_year']}年{kind}</h1>"]
+    for table_kind, unit, columns, table in tables_of(values):
+        parts.append(f'<p class=MsoNormal align=center><b><span style="font-size:16pt">{TITLES.get(table_kind, table_kind)}</span></b></p>')
+        parts.append(f"<p class=MsoNormal align=right><span>单位：{unit}</span></p>")
+        parts.append('<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style="border-collapse:collapse">')
+        for row in _header(columns):
+            parts.append("<tr>" + "".join(f'<td rowspan={r} colspan={c} style="border:solid windowtext 1.0pt"><p class=MsoNormal>'
+                                          f"<b><span>{html.escape(t)}</span></b></p></td>" for t, r, c in row) + "</tr>")
+        for code, label, cells in table:
+            tds = [f"<td><span>{html.escape(code)}</span></td>", f"<td><span>{html.escape(label)}&nbsp;</span></td>"]
+            for column in columns:
+                value = cells.get(column, "")
+                shown = f"{Decimal(value):,}" if value else "&nbsp;"
+                tds.append(f'<td align=right><p class=MsoNormal><span lang=EN-US>{shown}</span></p></td>')
+            parts.append("<tr>" + "".join(tds) + "</tr>")
+        parts.append("</table><p class=MsoNormal>&nbsp;</p>")
+    declared = f'<meta http-equiv=Content-Type content="text/html; charset={charset}">' if charset else ""
+    page = f"<html><head>{declared}<title>{html.escape(str(meta['department']))}</title></head><body lang=ZH-CN>{''.join(parts)}</body></html>"
+    path.write_bytes(page.encode("gbk"))
+
+
+def write_xlsx(meta: dict[str, object], values: list[dict[str, str]], path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    kind = "部门预算" if meta["report_kind"] == "budget" else "部门决算"
+    for index, (table_kind, unit, columns, table) in enumerate(tables_of(values)):
+        sheet = book.create_sheet(f"表{index + 1}")
+        # as the attachments print it: the year and title, then 部门名称 and the unit
+        sheet.cell(1, 1, f"{meta['fiscal_year']}年{kind}{TITLES.get(table_kind, table_kind)}")
+        sheet.cell(2, 1, f"部门名称：{meta['department']}")
+        sheet.cell(2, 4, f"单位：{unit}")
+        top = 3
+        header = _header(columns)
+        occupied: set[tuple[int, int]] = set()
+        for level, row in enumerate(header):
+            c = 1
+            for text, rowspan, colspan in row:
+                while (top + level, c) in occupied:
+                    c += 1
+                sheet.cell(top + level, c, text)
+                if rowspan > 1 or colspan > 1:
+                    sheet.merge_cells(start_row=top + level, start_column=c, end_row=top + level + rowspan - 1, end_column=c + colspan - 1)
+                occupied.update((top + level + dr, c + dc) for dr in range(rowspan) for dc in range(colspan))
+                c += colspan
+        r = top + len(header)
+        for code, label, cells in table:
+            sheet.cell(r, 1, code or None)
+            sheet.cell(r, 2, label or None)
+            for j, column in enumerate(columns):
+                value = cells.get(column)
+                if value:
+                    cell = sheet.cell(r, 3 + j, float(value))  # stored as a number, as Excel does
+                    decimals = len(value.split(".")[1]) if "." in value else 0
+                    cell.number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
+            r += 1
+    book.save(path)
+
+
+def build(truth: Path, out: Path) -> tuple[Path, Path]:
+    """Fixture files in ``out/files`` and the matching truth in ``out/truth``; returns both folders."""
+    files, copied = out / "files", out / "truth"
+    files.mkdir(parents=True, exist_ok=True)
+    copied.mkdir(parents=True, exist_ok=True)
+    for meta_path in sorted(truth.glob("*.meta.json")):
+        doc_id = meta_path.name[: -len(".meta.json")]
+        meta, values = _read(truth, doc_id)
+        if not values:
+            continue
+        variants = {f"{doc_id}__html_gbk": ("html", "gbk"), f"{doc_id}__html_undeclared": ("html", None), f"{doc_id}__xlsx": ("xlsx", None)}
+        for fixture_id, (fmt, charset) in variants.items():
+            target = files / f"{fixture_id}.{fmt}"
+            if fmt == "html":
+                write_html(meta, values, target, charset)
+            else:
+                write_xlsx(meta, values, target)
+            for suffix in ("meta.json", "values.csv", "facts.csv"):
+                source = truth / f"{doc_id}.{suffix}"
+                if source.exists():
+                    shutil.copy(source, copied / f"{fixture_id}.{suffix}")
+    return files, copied
