@@ -134,6 +134,72 @@ def write_xlsx(meta: dict[str, object], values: list[dict[str, str]], path: Path
     book.save(path)
 
 
+_DOCX_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+_DOCX_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+    "</Relationships>"
+)
+
+
+def _w_paragraph(text: str) -> str:
+    return f"<w:p><w:r><w:t xml:space=\"preserve\">{html.escape(text)}</w:t></w:r></w:p>"
+
+
+def _w_cell(text: str, span: int = 1, merge: str | None = None) -> str:
+    merged = f'<w:vMerge w:val="{merge}"/>' if merge == "restart" else "<w:vMerge/>" if merge else ""
+    props = (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "") + merged
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{_w_paragraph(text)}</w:tc>"
+
+
+def write_docx(meta: dict[str, object], values: list[dict[str, str]], path: Path) -> None:
+    """A Word document as Word writes one: paragraphs, and tables whose header cells merge across (gridSpan) and
+    down (vMerge)."""
+    import zipfile
+
+    kind = "部门预算" if meta["report_kind"] == "budget" else "部门决算"
+    body = [_w_paragraph(f"{meta['department']}{meta['fiscal_year']}年{kind}")]
+    for table_kind, unit, columns, table in tables_of(values):
+        body += [_w_paragraph(TITLES.get(table_kind, table_kind)), _w_paragraph(f"单位：{unit}")]
+        header = _header(columns)
+        grid: list[list[str]] = [[] for _ in header]
+        pending: dict[tuple[int, int], int] = {}  # (row, column) -> colspan of a cell merged down into it
+        for level, row in enumerate(header):
+            column = 0
+            cells = []
+            for text, rowspan, colspan in row:
+                while (level, column) in pending:
+                    span = pending.pop((level, column))
+                    cells.append(_w_cell("", span, "continue"))
+                    column += span
+                cells.append(_w_cell(text, colspan, "restart" if rowspan > 1 else None))
+                for below in range(1, rowspan):
+                    pending[(level + below, column)] = colspan
+                column += colspan
+            while (level, column) in pending:
+                span = pending.pop((level, column))
+                cells.append(_w_cell("", span, "continue"))
+                column += span
+            grid[level] = cells
+        rows = ["<w:tr>" + "".join(cells) + "</w:tr>" for cells in grid]
+        for code, label, cells in table:
+            amounts = "".join(_w_cell(f"{Decimal(cells[c]):,}" if c in cells else "") for c in columns)
+            rows.append("<w:tr>" + _w_cell(code) + _w_cell(label) + amounts + "</w:tr>")
+        body.append("<w:tbl>" + "".join(rows) + "</w:tbl>")
+    namespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{namespace}">'
+                f'<w:body>{"".join(body)}</w:body></w:document>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _DOCX_TYPES)
+        archive.writestr("_rels/.rels", _DOCX_RELS)
+        archive.writestr("word/document.xml", document)
+
+
 def build(truth: Path, out: Path) -> tuple[Path, Path]:
     """Fixture files in ``out/files`` and the matching truth in ``out/truth``; returns both folders."""
     files, copied = out / "files", out / "truth"
@@ -144,15 +210,47 @@ def build(truth: Path, out: Path) -> tuple[Path, Path]:
         meta, values = _read(truth, doc_id)
         if not values:
             continue
-        variants = {f"{doc_id}__html_gbk": ("html", "gbk"), f"{doc_id}__html_undeclared": ("html", None), f"{doc_id}__xlsx": ("xlsx", None)}
+        variants = {f"{doc_id}__html_gbk": ("html", "gbk"), f"{doc_id}__html_undeclared": ("html", None), f"{doc_id}__xlsx": ("xlsx", None),
+                    f"{doc_id}__docx": ("docx", None)}
         for fixture_id, (fmt, charset) in variants.items():
             target = files / f"{fixture_id}.{fmt}"
             if fmt == "html":
                 write_html(meta, values, target, charset)
+            elif fmt == "docx":
+                write_docx(meta, values, target)
             else:
                 write_xlsx(meta, values, target)
-            for suffix in ("meta.json", "values.csv", "facts.csv"):
-                source = truth / f"{doc_id}.{suffix}"
-                if source.exists():
-                    shutil.copy(source, copied / f"{fixture_id}.{suffix}")
+            _copy_truth(truth, doc_id, copied, fixture_id)
+    _libreoffice(files, truth, copied)
     return files, copied
+
+
+def _copy_truth(truth: Path, doc_id: str, copied: Path, fixture_id: str) -> None:
+    for suffix in ("meta.json", "values.csv", "facts.csv"):
+        source = truth / f"{doc_id}.{suffix}"
+        if source.exists():
+            shutil.copy(source, copied / f"{fixture_id}.{suffix}")
+
+
+# LibreOffice's conversions of the workbooks and documents: legacy .xls and .doc, and its HTML export
+_CONVERSIONS = (("__xlsx", "xlsx", "xls", "__xls"), ("__docx", "docx", "doc", "__doc"), ("__xlsx", "xlsx", "html", "__lo_html"))
+
+
+def _libreoffice(files: Path, truth: Path, copied: Path) -> None:
+    import subprocess
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        return
+    for source_tag, source_ext, target_ext, target_tag in _CONVERSIONS:
+        sources = sorted(files.glob(f"*{source_tag}.{source_ext}"))
+        work = files.parent / f"lo-{target_tag.strip('_')}"
+        work.mkdir(exist_ok=True)
+        subprocess.run([office, f"-env:UserInstallation=file://{files.parent / 'lo-profile'}", "--headless", "--norestore",
+                        "--convert-to", target_ext, "--outdir", str(work), *map(str, sources)], check=True, capture_output=True, timeout=300)
+        for source in sources:
+            doc_id = source.stem[: -len(source_tag)]
+            converted = work / f"{source.stem}.{target_ext}"
+            if converted.exists():
+                shutil.move(converted, files / f"{doc_id}{target_tag}.{target_ext}")
+                _copy_truth(truth, doc_id, copied, f"{doc_id}{target_tag}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from extractor.errors import EmptyInputError, ExtractorError, UnsupportedFormatError
 from extractor.model import InputFormat, Page, SourceDocument
-from extractor.readers import excel, html, pdf, text
+from extractor.readers import excel, html, legacy, pdf, text, word
 from extractor.readers.sniff import sniff_format
 
 __all__ = ["ReaderSettings", "read_source", "sniff_format", "READERS"]
@@ -36,6 +36,8 @@ READERS: dict[InputFormat, Reader] = {
     InputFormat.TEXT: Reader(text.NAME, lambda data, s: text.read_text(data)),
     InputFormat.HTML: Reader(html.NAME, lambda data, s: html.read_html(data)),
     InputFormat.XLSX: Reader(excel.NAME, lambda data, s: excel.read_xlsx(data)),
+    InputFormat.DOCX: Reader(word.NAME, lambda data, s: word.read_docx(data)),
+    InputFormat.OLE: Reader(legacy.NAME, lambda data, s: legacy.read_legacy(data)),
 }
 
 _FORMAT_NAMES = {

@@ -40,19 +40,9 @@ def read_xlsx(data: bytes) -> tuple[Page, ...]:
             continue
         page = VirtualPage(number=len(pages) + 1)
         page.add_line(sheet.title)
-        rows = _rows(sheet)
-        start = next((i for i, row in enumerate(rows) if not _caption(row)), len(rows))
-        for row in rows[:start]:
-            page.add_line(" ".join(c.text for c in row if c.text))
-        page.add_table(rows[start:])
+        page.add_table(_rows(sheet))
         pages.append(page.page())
     return tuple(pages)
-
-
-def _caption(row: list[CellSpec]) -> bool:
-    """A title or label row above the table: one text, or only ``label：value`` texts (部门名称：…  单位：万元)."""
-    texts = [c.text for c in row if c.text]
-    return len(texts) <= 1 or all(re.search(r"[:：]", t) for t in texts)
 
 
 def _check_size(data: bytes) -> None:

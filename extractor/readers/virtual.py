@@ -46,7 +46,15 @@ class VirtualPage:
             self.y += _LINE
 
     def add_table(self, rows: Sequence[Sequence[CellSpec]]) -> None:
-        """A table from rows of cells with spans, expanded into a grid and drawn with every rule."""
+        """A table from rows of cells with spans, expanded into a grid and drawn with every rule.
+
+        Leading rows that are a title or labels (one text, or only ``label：value`` texts such as
+        ``部门名称：…  单位：万元``) are lines above the table, as they are printed.
+        """
+        rows = [row for row in rows if any(cell.text for cell in row)]
+        while rows and is_caption(rows[0]):
+            self.add_line(" ".join(cell.text for cell in rows[0] if cell.text))
+            rows = rows[1:]
         grid = expand(rows)
         if not grid or not grid[0]:
             return
@@ -82,6 +90,12 @@ class VirtualPage:
 
     def page(self) -> Page:
         return Page(number=self.number, width=WIDTH, height=self.y + _LINE, lines=tuple(self.lines), chars=tuple(self.chars), rules=tuple(self.rules))
+
+
+def is_caption(row: Sequence[CellSpec]) -> bool:
+    """A title or label row above a table: one text, or only ``label：value`` texts."""
+    texts = [c.text for c in row if c.text]
+    return len(texts) <= 1 or all(":" in t or "：" in t for t in texts)
 
 
 Slot = tuple[CellSpec, int, int]  # the cell and the row and column where it starts
