@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pikepdf
@@ -58,14 +59,15 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files = {
         "empty": tmp_path / "empty.pdf",
         "html": tmp_path / "page.pdf",
-        "xls": tmp_path / "tables.pdf",
+        "zip": tmp_path / "bundle.pdf",
         "truncated": tmp_path / "truncated.pdf",
         "garbage": tmp_path / "garbage.pdf",
         "encrypted": tmp_path / "locked.pdf",
     }
     files["empty"].write_bytes(b"")
     files["html"].write_bytes((CORPUS / "renwu" / "CQ_swxcb_2026_部门预算情况说明.html").read_bytes())
-    files["xls"].write_bytes((CORPUS / "tianbaoxitong" / "SH_PT_2026_单位预算_TEMPLATE.xls").read_bytes())
+    with zipfile.ZipFile(files["zip"], "w") as archive:
+        archive.writestr("readme.txt", "a zip archive, not a disclosure")
     files["truncated"].write_bytes(PDF.read_bytes()[:2000])
     files["garbage"].write_bytes(bytes(range(256)) * 8)
     with pikepdf.open(PDF) as pdf:
@@ -77,7 +79,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ("name", "code", "message"),
     [
         ("empty", 4, "file is empty (0 bytes)"),
-        ("xls", 5, "unsupported format: legacy Office (.xls/.doc)"),
+        ("zip", 5, "unsupported format: zip archive"),
         ("truncated", 6, "PDF is corrupt or truncated and cannot be opened"),
         ("garbage", 5, "unsupported format: unrecognised binary data"),
         ("encrypted", 7, "PDF is encrypted; give its password with --password"),
