@@ -93,3 +93,17 @@ def test_a_legacy_workbook_is_read_through_libreoffice() -> None:
     doc = extract(CORPUS / "tianbaoxitong/SH_PT_2026_单位预算_TEMPLATE.xls")
     assert (doc.source.format, doc.source.reader) == ("ole", "libreoffice")
     assert doc.document.document_type == "template"  # the corpus's .xls is the blank 填报 template: said so
+
+
+def test_a_pdf_turned_into_positioned_html_gives_its_tables_and_their_checks() -> None:
+    doc = extract(CORPUS / "renwu/YT_tyjrswj_2026_部门预算.html")
+    kinds = [t.kind for t in doc.tables]
+    for kind in ("summary", "income", "expenditure", "fiscal_summary", "gpb_expenditure", "gpb_basic_expenditure", "three_public"):
+        assert kind in kinds
+    numbers = [t.number for t in doc.tables if t.number]
+    assert numbers[:12] == [f"公开表{i}" for i in range(1, 13)]
+    counts = doc.check_counts
+    assert counts["table.balance"] == {"ok": 2} and "mismatch" not in counts["table.column_sum"]
+    # the one thing that does not add up is printed so: 20828 退役军人管理事务 4,526.48 over 项 that sum to 1,563.36
+    mismatched = {c.message.split(":")[1].split("=")[0].strip() for c in doc.checks if c.status == "mismatch"}
+    assert mismatched == {"20828"}

@@ -18,6 +18,7 @@ from lxml import etree
 
 from extractor.errors import CorruptInputError
 from extractor.model import Page
+from extractor.readers.positioned import positioned_pages
 from extractor.readers.virtual import CellSpec, VirtualPage
 
 NAME = "lxml-html"
@@ -77,8 +78,13 @@ def _cjk(element: etree._Element) -> int:
 
 
 def read_html(data: bytes) -> tuple[Page, ...]:
-    """The page's main content as one virtual page of lines and ruled tables."""
+    """The page's main content as one virtual page of lines and ruled tables; a PDF turned into absolutely
+    positioned elements as its pages, at their coordinates."""
+    css = " ".join(lxml.html.document_fromstring(decode_html(data)).xpath("//style/text()"))
     root, title = parse(data)
+    pages = positioned_pages(root, css)
+    if pages is not None:
+        return pages
     page = VirtualPage()
     content = main_content(root)
     inside = content.text_content()
