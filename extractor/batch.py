@@ -169,8 +169,11 @@ def process(task: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _worker(connection: multiprocessing.connection.Connection) -> None:
+def _worker(connection: multiprocessing.connection.Connection, memory_mb: int = 0) -> None:
     import extractor.pipeline  # noqa: F401 - load the readers before saying ready, so start-up is not a file's time
+
+    if memory_mb:
+        _limit_memory(memory_mb)
 
     connection.send(_READY)
     while True:
@@ -178,6 +181,18 @@ def _worker(connection: multiprocessing.connection.Connection) -> None:
         if task is None:
             return
         connection.send(process(task))
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """A hard ceiling on the worker's address space, so one runaway file fails (MemoryError) instead of taking the
+    machine: twice the soft ceiling at which a worker is replaced between files."""
+    try:
+        import resource
+
+        limit = memory_mb * 2 * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # not on this platform, or already lower
+        logger.debug("no address-space limit for workers here")
 
 
 # --- the pool -----------------------------------------------------------------------------------------------------
@@ -205,7 +220,7 @@ class _Pool:
 
     def _start(self) -> _Slot:
         parent, child = self.context.Pipe()
-        worker = self.context.Process(target=_worker, args=(child,), daemon=True)
+        worker = self.context.Process(target=_worker, args=(child, self.settings.max_memory_mb), daemon=True)
         worker.start()
         child.close()
         return _Slot(worker, parent)

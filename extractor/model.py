@@ -74,6 +74,7 @@ class Page:
     lines: tuple[Line, ...]
     chars: tuple[Char, ...] = ()
     rules: tuple[Rule, ...] = ()
+    unreadable: bool = False  # the reader could not load this page (a corrupt page object)
 
     @property
     def text(self) -> str:

@@ -93,7 +93,8 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
     doc = read_source(data, name, ReaderSettings(password=settings.password))
     pages = doc.pages[: settings.max_pages] if settings.max_pages else doc.pages
     warnings = [
-        WarningRecord("no_text_layer", "page has no text layer (scanned?); its content is not extracted", p.number)
+        WarningRecord("page_unreadable", "page is corrupt and cannot be loaded; it is left out", p.number) if p.unreadable
+        else WarningRecord("no_text_layer", "page has no text layer (scanned?); its content is not extracted", p.number)
         for p in pages
         if not p.has_text
     ]

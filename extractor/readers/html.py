@@ -30,8 +30,15 @@ _CONCENTRATED = 0.7
 ATTACHMENT = re.compile(r"\.(?:pdf|xlsx?|docx?|zip|rar|wps|et)(?:$|[?#])", re.I)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def decode_html(data: bytes) -> str:
-    """The page's text, whatever its declared or actual encoding."""
+    """The page's text, whatever its declared or actual encoding, without the control characters XML forbids."""
+    return _CONTROL.sub("", _decode(data))
+
+
+def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", "replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -38,11 +38,19 @@ def read_pdf(data: bytes, password: str | None = None) -> tuple[Page, ...]:
     try:
         pages = []
         for index in range(len(document)):
-            page = document[index]
+            try:
+                page = document[index]
+            except pdfium.PdfiumError:
+                # one broken page costs only itself: it stays in the document, empty, and is reported
+                logger.warning("page %d cannot be loaded; it is left empty", index + 1)
+                pages.append(Page(number=index + 1, width=0.0, height=0.0, lines=(), unreadable=True))
+                continue
             try:
                 pages.append(_read_page(page, index + 1))
             finally:
                 page.close()
+        if pages and all(p.unreadable for p in pages):
+            raise CorruptInputError("PDF is corrupt: none of its pages can be loaded")
         return tuple(pages)
     finally:
         document.close()

@@ -1,0 +1,115 @@
+"""A bounded mutation fuzz run: corpus PDFs with bytes flipped, cut, duplicated or spliced, read by the batch's
+worker pool (each file with a time limit); plus random and mutated HTML and text through the HTML reader and the
+normalisers in-process. Counts the outcomes; any internal error or time-out is a finding.
+
+    python benchmarks/fuzz.py --pdfs 2000 --texts 20000 --seed 1 --timeout 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from extractor.batch import BatchSettings, _Pool
+from extractor.domain.amounts import parse_amount
+from extractor.domain.columns import column_key
+from extractor.domain.labels import normalise_label
+from extractor.domain.table_kinds import classify_title, table_number
+from extractor.domain.table_rows import split_glued
+from extractor.errors import ExtractorError
+from extractor.pipeline import extract
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    buffer = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        choice = rng.random()
+        position = rng.randrange(len(buffer)) if buffer else 0
+        if choice < 0.4:
+            for _ in range(rng.randint(1, 32)):
+                if buffer:
+                    buffer[rng.randrange(len(buffer))] = rng.randrange(256)
+        elif choice < 0.55:
+            del buffer[position : position + rng.randint(1, 4096)]
+        elif choice < 0.7:
+            buffer[position:position] = buffer[position : position + rng.randint(1, 4096)]
+        elif choice < 0.85:
+            buffer = buffer[: rng.randint(0, len(buffer))]
+        else:
+            buffer[position:position] = rng.choice([b"<<", b">>", b"obj", b"endobj", b"stream", b"0 0 R", b"9999999999", b"/Kids[", b"(" * 64])
+    return bytes(buffer)
+
+
+def pdf_run(count: int, rng: random.Random, timeout: float) -> collections.Counter[str]:
+    with open(ROOT / "tests" / "data" / "corpus_identity.csv", encoding="utf-8") as handle:
+        sources = [ROOT.parent / "shared" / "corpus" / row["path"] for row in csv.DictReader(handle)]
+    originals = [p.read_bytes() for p in sources]
+    outcomes: collections.Counter[str] = collections.Counter()
+    with tempfile.TemporaryDirectory() as folder:
+        tasks = []
+        for i in range(count):
+            data = mutate(rng.choice(originals), rng)
+            tasks.append({"path": f"mutant-{i}.pdf", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid"})
+        pool = _Pool(2, BatchSettings(jobs=2, timeout=timeout, progress=False))
+
+        def done(result: dict) -> None:
+            outcomes[_outcome(result)] += 1
+
+        try:
+            pool.run(tasks, done)
+        finally:
+            pool.close()
+    return outcomes
+
+
+def _outcome(result: dict) -> str:
+    if result["status"] in ("ok", "warning"):
+        return "read"
+    code = result.get("exit_code", 0)
+    return {70: "INTERNAL ERROR", 71: "TIMED OUT"}.get(code, f"clean failure (exit {code})")
+
+
+def text_run(count: int, rng: random.Random) -> collections.Counter[str]:
+    html = (ROOT.parent / "shared" / "corpus" / "renwu" / "CQ_swxcb_2026_部门预算情况说明.html").read_bytes()
+    alphabet = "0123456789,.-—（）()万元亿千表一二三四五六七八九十、：:类款项合计其中<>/=\"' \n\tabc年部门预算支出收入三公"
+    outcomes: collections.Counter[str] = collections.Counter()
+    for i in range(count):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
+        for function in (parse_amount, normalise_label, split_glued, column_key, classify_title, table_number):
+            function(text)
+        nested = "<div>" * rng.randint(1, 400)
+        made = f"<html><body>{nested}{text}<table><tr><td rowspan=99999 colspan=-3>{text}</td></tr></table></body></html>"
+        page = mutate(html, rng) if i % 2 else made.encode()
+        try:
+            extract(page)
+            outcomes["html read"] += 1
+        except ExtractorError:
+            outcomes["html clean failure"] += 1
+        except Exception as e:  # noqa: BLE001 - a finding, counted and shown
+            outcomes[f"INTERNAL ERROR {type(e).__name__}"] += 1
+    return outcomes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pdfs", type=int, default=2000)
+    parser.add_argument("--texts", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=20.0)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    print("pdf mutants:", dict(pdf_run(args.pdfs, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
+    started = time.perf_counter()
+    print("html and normaliser inputs:", dict(text_run(args.texts, rng)), f"({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
