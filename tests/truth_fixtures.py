@@ -222,7 +222,29 @@ def build(truth: Path, out: Path) -> tuple[Path, Path]:
                 write_xlsx(meta, values, target)
             _copy_truth(truth, doc_id, copied, fixture_id)
     _libreoffice(files, truth, copied)
+    _pdftohtml(files, truth, copied)
     return files, copied
+
+
+def _pdftohtml(files: Path, truth: Path, copied: Path) -> None:
+    """poppler's ``pdftohtml -c``: the truth documents' PDFs as absolutely positioned HTML, rules in an inlined picture."""
+    import subprocess
+
+    tool = shutil.which("pdftohtml")
+    corpus = truth.parents[2] / "corpus"
+    if tool is None:
+        return
+    for meta_path in sorted(truth.glob("*.meta.json")):
+        doc_id = meta_path.name[: -len(".meta.json")]
+        source = next(corpus.rglob(f"{doc_id}.pdf"), None)
+        if source is None:
+            continue
+        target = files / f"{doc_id}__pdftohtml"
+        subprocess.run([tool, "-c", "-s", "-noframes", "-q", "-dataurls", str(source), str(target)], check=True, capture_output=True, timeout=300)
+        produced = target.with_suffix(".html") if target.with_suffix(".html").exists() else Path(f"{target}-html.html")
+        if produced.exists():
+            produced.rename(files / f"{doc_id}__pdftohtml.html")
+            _copy_truth(truth, doc_id, copied, f"{doc_id}__pdftohtml")
 
 
 def _copy_truth(truth: Path, doc_id: str, copied: Path, fixture_id: str) -> None:

@@ -5,6 +5,7 @@ page of characters and rules at their coordinates, so the tables are found exact
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 
@@ -16,6 +17,8 @@ from extractor.model import Char, Line, Page, Rule
 _LENGTH = re.compile(r"(-?[\d.]+)\s*(pt|px)?")
 _CLASS_SIZE = re.compile(r"\.([\w-]+)\s*\{[^}]*font-size\s*:\s*([\d.]+)\s*(?:pt|px)", re.I)
 _MIN_POSITIONED = 50
+# advance of a character in font sizes; kept a little short so that a run's last character stays in its cell
+_WIDE, _NARROW = 0.95, 0.42
 _RULE_THICK = 3.0
 
 
@@ -66,6 +69,7 @@ def _page(container: etree._Element, number: int, sizes: dict[str, float]) -> Pa
         else:
             rules.extend(_rules(s, left, top))
     width = _length(style.get("width")) or max((c.x1 for c in chars), default=595.0)
+    rules.extend(_image_rules(container, width))
     height = _length(style.get("height")) or max((c.bottom for c in chars), default=842.0)
     lines = tuple(Line(line.text, line.bbox) for line in chars_to_lines(chars))
     return Page(number=number, width=width, height=height, lines=lines, chars=tuple(chars), rules=tuple(rules))
@@ -75,7 +79,7 @@ def _chars(text: str, left: float, top: float, size: float) -> list[Char]:
     out = []
     x = left
     for ch in text:
-        advance = size * (1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5)
+        advance = size * (_WIDE if unicodedata.east_asian_width(ch) in ("W", "F") else _NARROW)
         if not ch.isspace():
             out.append(Char(ch, round(x, 2), round(top, 2), round(x + advance * 0.95, 2), round(top + size, 2)))
         x += advance
@@ -94,3 +98,44 @@ def _rules(s: dict[str, str], left: float, top: float) -> list[Rule]:
         x = round(left + width, 2)
         return [Rule(x, round(top, 2), x, round(top + height, 2))]
     return []
+
+
+_MIN_RUN = 15  # pixels: a dark run at least this long in a background picture is a ruling line
+_DARK = 128
+
+
+def _image_rules(container: etree._Element, page_width: float) -> list[Rule]:
+    """Ruling lines drawn in an inlined background picture (``pdftohtml -c -dataurls`` draws the tables' rules there)."""
+    rules: list[Rule] = []
+    for img in container.iter("img"):
+        src = img.get("src") or ""
+        if not src.startswith("data:image/"):
+            continue
+        try:
+            import base64
+
+            from PIL import Image
+
+            picture = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L")
+        except (ValueError, OSError, IndexError):
+            continue
+        scale = page_width / picture.width if picture.width else 1.0
+        rules.extend(_runs(picture, scale))
+    return rules
+
+
+def _runs(picture: object, scale: float) -> list[Rule]:
+    import numpy as np
+
+    dark = np.asarray(picture) < _DARK
+    rules: list[Rule] = []
+    for horizontal, grid in ((True, dark), (False, dark.T)):
+        for index in np.flatnonzero(grid.sum(axis=1) >= _MIN_RUN):
+            line = np.concatenate(([0], grid[index].astype(np.int8), [0]))
+            edges = np.flatnonzero(np.diff(line))
+            for start, end in zip(edges[::2], edges[1::2], strict=False):
+                if end - start >= _MIN_RUN:
+                    a, b, at = start * scale, end * scale, (index + 0.5) * scale
+                    rules.append(Rule(round(a, 2), round(at, 2), round(b, 2), round(at, 2)) if horizontal
+                                 else Rule(round(at, 2), round(a, 2), round(at, 2), round(b, 2)))
+    return rules
