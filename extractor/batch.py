@@ -226,16 +226,7 @@ class _Pool:
         return _Slot(worker, parent)
 
     def _replace(self, index: int, kill: bool) -> None:
-        slot = self.slots[index]
-        if kill:
-            slot.process.kill()
-        else:
-            try:
-                slot.connection.send(None)
-            except OSError:
-                pass
-        slot.process.join(timeout=5)
-        slot.connection.close()
+        _stop(self.slots[index], kill)
         self.slots[index] = self._start()
 
     def run(self, tasks: list[dict[str, Any]], done: Callable[[dict[str, Any]], None]) -> None:
@@ -292,15 +283,22 @@ class _Pool:
                 self._replace(index, kill=True)
 
     def close(self) -> None:
-        for index in range(len(self.slots)):
-            slot = self.slots[index]
-            try:
-                slot.connection.send(None)
-            except OSError:
-                pass
-            slot.process.join(timeout=5)
-            if slot.process.is_alive():
-                slot.process.kill()
+        for slot in self.slots:
+            _stop(slot, kill=False)
+
+
+def _stop(slot: _Slot, kill: bool) -> None:
+    """End a worker: killed at once, or asked to finish and killed only if it does not within 5 s."""
+    if not kill:
+        try:
+            slot.connection.send(None)
+        except OSError:
+            pass
+        slot.process.join(timeout=5)
+    if kill or slot.process.is_alive():
+        slot.process.kill()
+        slot.process.join(timeout=5)
+    slot.connection.close()
 
 
 def _memory_mb(pid: int | None, field_name: str) -> float:

@@ -8,7 +8,8 @@ import logging
 import os
 import sys
 import time
-from dataclasses import asdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -25,6 +26,7 @@ from extractor.export.dataset import build_dataset, require_duckdb
 from extractor.export.json_export import document_to_json
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.pipeline import ExtractSettings, extract
+from extractor.records import plain_record
 
 FORMATS = ("json", "csv")
 
@@ -85,21 +87,11 @@ def run(
       extract report.pdf -o figures.csv --excel
       extract report.pdf --tables lattice -o out.json
     """
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
+    with _reported(debug):
         settings = ExtractSettings(password=password, max_pages=max_pages, tables=tables)
         doc = extract(file, settings)
         fmt = _infer_format(output, fmt)
-        text = document_to_csv(doc, excel=excel) if fmt == "csv" else document_to_json(doc)
-        if output == "-":
-            sys.stdout.write(text)
-        else:
-            write_atomic(output, text.encode("utf-8"))
-    except ExtractorError as e:
-        if debug:
-            raise
-        click.echo(f"error: {e}", err=True)
-        sys.exit(e.exit_code)
+        _emit(output, document_to_csv(doc, excel=excel) if fmt == "csv" else document_to_json(doc))
 
 
 @main.command("check")
@@ -119,26 +111,17 @@ def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password
       extract check report.pdf
       extract check 附件1_情况说明.pdf 附件2_报表.pdf --strict
     """
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
+    with _reported(debug):
         settings = ExtractSettings(password=password)
         documents = [extract(file, settings) for file in files]
         findings, counts = check_documents(documents)
         title = "checks: " + " + ".join(d.source.file for d in documents)
         if fmt == "json":
-            text = json.dumps({"files": [d.source.file for d in documents], "checks": [_plain(asdict(f)) for f in findings],
+            text = json.dumps({"files": [d.source.file for d in documents], "checks": [plain_record(f) for f in findings],
                                "check_counts": counts}, ensure_ascii=False, indent=2) + "\n"
         else:
             text = format_report(findings, counts, title)
-        if output == "-":
-            sys.stdout.write(text)
-        else:
-            write_atomic(output, text.encode("utf-8"))
-    except ExtractorError as e:
-        if debug:
-            raise
-        click.echo(f"error: {e}", err=True)
-        sys.exit(e.exit_code)
+        _emit(output, text)
     if strict and mismatches(findings):
         sys.exit(1)
 
@@ -167,26 +150,21 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
       extract batch archive/ -o dataset --jobs 2
       extract batch 'crawl/**/*.pdf' crawl.zip -o dataset --duckdb
     """
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
-    try:
-        if duckdb:
-            require_duckdb()  # fail at the start, not after hours of extraction
-        out_dir.mkdir(parents=True, exist_ok=True)
-        settings = BatchSettings(jobs=jobs or (os.cpu_count() or 1), timeout=timeout, max_memory_mb=max_memory, password=password,
-                                 tables=tables, duckdb=duckdb, scheduler=scheduler, progress=not quiet)
-        rows = run_batch(inputs, out_dir, settings)
-        if not rows:
-            raise InputNotFoundError("no input files found", path=" ".join(inputs))
-        build_dataset(out_dir, duckdb=duckdb)
-    except ExtractorError as e:
-        if debug:
-            raise
-        click.echo(f"error: {e}", err=True)
-        sys.exit(e.exit_code)
-    except OSError as e:
-        click.echo(f"error: {out_dir}: {e.strerror or e}", err=True)
-        sys.exit(9)
+    with _reported(debug):
+        try:
+            if duckdb:
+                require_duckdb()  # fail at the start, not after hours of extraction
+            out_dir.mkdir(parents=True, exist_ok=True)
+            settings = BatchSettings(jobs=jobs or (os.cpu_count() or 1), timeout=timeout, max_memory_mb=max_memory, password=password,
+                                     tables=tables, duckdb=duckdb, scheduler=scheduler, progress=not quiet)
+            rows = run_batch(inputs, out_dir, settings)
+            if not rows:
+                raise InputNotFoundError("no input files found", path=" ".join(inputs))
+            build_dataset(out_dir, duckdb=duckdb)
+        except OSError as e:
+            click.echo(f"error: {out_dir}: {e.strerror or e}", err=True)
+            sys.exit(9)
     click.echo(summary(rows, time.perf_counter() - started) + f"; manifest: {out_dir / 'manifest.csv'}", err=True)
 
 
@@ -206,18 +184,13 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
     """
     from extractor.export.overlay import show
 
-    try:
+    with _reported(debug):
         if scale <= 0 or scale > 8:
             raise SettingsError(f"scale must be above 0 and at most 8, not {scale:g}")
         doc = extract(file, ExtractSettings(password=password))
         buffer = io.BytesIO()
         show(file, doc, page, scale, password).save(buffer, format="PNG")
         write_atomic(output, buffer.getvalue())
-    except ExtractorError as e:
-        if debug:
-            raise
-        click.echo(f"error: {e}", err=True)
-        sys.exit(e.exit_code)
 
 
 @main.command("report")
@@ -234,9 +207,18 @@ def report_command(file: Path, output: Path, password: str | None, debug: bool) 
     """
     from extractor.export.report import report_html
 
-    try:
+    with _reported(debug):
         doc = extract(file, ExtractSettings(password=password))
         write_atomic(output, report_html(file, doc, password).encode("utf-8"))
+
+
+@contextmanager
+def _reported(debug: bool) -> Iterator[None]:
+    """Logging for the command, and an expected failure as one line on stderr with its exit code (the traceback
+    only with --debug)."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        yield
     except ExtractorError as e:
         if debug:
             raise
@@ -244,12 +226,12 @@ def report_command(file: Path, output: Path, password: str | None, debug: bool) 
         sys.exit(e.exit_code)
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+def _emit(output: str, text: str) -> None:
+    """Text to standard output (``-``) or, atomically, to a file."""
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text.encode("utf-8"))
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m extractor.cli

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from extractor.checks import check_documents
 from extractor.export.atomic import write_atomic
-from extractor.records import Document, document_from_dict
+from extractor.records import Document, document_from_dict, plain_record
 
 logger = logging.getLogger(__name__)
 _SUFFIX = re.compile(r"[（(](?:本级|汇总|部门|单位)[)）]$")
@@ -52,14 +52,8 @@ def group_documents(items: Sequence[tuple[str, Path]], out: Path) -> dict[str, s
         findings, counts = check_documents([doc for _, doc in members])
         report = {
             "group": group, "key": key, "documents": [doc_id for doc_id, _ in members],
-            "checks": [_plain(f) for f in findings], "check_counts": counts,
+            "checks": [plain_record(f) for f in findings], "check_counts": counts,
         }
         write_atomic(out / "groups" / f"{group}.json", json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"))
         groups.update({doc_id: group for doc_id, _ in members})
     return groups
-
-
-def _plain(record: object) -> object:
-    import dataclasses
-
-    return json.loads(json.dumps(dataclasses.asdict(record), ensure_ascii=False))  # type: ignore[call-overload]

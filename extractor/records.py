@@ -220,6 +220,11 @@ class Document:
         return _plain(dataclasses.asdict(self))
 
 
+def plain_record(record: Any) -> Any:
+    """A record (a frozen dataclass) as plain JSON-ready data, as ``Document.to_dict`` gives it."""
+    return _plain(dataclasses.asdict(record))
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
 
-from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify
+from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify, in_yuan, unit_scale
 from extractor.checks.tables import cell_value
-from extractor.domain.amounts import UNIT_SCALE
 from extractor.domain.labels import name_key
 from extractor.domain.table_rows import ordinal_rank
 from extractor.records import CellRecord, RowRecord, TableRecord
@@ -45,11 +43,6 @@ def _cell(row: RowRecord, key_part: str) -> CellRecord | None:
     return own[0] if len(own) == 1 else (matches[0] if len(matches) == 1 else None)
 
 
-def _in_yuan(located: Located) -> Decimal:
-    table, _, cell = located
-    return (cell_value(cell) or Decimal(0)) * UNIT_SCALE.get(table.unit or "万元", Decimal(10000))
-
-
 def _evidence(located: Located, file: str | None) -> Evidence:
     table, row, cell = located
     title = table.number or table.title or table.kind
@@ -58,8 +51,8 @@ def _evidence(located: Located, file: str | None) -> Evidence:
 
 def _compare(rule: Rule, a: Located, b: Located, files: tuple[str | None, str | None], what: str) -> CheckResult:
     # compare in the first table's unit, so that a 元 table and a 万元 table meet
-    scale = UNIT_SCALE.get(a[0].unit or "万元", Decimal(10000))
-    first, second = _in_yuan(a) / scale, _in_yuan(b) / scale
+    scale = unit_scale(a[0].unit)
+    first, second = (in_yuan(cell_value(x[2]), x[0].unit) / scale for x in (a, b))
     status, difference, allowed = classify(first, [second])
     message = f"{what}: {first} vs {second}"
     return CheckResult(rule, status, message, (_evidence(a, files[0]), _evidence(b, files[1])), expected=str(first), actual=str(second),

@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, precision
-from extractor.domain.amounts import UNIT_SCALE
+from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, in_yuan, precision, unit_scale
 from extractor.domain.codes import function_codes
 from extractor.domain.labels import name_key
 from extractor.records import CellRecord, ColumnRecord, FactRecord, LineItemRecord, RowRecord, TableRecord
@@ -44,10 +43,6 @@ _FUNCTION_KINDS = {"gpb_expenditure", "expenditure", "fiscal_expenditure"}
 Located = tuple[TableRecord, RowRecord, CellRecord, str | None]
 
 
-def _yuan(value: str, unit: str | None) -> Decimal:
-    return Decimal(value) * UNIT_SCALE.get(unit or "万元", Decimal(10000))
-
-
 def _cell_evidence(located: Located) -> Evidence:
     table, row, cell, file = located
     label = f"{table.number or table.title or table.kind} {row.label} | {cell.column}"
@@ -57,10 +52,10 @@ def _cell_evidence(located: Located) -> Evidence:
 def _match(rule: Rule, what: str, value: str, unit: str, own: Evidence, candidates: list[Located]) -> CheckResult:
     """OK when a candidate cell prints the same amount; ROUNDING when one is within a step of the narrative's
     printed precision (a 万元 narrative over a 元 table rounds or cuts the figure); else MISMATCH."""
-    want = _yuan(value, unit)
-    step = precision([Decimal(value)]) * UNIT_SCALE.get(unit, Decimal(10000))
-    hits = [c for c in candidates if _yuan(c[2].value or "0", c[0].unit) == want]
-    near = [c for c in candidates if abs(_yuan(c[2].value or "0", c[0].unit) - want) <= step]
+    want = in_yuan(value, unit)
+    step = precision([Decimal(value)]) * unit_scale(unit)
+    hits = [c for c in candidates if in_yuan(c[2].value or "0", c[0].unit) == want]
+    near = [c for c in candidates if abs(in_yuan(c[2].value or "0", c[0].unit) - want) <= step]
     status = Status.OK if hits else Status.ROUNDING if near else Status.MISMATCH
     hits = hits or near
     shown = hits[:1] if hits else candidates[:6]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from extractor.domain.amounts import UNIT_SCALE
 from extractor.model import BBox
 
 
@@ -59,6 +60,16 @@ class CheckResult:
     @property
     def page(self) -> int | None:
         return next((e.page for e in self.evidence if e.page), None)
+
+
+def unit_scale(unit: str | None) -> Decimal:
+    """元 per printed unit; a table or figure without a unit is read in 万元, the disclosures' usual unit."""
+    return UNIT_SCALE.get(unit or "万元", UNIT_SCALE["万元"])
+
+
+def in_yuan(value: str | Decimal | None, unit: str | None) -> Decimal:
+    """A printed amount in 元 (a blank is 0)."""
+    return Decimal(value or 0) * unit_scale(unit)
 
 
 def precision(values: Sequence[Decimal]) -> Decimal:

@@ -318,15 +318,13 @@ def _new_table(grid: Grid, title: TextLine | None, captions: list[TextLine], def
 
 def _continue_table(table: Table, grid: Grid) -> None:
     layout = grid_layout(grid)
-    columns = _columns(grid, layout) if layout.header else []
-    if not table.columns:
-        table.columns = columns
-    # The continuation's own columns are matched to the table's by position, so a page that repeats
-    # the header and one that does not are read the same way.
-    mapped = _map_columns(grid, table.columns, columns)
+    if not table.columns and layout.header:
+        table.columns = _columns(grid, layout)
+    # The continuation's cells are matched to the table's columns by position (in _rows), so a page that
+    # repeats the header and one that does not are read the same way.
     table.pages.append(grid.page)
     table.bboxes.append((grid.page, grid.bbox))
-    table.rows.extend(_rows(grid, table.columns, layout.body_start, mapped))
+    table.rows.extend(_rows(grid, table.columns, layout.body_start))
 
 
 @dataclass(frozen=True)
@@ -480,8 +478,8 @@ def _looks_like_codes(texts: list[str]) -> bool:
     return any(a != b and b.startswith(a) for a in values for b in values)
 
 
-def _map_columns(grid: Grid, columns: list[Column], own: list[Column]) -> dict[int, int]:
-    """Atom column of the continuation -> index of the table's column with the widest overlap."""
+def _map_columns(grid: Grid, columns: list[Column]) -> dict[int, int]:
+    """Atom column of the grid -> index of the table's column with the widest overlap."""
     mapping = {}
     for c in range(grid.n_cols):
         x0, x1 = grid.xs[c], grid.xs[c + 1]
@@ -495,12 +493,8 @@ def _map_columns(grid: Grid, columns: list[Column], own: list[Column]) -> dict[i
     return mapping
 
 
-def _atom_columns(grid: Grid, columns: list[Column]) -> dict[int, int]:
-    return _map_columns(grid, columns, columns)
-
-
-def _rows(grid: Grid, columns: list[Column], body_start: int, mapping: dict[int, int] | None = None) -> list[RawRow]:
-    mapping = mapping if mapping is not None else _atom_columns(grid, columns)
+def _rows(grid: Grid, columns: list[Column], body_start: int) -> list[RawRow]:
+    mapping = _map_columns(grid, columns)
     rows: list[RawRow] = []
     for r in range(body_start, grid.n_rows):
         starting = [c for c in grid.cells if c.row == r]

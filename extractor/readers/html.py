@@ -55,17 +55,18 @@ def _decode(data: bytes) -> str:
     return data.decode("gb18030", "replace")
 
 
-def parse(data: bytes) -> tuple[etree._Element, str]:
-    """The page's tree without scripts, styles and the like, and its ``<title>``."""
+def parse(data: bytes) -> tuple[etree._Element, str, str]:
+    """The page's tree without scripts, styles and the like, its ``<title>``, and its style sheets' text."""
     text = decode_html(data)
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as e:
         raise CorruptInputError(f"HTML cannot be parsed ({e})") from e
     title = " ".join((root.findtext(".//title") or "").split())
+    css = " ".join(root.xpath("//style/text()"))
     for element in root.xpath("|".join(f"//{tag}" for tag in _DROP)):
         element.drop_tree()
-    return root, title
+    return root, title, css
 
 
 def main_content(root: etree._Element) -> etree._Element:
@@ -87,8 +88,7 @@ def _cjk(element: etree._Element) -> int:
 def read_html(data: bytes) -> tuple[Page, ...]:
     """The page's main content as one virtual page of lines and ruled tables; a PDF turned into absolutely
     positioned elements as its pages, at their coordinates."""
-    css = " ".join(lxml.html.document_fromstring(decode_html(data)).xpath("//style/text()"))
-    root, title = parse(data)
+    root, title, css = parse(data)
     pages = positioned_pages(root, css)
     if pages is not None:
         return pages
@@ -112,7 +112,7 @@ def read_html(data: bytes) -> tuple[Page, ...]:
 def inventory(data: bytes) -> tuple[list[tuple[str, str]], int]:
     """Links to attached files (.pdf, .xls, .doc …) as (address, link text), and how many images the main
     content holds (a table published as a picture is one)."""
-    root, _ = parse(data)
+    root, _, _ = parse(data)
     links = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
