@@ -190,7 +190,12 @@ def write_docx(meta: dict[str, object], values: list[dict[str, str]], path: Path
         for code, label, cells in table:
             amounts = "".join(_w_cell(f"{Decimal(cells[c]):,}" if c in cells else "") for c in columns)
             rows.append("<w:tr>" + _w_cell(code) + _w_cell(label) + amounts + "</w:tr>")
-        body.append("<w:tbl>" + "".join(rows) + "</w:tbl>")
+        # tblPr and tblGrid are required by the schema and Word always writes them; LibreOffice needs the grid
+        width = len(columns) + 2
+        grid_cols = "".join('<w:gridCol w:w="1200"/>' for _ in range(width))
+        properties = '<w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>'
+        body.append(f"<w:tbl>{properties}<w:tblGrid>{grid_cols}</w:tblGrid>" + "".join(rows) + "</w:tbl>")
+        body.append(_w_paragraph(""))  # as Word ends every table: a body never ends with one
     namespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{namespace}">'
                 f'<w:body>{"".join(body)}</w:body></w:document>')

@@ -5,9 +5,12 @@ page of characters and rules at their coordinates, so the tables are found exact
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -16,10 +19,36 @@ from extractor.model import Char, Line, Page, Rule
 
 _LENGTH = re.compile(r"(-?[\d.]+)\s*(pt|px)?")
 _CLASS_SIZE = re.compile(r"\.([\w-]+)\s*\{[^}]*font-size\s*:\s*([\d.]+)\s*(?:pt|px)", re.I)
+_CLASS_FONT = re.compile(r"\.([\w-]+)\s*\{[^}]*font-family\s*:\s*([^;}]+)", re.I)
 _MIN_POSITIONED = 50
 # advance of a character in font sizes; kept a little short so that a run's last character stays in its cell
 _WIDE, _NARROW = 0.95, 0.42
 _RULE_THICK = 3.0
+# a word's true width may be this share shorter or longer than estimated; words are at least this share of a
+# font size from a cell border
+_SHORT, _LONG, _GAP = 0.1, 0.3, 0.1
+_AMOUNT = re.compile(r"^[-(（]?\d{1,3}(?:,\d{3})*(?:\.\d+)?[)）]?$|^[-(（]?\d+\.\d+[)）]?$")
+_REACH = 3.0  # a rule this close to a run's middle still crosses it
+_FIT = 0.1  # a run may overlap the rules of its row by this share of a font size
+
+
+class _Run(NamedTuple):
+    """One positioned text element: its text (``\\n`` at each ``<br>``), place, font size and font."""
+
+    text: str
+    left: float
+    top: float
+    size: float
+    font: str
+
+
+class _Layout(NamedTuple):
+    """One page container as read, before the characters are placed."""
+
+    runs: list[_Run]
+    rules: list[Rule]
+    width: float | None
+    height: float | None
 
 
 def positioned_pages(root: etree._Element, css: str) -> tuple[Page, ...] | None:
@@ -28,12 +57,15 @@ def positioned_pages(root: etree._Element, css: str) -> tuple[Page, ...] | None:
     if len(positioned) < _MIN_POSITIONED:
         return None
     sizes = {name: float(size) for name, size in _CLASS_SIZE.findall(css)}
+    fonts = {name: family.strip() for name, family in _CLASS_FONT.findall(css)}
     containers = []
     for element in positioned:
         parent = element.getparent()
         if parent is not None and parent not in containers:
             containers.append(parent)
-    pages = [_page(container, number, sizes) for number, container in enumerate(containers, start=1)]
+    layouts = [_layout(container, sizes, fonts) for container in containers]
+    shifts = _font_shifts(layouts)
+    pages = [_page(layout, number, shifts) for number, layout in enumerate(layouts, start=1)]
     return tuple(p for p in pages if p.chars or p.rules) or None
 
 
@@ -51,9 +83,9 @@ def _length(value: str | None) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def _page(container: etree._Element, number: int, sizes: dict[str, float]) -> Page:
+def _layout(container: etree._Element, sizes: dict[str, float], fonts: dict[str, str]) -> _Layout:
     style = _style(container)
-    chars: list[Char] = []
+    runs: list[_Run] = []
     rules: list[Rule] = []
     for element in container:
         if not isinstance(element.tag, str):
@@ -62,28 +94,106 @@ def _page(container: etree._Element, number: int, sizes: dict[str, float]) -> Pa
         left, top = _length(s.get("left")), _length(s.get("top"))
         if left is None or top is None:
             continue
-        text = "".join(element.itertext()).replace("\xa0", " ")
+        text = _text(element).replace("\xa0", " ")
         if text.strip():
-            size = _length(s.get("font-size")) or next((sizes[c] for c in (element.get("class") or "").split() if c in sizes), 12.0)
-            chars.extend(_chars(text, left, top, size))
+            classes = (element.get("class") or "").split()
+            size = _length(s.get("font-size")) or next((sizes[c] for c in classes if c in sizes), 12.0)
+            font = s.get("font-family") or next((fonts[c] for c in classes if c in fonts), "")
+            runs.append(_Run(text, left, top, size, font))
         else:
             rules.extend(_rules(s, left, top))
-    width = _length(style.get("width")) or max((c.x1 for c in chars), default=595.0)
+    width = _length(style.get("width"))
     rules.extend(_image_rules(container, width))
-    height = _length(style.get("height")) or max((c.bottom for c in chars), default=842.0)
+    return _Layout(runs, rules, width, _length(style.get("height")))
+
+
+def _page(layout: _Layout, number: int, shifts: dict[str, float]) -> Page:
+    walls = [r for r in layout.rules if not r.horizontal]
+    chars = [ch for run in layout.runs
+             for ch in _chars(run.text, run.left, run.top + shifts.get(run.font, 0.0) * run.size, run.size, walls)]
+    width = layout.width or max((c.x1 for c in chars), default=595.0)
+    height = layout.height or max((c.bottom for c in chars), default=842.0)
     lines = tuple(Line(line.text, line.bbox) for line in chars_to_lines(chars))
-    return Page(number=number, width=width, height=height, lines=lines, chars=tuple(chars), rules=tuple(rules))
+    return Page(number=number, width=width, height=height, lines=lines, chars=tuple(chars), rules=tuple(layout.rules))
 
 
-def _chars(text: str, left: float, top: float, size: float) -> list[Char]:
+# Where a font's text is placed, in font sizes: pdftohtml puts a run's top at its baseline less the font's
+# ascent, and a font that declares no ascent (a broken embedded subset) has its text a line too low.
+_SHIFTS = (0.0, -0.1, -0.2, -0.3, -0.4, -0.5, -0.6, -0.7, -0.8, -0.9)
+
+
+def _font_shifts(layouts: Sequence[_Layout]) -> dict[str, float]:
+    """Per font, the vertical shift that puts most of its runs inside a table row (between two rules) rather
+    than across one; 0 unless another shift fits more runs. Runs outside tables do not count."""
+    fits: dict[str, list[int]] = {}
+    for layout in layouts:
+        horizontal = [r for r in layout.rules if r.horizontal]
+        for run in layout.runs:
+            middle = run.left + sum(_advance(ch, run.size) for ch in run.text.split("\n")[0]) / 2
+            ys = sorted(r.top for r in horizontal if r.x0 - _REACH <= middle <= r.x1 + _REACH)
+            height = run.size * (run.text.count("\n") + 1)
+            if not ys or not ys[0] < run.top + height / 2 < ys[-1]:
+                continue
+            counts = fits.setdefault(run.font, [0] * len(_SHIFTS))
+            for i, shift in enumerate(_SHIFTS):
+                top = run.top + shift * run.size
+                inside = bisect.bisect_right(ys, top + _FIT * run.size) == bisect.bisect_left(ys, top + height - _FIT * run.size)
+                counts[i] += inside
+    return {font: _SHIFTS[counts.index(max(counts))] for font, counts in fits.items()}
+
+
+def _text(element: etree._Element) -> str:
+    """The element's text with a line break for each ``<br>``."""
+    nodes = element.xpath(".//text() | .//br")
+    return "".join("\n" if isinstance(node, etree._Element) else str(node) for node in nodes)
+
+
+def _advance(ch: str, size: float) -> float:
+    return size * (_WIDE if unicodedata.east_asian_width(ch) in ("W", "F") else _NARROW)
+
+
+def _chars(text: str, left: float, top: float, size: float, walls: Sequence[Rule]) -> list[Char]:
+    """A run's characters at estimated advances, one line per ``<br>`` (at the same left).
+
+    ``pdftohtml`` joins the texts of neighbouring cells into one run with a space between them; where a
+    vertical rule lies in such a gap, the words before it are kept left of it and the rest start after it.
+    """
     out = []
-    x = left
-    for ch in text:
-        advance = size * (_WIDE if unicodedata.east_asian_width(ch) in ("W", "F") else _NARROW)
-        if not ch.isspace():
-            out.append(Char(ch, round(x, 2), round(top, 2), round(x + advance * 0.95, 2), round(top + size, 2)))
-        x += advance
+    for row, line in enumerate(text.split("\n")):
+        y = top + row * size
+        pieces: list[tuple[str, float, float]] = []  # text, x, width
+        previous = 0
+        for match in re.finditer(r"\S+", line):
+            word, width = match.group(), sum(_advance(ch, size) for ch in match.group())
+            if not pieces:
+                x = left + match.start() * _NARROW * size
+            else:
+                text0, x0, width0 = pieces[-1]
+                x = x0 + width0 + (match.start() - previous) * _NARROW * size
+                wall = _wall(walls, y + size / 2, x0 + width0 - _SHORT * width0, x0 + width0 + size + _LONG * width0)
+                if wall is None and _AMOUNT.match(text0) and _AMOUNT.match(word):
+                    # two amounts are two cells, however wrong the estimated widths (a font's size misstated)
+                    wall = _wall(walls, y + size / 2, x0 + size * _GAP, x0 + width0 + size + 2 * width0)
+                if wall is not None:
+                    pieces[-1] = (text0, x0, min(width0, wall - size * _GAP - x0))
+                    x = max(x, wall + size * _GAP)
+            pieces.append((word, x, width))
+            previous = match.end()
+        for word, x, width in pieces:
+            natural = sum(_advance(ch, size) for ch in word)
+            for ch in word:
+                advance = _advance(ch, size) * width / natural
+                out.append(Char(ch, round(x, 2), round(y, 2), round(x + advance * 0.95, 2), round(y + size, 2)))
+                x += advance
     return out
+
+
+def _wall(walls: Sequence[Rule], y: float, low: float, high: float) -> float | None:
+    """The leftmost vertical rule crossing line ``y`` between ``low`` and ``high``: where a word ending near
+    ``low`` may be followed by a cell border (pdftohtml joins words less than a font size apart, and the
+    estimated width may be short)."""
+    found = [r.x0 for r in walls if r.top - 2 <= y <= r.bottom + 2 and low < r.x0 < high]
+    return min(found, default=None)
 
 
 def _rules(s: dict[str, str], left: float, top: float) -> list[Rule]:
@@ -100,11 +210,12 @@ def _rules(s: dict[str, str], left: float, top: float) -> list[Rule]:
     return []
 
 
-_MIN_RUN = 15  # pixels: a dark run at least this long in a background picture is a ruling line
-_DARK = 128
+_MIN_RUN = 15  # pixels: a boundary at least this long in a background picture is a ruling line
+_STEP = 10  # grey levels: neighbouring pixels this different lie on two sides of a boundary
+_THIN_PX = 4  # pixels: the two boundaries of a line this thin (or of a gap between two boxes) are one rule
 
 
-def _image_rules(container: etree._Element, page_width: float) -> list[Rule]:
+def _image_rules(container: etree._Element, page_width: float | None) -> list[Rule]:
     """Ruling lines drawn in an inlined background picture (``pdftohtml -c -dataurls`` draws the tables' rules there)."""
     rules: list[Rule] = []
     for img in container.iter("img"):
@@ -119,23 +230,43 @@ def _image_rules(container: etree._Element, page_width: float) -> list[Rule]:
             picture = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L")
         except (ValueError, OSError, IndexError):
             continue
-        scale = page_width / picture.width if picture.width else 1.0
-        rules.extend(_runs(picture, scale))
+        shown = _length(img.get("width")) or page_width
+        scale = shown / picture.width if shown and picture.width else 1.0
+        rules.extend(_boundaries(picture, scale))
     return rules
 
 
-def _runs(picture: object, scale: float) -> list[Rule]:
+def _boundaries(picture: object, scale: float) -> list[Rule]:
+    """Rules where the shade changes along a long straight run, as PDF readers take the edges of filled boxes:
+    a thin line (a dark one, or a light grey one) and the edges of a shaded box alike. The two edges of a thin
+    line, or of a narrow white gap between two shaded boxes, are one rule at its middle."""
     import numpy as np
 
-    dark = np.asarray(picture) < _DARK
+    grey = np.asarray(picture).astype(np.int16)
     rules: list[Rule] = []
-    for horizontal, grid in ((True, dark), (False, dark.T)):
-        for index in np.flatnonzero(grid.sum(axis=1) >= _MIN_RUN):
-            line = np.concatenate(([0], grid[index].astype(np.int8), [0]))
-            edges = np.flatnonzero(np.diff(line))
-            for start, end in zip(edges[::2], edges[1::2], strict=False):
-                if end - start >= _MIN_RUN:
-                    a, b, at = start * scale, end * scale, (index + 0.5) * scale
-                    rules.append(Rule(round(a, 2), round(at, 2), round(b, 2), round(at, 2)) if horizontal
-                                 else Rule(round(at, 2), round(a, 2), round(at, 2), round(b, 2)))
+    for horizontal, grid in ((True, grey), (False, grey.T)):
+        edges = np.abs(np.diff(grid, axis=0)) >= _STEP  # edges[i]: between pixel rows i and i + 1
+        found: list[tuple[float, int, int]] = []
+        for index in np.flatnonzero(edges.sum(axis=1) >= _MIN_RUN):
+            line = np.concatenate(([0], edges[index].astype(np.int8), [0]))
+            bounds = np.flatnonzero(np.diff(line))
+            found.extend((index + 1.0, int(a), int(b)) for a, b in zip(bounds[::2], bounds[1::2], strict=False) if b - a >= _MIN_RUN)
+        for at, a, b in _thin_merged(found):
+            rules.append(Rule(round(a * scale, 2), round(at * scale, 2), round(b * scale, 2), round(at * scale, 2)) if horizontal
+                         else Rule(round(at * scale, 2), round(a * scale, 2), round(at * scale, 2), round(b * scale, 2)))
     return rules
+
+
+def _thin_merged(runs: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """Runs (position, start, end) within a thin band of one another that overlap along their length merged."""
+    merged: list[tuple[float, float, int, int]] = []  # first position, last position, start, end
+    for at, a, b in sorted(runs):
+        i = len(merged) - 1
+        while i >= 0 and at - merged[i][0] <= _THIN_PX and not (a < merged[i][3] and b > merged[i][2]):
+            i -= 1
+        if i >= 0 and at - merged[i][0] <= _THIN_PX:
+            first, _, start, end = merged[i]
+            merged[i] = (first, at, min(a, start), max(b, end))
+        else:
+            merged.append((at, at, a, b))
+    return [((first + last) / 2, start, end) for first, last, start, end in merged]
