@@ -46,6 +46,7 @@ class BatchSettings:
     max_memory_mb: int = 2048  # a worker above this after a file is replaced by a fresh one
     password: str | None = None
     tables: str = "hybrid"
+    ocr: str = "auto"
     duckdb: bool = False
     scheduler: str | None = None  # a Dask scheduler address: run the files as tasks of a cluster
     progress: bool = True
@@ -60,7 +61,7 @@ class BatchSettings:
 
     def options_hash(self) -> str:
         """What makes a result reusable: the tool's version and the extraction options (not the password)."""
-        recorded = {"version": __version__, "tables": self.tables, "encrypted": bool(self.password)}
+        recorded = {"version": __version__, "tables": self.tables, "ocr": self.ocr, "encrypted": bool(self.password)}
         return hashlib.sha256(json.dumps(recorded, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -146,7 +147,7 @@ def process(task: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"path": task["path"]}
     try:
         data = Source(task["path"], task.get("archive"), task.get("member")).read() if task.get("data") is None else task["data"]
-        settings = ExtractSettings(password=task.get("password"), tables=task.get("tables", "hybrid"))
+        settings = ExtractSettings(password=task.get("password"), tables=task.get("tables", "hybrid"), ocr=task.get("ocr", "auto"))
         stream = io.BytesIO(data)
         stream.name = task["path"]  # the file's name in errors and in the output's source block
         doc = extract(stream, settings)
@@ -424,7 +425,7 @@ def _plan(sources: list[Source], out: Path, journal: _Journal, settings: BatchSe
         rows[source.path] = row
         task: dict[str, Any] = {
             "path": source.path, "archive": source.archive, "member": source.member, "out": str(out / "documents" / f"{row.doc_id}.json"),
-            "password": settings.password, "tables": settings.tables,
+            "password": settings.password, "tables": settings.tables, "ocr": settings.ocr,
         }
         if source.archive is not None:
             task["data"] = data

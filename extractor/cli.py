@@ -25,7 +25,7 @@ from extractor.export.csv_export import document_to_csv
 from extractor.export.dataset import build_dataset, require_duckdb
 from extractor.export.json_export import document_to_json
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
-from extractor.pipeline import ExtractSettings, extract
+from extractor.pipeline import OCR_MODES, ExtractSettings, extract
 from extractor.records import plain_record
 
 FORMATS = ("json", "csv")
@@ -58,6 +58,12 @@ def main() -> None:
     """
 
 
+OCR_OPTION = click.option(
+    "--ocr", type=click.Choice(OCR_MODES), default="auto", show_default=True,
+    help="Which PDF pages are read by OCR from their image: those without a usable text layer (auto), all, or none.",
+)
+
+
 def _infer_format(output: str, fmt: str | None) -> str:
     if fmt:
         return fmt
@@ -74,10 +80,11 @@ def _infer_format(output: str, fmt: str | None) -> str:
     "--tables", type=click.Choice([*STRATEGIES, "none"]), default=DEFAULT_STRATEGY, show_default=True,
     help="How tables are found: ruled grids only (lattice), also tables missing their rules (hybrid), or none.",
 )
+@OCR_OPTION
 @click.option("--excel", is_flag=True, help="Start the CSV with a BOM so that Excel reads it as UTF-8.")
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
 def run(
-    file: Path, output: str, fmt: str | None, password: str | None, max_pages: int | None, tables: str, excel: bool, debug: bool,
+    file: Path, output: str, fmt: str | None, password: str | None, max_pages: int | None, tables: str, ocr: str, excel: bool, debug: bool,
 ) -> None:
     """Extract one disclosure FILE (PDF or text) to JSON or CSV.
 
@@ -88,7 +95,7 @@ def run(
       extract report.pdf --tables lattice -o out.json
     """
     with _reported(debug):
-        settings = ExtractSettings(password=password, max_pages=max_pages, tables=tables)
+        settings = ExtractSettings(password=password, max_pages=max_pages, tables=tables, ocr=ocr)
         doc = extract(file, settings)
         fmt = _infer_format(output, fmt)
         _emit(output, document_to_csv(doc, excel=excel) if fmt == "csv" else document_to_json(doc))
@@ -100,8 +107,9 @@ def run(
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True, help="Report format.")
 @click.option("-o", "--output", default="-", show_default=True, help="Report file, or - for standard output.")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
+@OCR_OPTION
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
-def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password: str | None, debug: bool) -> None:
+def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password: str | None, ocr: str, debug: bool) -> None:
     """Check where a disclosure contradicts itself: sums, totals, narrative against tables.
 
     Several FILES are checked as one disclosure (a narrative and its tables published apart).
@@ -112,7 +120,7 @@ def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password
       extract check 附件1_情况说明.pdf 附件2_报表.pdf --strict
     """
     with _reported(debug):
-        settings = ExtractSettings(password=password)
+        settings = ExtractSettings(password=password, ocr=ocr)
         documents = [extract(file, settings) for file in files]
         findings, counts = check_documents(documents)
         title = "checks: " + " + ".join(d.source.file for d in documents)
@@ -134,12 +142,13 @@ def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password
 @click.option("--max-memory", "max_memory", type=int, default=2048, show_default=True, help="MB a worker may grow to before it is replaced.")
 @click.option("--password", default=None, help="Password for encrypted PDFs.")
 @click.option("--tables", type=click.Choice([*STRATEGIES, "none"]), default=DEFAULT_STRATEGY, show_default=True, help="How tables are found.")
+@OCR_OPTION
 @click.option("--duckdb", is_flag=True, help="Also write data/dataset.duckdb with views over the tables.")
 @click.option("--scheduler", default=None, help="A Dask scheduler address (tcp://HOST:PORT): run the files on that cluster.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
 def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, timeout: float, max_memory: int, password: str | None,
-                  tables: str, duckdb: bool, scheduler: str | None, quiet: bool, debug: bool) -> None:
+                  tables: str, ocr: str, duckdb: bool, scheduler: str | None, quiet: bool, debug: bool) -> None:
     """Extract many files (folders, globs, zip archives) into a dataset folder; resumable.
 
     Writes OUT/documents/*.json, OUT/manifest.csv (one row per input) and the tidy dataset in OUT/data/
@@ -157,7 +166,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
                 require_duckdb()  # fail at the start, not after hours of extraction
             out_dir.mkdir(parents=True, exist_ok=True)
             settings = BatchSettings(jobs=jobs or (os.cpu_count() or 1), timeout=timeout, max_memory_mb=max_memory, password=password,
-                                     tables=tables, duckdb=duckdb, scheduler=scheduler, progress=not quiet)
+                                     tables=tables, ocr=ocr, duckdb=duckdb, scheduler=scheduler, progress=not quiet)
             rows = run_batch(inputs, out_dir, settings)
             if not rows:
                 raise InputNotFoundError("no input files found", path=" ".join(inputs))
@@ -174,8 +183,9 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
 @click.option("--scale", type=float, default=1.5, show_default=True, help="Pixels per point (1.5 is 108 dpi).")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
+@OCR_OPTION
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def show_command(file: Path, page: int, output: Path, scale: float, password: str | None, debug: bool) -> None:
+def show_command(file: Path, page: int, output: Path, scale: float, password: str | None, ocr: str, debug: bool) -> None:
     """Draw what was found on one page over its image: tables by kind, cells, headings, failed checks in red.
 
     \b
@@ -187,7 +197,7 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
     with _reported(debug):
         if scale <= 0 or scale > 8:
             raise SettingsError(f"scale must be above 0 and at most 8, not {scale:g}")
-        doc = extract(file, ExtractSettings(password=password))
+        doc = extract(file, ExtractSettings(password=password, ocr=ocr))
         buffer = io.BytesIO()
         show(file, doc, page, scale, password).save(buffer, format="PNG")
         write_atomic(output, buffer.getvalue())
@@ -197,8 +207,9 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
+@OCR_OPTION
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def report_command(file: Path, output: Path, password: str | None, debug: bool) -> None:
+def report_command(file: Path, output: Path, password: str | None, ocr: str, debug: bool) -> None:
     """Write one self-contained HTML review report: tables beside their pages, cells linked to their boxes, checks.
 
     \b
@@ -208,7 +219,7 @@ def report_command(file: Path, output: Path, password: str | None, debug: bool) 
     from extractor.export.report import report_html
 
     with _reported(debug):
-        doc = extract(file, ExtractSettings(password=password))
+        doc = extract(file, ExtractSettings(password=password, ocr=ocr))
         write_atomic(output, report_html(file, doc, password).encode("utf-8"))
 
 
@@ -217,6 +228,8 @@ def _reported(debug: bool) -> Iterator[None]:
     """Logging for the command, and an expected failure as one line on stderr with its exit code (the traceback
     only with --debug)."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if sys.stderr.isatty():  # OCR takes seconds a page: say where it is
+        logging.getLogger("extractor.progress").setLevel(logging.INFO)
     try:
         yield
     except ExtractorError as e:

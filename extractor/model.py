@@ -75,6 +75,10 @@ class Page:
     chars: tuple[Char, ...] = ()
     rules: tuple[Rule, ...] = ()
     unreadable: bool = False  # the reader could not load this page (a corrupt page object)
+    ocr: bool = False  # the text was recognised from the page's image
+    confidence: tuple[float, ...] = ()  # OCR pages: each character's recognition confidence, parallel to chars
+    turned: int = 0  # OCR pages: degrees the image was turned clockwise to stand upright (coordinates are of the upright page)
+    skew: float = 0.0  # OCR pages: degrees of skew straightened before reading
 
     @property
     def text(self) -> str:

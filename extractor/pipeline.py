@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
@@ -13,6 +13,7 @@ from extractor import __version__
 from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.checks.report import check_record, count_checks
 from extractor.domain.amounts import parse_amount
+from extractor.domain.codes import parent_code, repaired_code
 from extractor.domain.columns import column_key
 from extractor.domain.facts import find_facts
 from extractor.domain.identity import DocumentType, ReportKind, identify
@@ -23,8 +24,8 @@ from extractor.layout.narrative import Narrative, build_narrative
 from extractor.layout.sections import find_sections, toc_pages
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.layout.tables import Table, find_tables
-from extractor.model import InputFormat, SourceDocument
-from extractor.readers import ReaderSettings, read_source
+from extractor.model import InputFormat, Page, SourceDocument
+from extractor.readers import ReaderSettings, ocr, read_source
 from extractor.records import (
     SCHEMA_VERSION,
     AttachmentRecord,
@@ -45,6 +46,7 @@ from extractor.records import (
 
 logger = logging.getLogger(__name__)
 _QUOTE_MAX = 160
+OCR_MODES = ("auto", "always", "never")
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,11 @@ class ExtractSettings:
     password: str | None = None
     max_pages: int | None = None
     tables: str = DEFAULT_STRATEGY  # a name in extractor.layout.strategies.STRATEGIES, or "none"
+    ocr: str = "auto"  # auto: OCR pages without a usable text layer; always: every page; never: none
 
     def __post_init__(self) -> None:
+        if self.ocr not in OCR_MODES:
+            raise SettingsError(f"unknown OCR mode {self.ocr!r}; choose from {', '.join(OCR_MODES)}")
         if self.max_pages is not None and self.max_pages < 1:
             raise SettingsError(f"max_pages must be at least 1, not {self.max_pages}")
         if self.tables != "none" and self.tables not in STRATEGIES:
@@ -90,16 +95,20 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
     """
     settings = settings or ExtractSettings()
     data, name = _load(source)
-    doc = read_source(data, name, ReaderSettings(password=settings.password))
+    doc = read_source(data, name, ReaderSettings(password=settings.password, ocr=settings.ocr, max_pages=settings.max_pages))
     pages = doc.pages[: settings.max_pages] if settings.max_pages else doc.pages
+    why = _no_ocr_reason(settings.ocr, doc)
     warnings = [
         WarningRecord("page_unreadable", "page is corrupt and cannot be loaded; it is left out", p.number) if p.unreadable
-        else WarningRecord("no_text_layer", "page has no text layer (scanned?); its content is not extracted", p.number)
+        else WarningRecord("no_text_layer", f"page has no text layer (scanned?); its content is not extracted{why}", p.number)
         for p in pages
-        if not p.has_text
+        if not p.has_text and not p.ocr
     ]
+    warnings.extend(_ocr_page_warning(p) for p in pages if p.ocr)
     if pages and not any(p.has_text for p in pages):
-        raise NoTextLayerError("no page has a text layer (scanned document); OCR is not supported yet", path=name)
+        if any(p.ocr for p in pages):
+            raise NoTextLayerError("no text found on any page, even by OCR (blank pages or pictures only)", path=name)
+        raise NoTextLayerError(f"no page has a text layer (scanned document){why}", path=name)
     identity = identify(pages)
     sections = find_sections(pages)
     narrative = build_narrative(pages, sections)
@@ -115,6 +124,11 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
     failures: list[tuple[int, str]] = []
     found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []
     tables = [_table_record(t) for t in found]
+    if any(p.ocr for p in pages):
+        by_number = {p.number: p for p in pages}
+        tables = [_ocr_table(t, by_number, warnings) for t in tables]
+        facts = [replace(f, confidence=ocr.confidence_in(by_number[f.page], f.bbox, f.value)) for f in facts]
+        items = [replace(i, confidence=ocr.confidence_in(by_number[i.page], i.bbox, i.value)) for i in items]
     warnings.extend(WarningRecord("tables_not_read", f"tables on this page could not be read ({reason})", page) for page, reason in failures)
     if doc.format is InputFormat.PDF and is_disclosure and settings.tables != "none":
         warnings.extend(
@@ -136,6 +150,9 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         warnings.append(WarningRecord("tables_as_images", message))
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
+    ocr_pages = {p.number for p in pages if p.ocr}
+    if ocr_pages:
+        warnings.extend(_ocr_doubts(tables, facts, checks, ocr_pages))
     return Document(
         schema_version=SCHEMA_VERSION,
         tool={"name": "extractor", "version": __version__},
@@ -168,8 +185,60 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
 def _source_info(doc: SourceDocument, name: str) -> SourceInfo:
     return SourceInfo(
         file=os.path.basename(name), sha256=doc.sha256, size_bytes=doc.size_bytes,
-        format=doc.format.value, reader=doc.reader, pages=len(doc.pages),
+        format=doc.format.value, reader=doc.reader, pages=len(doc.pages), ocr_pages=tuple(p.number for p in doc.pages if p.ocr),
     )
+
+
+def _no_ocr_reason(mode: str, doc: SourceDocument) -> str:
+    """Why a page without text was not OCR'd, for the warning and the error."""
+    if doc.format is not InputFormat.PDF:
+        return ""
+    if mode == "never":
+        return "; OCR is off (--ocr never)"
+    return "" if ocr.available() else f"; {ocr.INSTALL_HINT}"
+
+
+def _ocr_page_warning(page: Page) -> WarningRecord:
+    turned = f", turned {page.turned}° upright" if page.turned else ""
+    skew = f", straightened by {page.skew}°" if page.skew else ""
+    mean = f"; mean character confidence {sum(page.confidence) / len(page.confidence):.3f}" if page.confidence else "; no text found"
+    return WarningRecord("ocr_page", f"page read by OCR from its image{turned}{skew}{mean}", page.number)
+
+
+def _ocr_table(table: TableRecord, pages: dict[int, Page], warnings: list[WarningRecord]) -> TableRecord:
+    """A table with its OCR'd cells' confidence, and codes misread by a digit or two put right by their label."""
+    rows = []
+    for row in table.rows:
+        cells = tuple(replace(c, confidence=ocr.confidence_in(pages[c.page], c.bbox)) for c in row.cells)
+        code = repaired_code(row.code, row.label) if row.code and pages[row.page].ocr else None
+        if code and row.code:
+            message = f"{table.title or table.kind}: code read as {row.code} beside {row.label!r}, whose listed code {code} is used"
+            warnings.append(WarningRecord("ocr_code_corrected", message, row.page))
+            parent = row.parent if row.parent and code.startswith(row.parent) else parent_code(code)
+            row = replace(row, code=code, parent=parent)
+        rows.append(replace(row, cells=cells))
+    return replace(table, rows=tuple(rows))
+
+
+def _ocr_doubts(tables: list[TableRecord], facts: list[FactRecord], checks: list[CheckResult], ocr_pages: set[int]) -> list[WarningRecord]:
+    """Figures OCR was unsure of, and failed checks whose figures were OCR'd: the digits to verify on the page image."""
+    doubts = []
+    for table in tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell.confidence is not None and cell.confidence < ocr.LOW_CONFIDENCE:
+                    where = f"{table.title or table.kind} · {row.label or row.code or '?'} · {cell.column}"
+                    message = f"{where}: {cell.text!r} read with confidence {cell.confidence}"
+                    doubts.append(WarningRecord("ocr_low_confidence", message, cell.page))
+    for fact in facts:
+        if fact.confidence is not None and fact.confidence < ocr.LOW_CONFIDENCE:
+            doubts.append(WarningRecord("ocr_low_confidence", f"{fact.key} = {fact.value} read with confidence {fact.confidence}", fact.page))
+    for check in checks:
+        pages = sorted({e.page for e in check.evidence if e.page in ocr_pages})
+        if check.status is Status.MISMATCH and pages:
+            figures = "; ".join(f"{e.label} = {e.value}" for e in check.evidence if e.page in ocr_pages)
+            doubts.append(WarningRecord("ocr_check_failed", f"{check.rule.id}: {check.message}; verify the OCR'd digits: {figures}", pages[0]))
+    return doubts
 
 
 def _quote(narrative: Narrative, start: int, end: int, sentence: tuple[int, int]) -> str:

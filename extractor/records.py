@@ -50,6 +50,7 @@ class SourceInfo:
     format: str
     reader: str
     pages: int
+    ocr_pages: tuple[int, ...] = ()  # pages whose text was recognised from their image
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class FactRecord:
     change: str | None = None
     change_direction: str | None = None
     budget_value: str | None = None
+    confidence: float | None = None  # OCR pages: the lowest recognition confidence of the figure's characters
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class LineItemRecord:
     quote: str
     page: int
     bbox: BBox
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class CellRecord:
     value: str | None
     page: int
     bbox: BBox
+    confidence: float | None = None  # OCR pages: the lowest recognition confidence of the cell's characters
 
 
 @dataclass(frozen=True)

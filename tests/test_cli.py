@@ -28,7 +28,7 @@ def test_json_to_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["document"]["department"] == "重庆市人民政府办公厅"
-    assert data["options"] == {"password": None, "max_pages": None, "tables": "hybrid"}
+    assert data["options"] == {"password": None, "max_pages": None, "tables": "hybrid", "ocr": "auto"}
     assert {t["kind"] for t in data["tables"]} >= {"summary", "gpb_expenditure", "three_public"}
     assert data["tool"]["name"] == "extractor" and data["schema_version"]
     assert list(tmp_path.iterdir()) == [out]
@@ -115,9 +115,9 @@ def test_missing_file_and_unwritable_output(tmp_path: Path) -> None:
     assert unwritable.returncode == 9 and "output folder does not exist" in unwritable.stderr
 
 
-def test_scanned_pdf_is_reported() -> None:
-    result = run(str(CORPUS / "renwu" / "BJ_zsj_2026_附件1_scanned.pdf"))
-    assert result.returncode == 8 and "OCR is not supported yet" in result.stderr
+def test_scanned_pdf_without_ocr_is_reported() -> None:
+    result = run(str(CORPUS / "renwu" / "BJ_zsj_2026_附件1_scanned.pdf"), "--ocr", "never")
+    assert result.returncode == 8 and "no page has a text layer (scanned document); OCR is off (--ocr never)" in result.stderr
 
 
 def test_unknown_table_strategy_is_a_usage_error() -> None:

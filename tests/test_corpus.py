@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from extractor import extract
 from extractor.errors import NoTextLayerError
+from extractor.pipeline import ExtractSettings
 from tests.conftest import CORPUS, extracted, read_csv, schema_validator
 
 EXPECTED = read_csv("corpus_identity.csv")
@@ -33,9 +35,13 @@ def test_identity_sections_and_schema(row: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("path", SCANNED)
-def test_scanned_pdfs_fail_clearly(path: str) -> None:
+def test_scanned_pdfs_are_read_by_ocr_and_fail_clearly_without_it(path: str) -> None:
+    doc = extracted(str(CORPUS / path))
+    assert doc.source.ocr_pages == tuple(range(1, doc.source.pages + 1))
+    assert doc.document.fiscal_year is not None
+    assert [e.message for e in schema_validator().iter_errors(doc.to_dict())] == []
     with pytest.raises(NoTextLayerError, match="no page has a text layer"):
-        extracted(str(CORPUS / path))
+        extract(CORPUS / path, ExtractSettings(ocr="never"))
 
 
 def test_table_of_contents_is_not_taken_for_the_body() -> None:

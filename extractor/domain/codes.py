@@ -82,3 +82,29 @@ def lookup_function_code(names: list[str]) -> str | None:
         if code is None:
             return None
     return code
+
+
+@lru_cache(maxsize=1)
+def _listed_names() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Every listed code (功能分类 and 经济分类) with its name key, and the codes of each name key."""
+    names = {code: name_key(fc.name) for code, fc in function_codes().items()}
+    text = resources.files("extractor.domain").joinpath("data/economic_codes.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        if row["code"].isdigit():
+            names.setdefault(row["code"], name_key(row["name"]))
+    by_name: dict[str, list[str]] = {}
+    for code, key in names.items():
+        by_name.setdefault(key, []).append(code)
+    return names, by_name
+
+
+def repaired_code(code: str, label: str) -> str | None:
+    """For a code read by OCR next to ``label``: the listed code with that name, as long and differing in at most
+    two digits, when there is exactly one and the code as read is not itself listed under that name. A misread
+    digit (30204 read as 30200) is then put right; a code the list does not know, or whose name differs, is left."""
+    names, by_name = _listed_names()
+    key = name_key(label)
+    if not code.isdigit() or not key or names.get(code) == key:
+        return None
+    near = [c for c in by_name.get(key, []) if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) <= 2]
+    return near[0] if len(near) == 1 else None

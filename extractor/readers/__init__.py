@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from extractor.errors import EmptyInputError, ExtractorError, UnsupportedFormatError
 from extractor.model import InputFormat, Page, SourceDocument
-from extractor.readers import excel, html, legacy, pdf, text, word
+from extractor.readers import excel, html, legacy, ocr, pdf, text, word
 from extractor.readers.sniff import sniff_format
 
 __all__ = ["ReaderSettings", "read_source", "sniff_format", "READERS"]
@@ -23,6 +23,8 @@ class ReaderSettings:
     """Options that reach the readers."""
 
     password: str | None = None
+    ocr: str = "auto"  # auto | always | never: which PDF pages are recognised from their image
+    max_pages: int | None = None  # OCR no further (PDF): it is slow
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Reader:
 
 
 READERS: dict[InputFormat, Reader] = {
-    InputFormat.PDF: Reader(pdf.NAME, lambda data, s: pdf.read_pdf(data, s.password)),
+    InputFormat.PDF: Reader(pdf.NAME, lambda data, s: pdf.read_pdf(data, s.password, s.ocr, s.max_pages)),
     InputFormat.TEXT: Reader(text.NAME, lambda data, s: text.read_text(data)),
     InputFormat.HTML: Reader(html.NAME, lambda data, s: html.read_html(data)),
     InputFormat.XLSX: Reader(excel.NAME, lambda data, s: excel.read_xlsx(data)),
@@ -67,12 +69,13 @@ def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) 
         e.path = e.path or name  # readers work on bytes; name the file for the message
         raise
     links, images = html.inventory(data) if fmt is InputFormat.HTML else ([], 0)
+    ocr_used = any(p.ocr for p in pages)
     return SourceDocument(
         name=name,
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),
         format=fmt,
-        reader=reader.name,
+        reader=f"{reader.name}+{ocr.NAME}" if ocr_used else reader.name,
         pages=pages,
         attachments=tuple(links),
         images=images,

@@ -14,6 +14,7 @@ import pypdfium2.raw as pdfium_raw
 
 from extractor.errors import CorruptInputError, PasswordRequiredError
 from extractor.model import BBox, Char, Line, Page, Rule
+from extractor.readers import ocr
 
 NAME = "pdfium"
 logger = logging.getLogger(__name__)
@@ -32,8 +33,15 @@ def open_pdf(data: bytes, password: str | None = None) -> pdfium.PdfDocument:
         raise CorruptInputError("PDF is corrupt or truncated and cannot be opened") from e
 
 
-def read_pdf(data: bytes, password: str | None = None) -> tuple[Page, ...]:
-    """Return every page of the PDF as lines of text with their boxes."""
+def read_pdf(data: bytes, password: str | None = None, ocr_mode: str = "auto", max_pages: int | None = None) -> tuple[Page, ...]:
+    """Return every page of the PDF as lines of text with their boxes.
+
+    ``ocr_mode`` says which pages are recognised from their image: ``auto`` those without a usable
+    text layer (when the OCR extra is installed), ``always`` every page, ``never`` none.
+    """
+    if ocr_mode == "always" and not ocr.available():
+        raise ocr.OcrUnavailableError(f"--ocr always needs OCR; {ocr.INSTALL_HINT}")
+    use_ocr = ocr_mode == "always" or (ocr_mode == "auto" and ocr.available())
     document = open_pdf(data, password)
     try:
         pages = []
@@ -46,7 +54,11 @@ def read_pdf(data: bytes, password: str | None = None) -> tuple[Page, ...]:
                 pages.append(Page(number=index + 1, width=0.0, height=0.0, lines=(), unreadable=True))
                 continue
             try:
-                pages.append(_read_page(page, index + 1))
+                read = _read_page(page, index + 1)
+                wanted = max_pages is None or index < max_pages  # pages past --max-pages are counted, not OCR'd
+                if use_ocr and wanted and (ocr_mode == "always" or _scanned(page, read)):
+                    read = _recognise(page, index + 1, len(document))
+                pages.append(read)
             finally:
                 page.close()
         if pages and all(p.unreadable for p in pages):
@@ -54,6 +66,56 @@ def read_pdf(data: bytes, password: str | None = None) -> tuple[Page, ...]:
         return tuple(pages)
     finally:
         document.close()
+
+
+# A page with no more printed characters than this, under a picture covering most of it, is a scan
+# (a scanner or web site may stamp a page number or a watermark as text).
+_SCAN_TEXT_MAX = 40
+_SCAN_COVER = 0.5
+_OUTLINED_TEXT_PATHS = 500  # a page with no text but more objects than this has its text drawn as outlines
+_OCR_MAX_SIDE = 4000  # pixels: a huge page is rendered at a lower resolution
+
+
+def _scanned(page: pdfium.PdfPage, read: Page) -> bool:
+    """True when the page's text must come from its image: a text layer of garbage; or no text (or only a page
+    number's worth) under a picture covering most of the page, or under so many paths that its text was drawn
+    as outlines. A blank page, or one of rules only, is not read."""
+    if read.has_text and ocr.garbled(read):
+        return True
+    if len(read.chars) > _SCAN_TEXT_MAX:
+        return False
+    area = read.width * read.height
+    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = _page_bounds(obj)
+        if area and (right - left) * (top - bottom) / area >= _SCAN_COVER:
+            return True
+    return not read.has_text and pdfium_raw.FPDFPage_CountObjects(page.raw) > _OUTLINED_TEXT_PATHS
+
+
+def _scan_dpi(page: pdfium.PdfPage) -> float:
+    """The resolution of the page's largest picture (a scan's own), or the OCR default when there is none or it is odd."""
+    best, dpi = 0.0, float(ocr.DPI)
+    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = _page_bounds(obj)
+        try:
+            pixels = obj.get_px_size()[0]
+        except (pdfium.PdfiumError, AttributeError):
+            continue
+        if (right - left) * (top - bottom) > best and right - left > 0:
+            best, dpi = (right - left) * (top - bottom), pixels / ((right - left) / 72)
+    return min(max(dpi, ocr.MIN_DPI), ocr.DPI)
+
+
+def _recognise(page: pdfium.PdfPage, number: int, count: int) -> Page:
+    width, height = page.get_size()
+    scale = min(_scan_dpi(page) / 72, _OCR_MAX_SIDE / max(width, height, 1))
+    logging.getLogger("extractor.progress").info("OCR page %d of %d", number, count)
+    bitmap = page.render(scale=scale)
+    try:
+        image = bitmap.to_numpy()[:, :, :3]  # BGR(A) channel order does not matter: OCR sees the brightest channel
+        return ocr.recognise(image.copy(), number, 1 / scale)
+    finally:
+        bitmap.close()
 
 
 class _Orientation:

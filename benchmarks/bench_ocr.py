@@ -1,0 +1,78 @@
+"""Scanned tables: score.py on the truth documents printed to images and read back through OCR, next to the
+text layer, and the OCR seconds per page on this machine.
+
+Run from the repository root::
+
+    python benchmarks/bench_ocr.py                                  # scan150 of every truth document, every page
+    python benchmarks/bench_ocr.py --variants scan150,turned150,askew150,sealed150 --cited-only
+    python benchmarks/bench_ocr.py --docs SH_PT_czj_2025_部门预算 --variants scan200
+
+Each variant is made by ``tests/scan_fixtures.py`` (pdftoppm, then spoiled and bound as an image-only PDF). With
+``--cited-only`` the pages the truth does not cite are left white (faster; facts are then not scored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extractor import extract  # noqa: E402
+from extractor.export.json_export import document_to_json  # noqa: E402
+from tests.scan_fixtures import VARIANTS, build  # noqa: E402
+
+TRUTH = ROOT.parent / "shared" / "eval" / "truth" / "dev"
+SCORE = ROOT.parent / "shared" / "eval" / "score.py"
+
+
+def score(truth: Path, pred: Path) -> str:
+    result = subprocess.run([sys.executable, str(SCORE), "--truth", str(truth), "--pred", str(pred)], capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", default="", help="comma-separated truth doc ids (default: all with values)")
+    parser.add_argument("--variants", default="scan150", help=f"comma-separated, from {', '.join(VARIANTS)}")
+    parser.add_argument("--cited-only", action="store_true", help="print only the pages the truth cites (others white)")
+    args = parser.parse_args()
+    docs = [d for d in args.docs.split(",") if d] or sorted(
+        p.name[: -len(".values.csv")] for p in TRUTH.glob("*.values.csv") if len(p.read_text(encoding="utf-8").splitlines()) > 2
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        text_pred = Path(tmp) / "text"
+        text_pred.mkdir()
+        text_truth = Path(tmp) / "text_truth"
+        text_truth.mkdir()
+        for doc_id in docs:
+            source = next((ROOT.parent / "shared" / "corpus").rglob(f"{doc_id}.pdf"))
+            (text_pred / f"{doc_id}.json").write_text(document_to_json(extract(source)), encoding="utf-8")
+            for suffix in ("meta.json", "values.csv", "facts.csv"):
+                shutil.copy(TRUTH / f"{doc_id}.{suffix}", text_truth / f"{doc_id}.{suffix}")
+        print(f"{'text layer':<12} {score(text_truth, text_pred)}")
+        for variant in args.variants.split(","):
+            out = Path(tmp) / variant
+            files, truth = build(TRUTH, out, docs, [variant], args.cited_only)
+            pred = out / "pred"
+            pred.mkdir()
+            seconds, pages = 0.0, 0
+            for path in sorted(files.glob("*.pdf")):
+                started = time.perf_counter()
+                doc = extract(path)
+                seconds += time.perf_counter() - started
+                pages += len(doc.source.ocr_pages)
+                (pred / f"{path.stem}.json").write_text(document_to_json(doc), encoding="utf-8")
+            print(f"{variant:<12} {score(truth, pred)}")
+            print(f"{'':<12} {pages} OCR pages in {seconds:.1f} s: {seconds / max(pages, 1):.2f} s/page (whole pipeline, 2 cores)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""Scanned disclosures through OCR: the corpus's image-only narrative, and scanned-table fixtures made at test
+time from the truth documents (see ``scan_fixtures.py``) scored with score.py like the text layer."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.errors import NoTextLayerError
+from extractor.export.json_export import document_to_json
+from extractor.model import Page
+from extractor.pipeline import ExtractSettings
+from extractor.readers import ocr
+from tests.conftest import CORPUS, SHARED, TRUTH, extracted, read_csv, schema_validator
+from tests.scan_fixtures import build
+
+SCANNED = CORPUS / "renwu" / "BJ_zsj_2026_附件1_scanned.pdf"
+
+
+def test_the_ocr_models_ship_with_the_package() -> None:
+    import rapidocr_onnxruntime
+
+    models = Path(rapidocr_onnxruntime.__file__).parent / "models"
+    assert {p.name for p in models.glob("*.onnx")} >= {"ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"}
+
+
+def test_a_scanned_narrative_gives_identity_sections_and_facts() -> None:
+    doc = extracted(str(SCANNED))
+    assert doc.source.reader == "pdfium+rapidocr" and doc.source.ocr_pages == tuple(range(1, 9))
+    info = doc.document
+    assert (info.department, info.fiscal_year, info.report_kind, info.document_type) == ("北京市政务服务和数据管理局", 2026, "budget", "disclosure")
+    top = [(s.number, s.title, s.page) for s in doc.sections if s.level == 2]
+    assert top[:6] == [("一", "部门情况说明", 3), ("二", "收入预算情况说明", 5), ("三", "支出预算情况说明", 6),
+                       ("四", "财政拨款三公经费预算情况说明", 7), ("五", "其他情况说明", 7), ("六", "名词解释", 8)]
+    facts = {f.key: f for f in doc.facts}
+    for row in read_csv("scanned_narrative_facts.csv"):  # read off the page images
+        fact = facts[row["key"]]
+        assert (fact.value, fact.unit, fact.page) == (row["value"], row["unit"], int(row["page"])), row["key"]
+        assert fact.confidence is not None and 0 < fact.confidence <= 1
+    assert [e.message for e in schema_validator().iter_errors(doc.to_dict())] == []
+
+
+def test_every_ocr_page_is_named_in_the_warnings() -> None:
+    doc = extracted(str(SCANNED))
+    assert [w.page for w in doc.warnings if w.code == "ocr_page"] == list(range(1, 9))
+    low = [w for w in doc.warnings if w.code == "ocr_low_confidence"]
+    assert all(re.search(r"confidence 0\.\d+", w.message) for w in low)
+
+
+def test_ocr_off_or_missing_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(NoTextLayerError, match=r"OCR is off \(--ocr never\)"):
+        extract(SCANNED, ExtractSettings(ocr="never"))
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    with pytest.raises(NoTextLayerError, match=r"pip install 'budget-disclosure-extractor\[ocr\]'"):
+        extract(SCANNED)
+    with pytest.raises(ocr.OcrUnavailableError, match="--ocr always needs OCR"):
+        extract(SCANNED, ExtractSettings(ocr="always"))
+
+
+def test_cli_reads_a_scan_and_refuses_an_unknown_mode(tmp_path: Path) -> None:
+    bad = subprocess.run([sys.executable, "-m", "extractor.cli", str(SCANNED), "--ocr", "sometimes"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "sometimes" in bad.stderr
+    out = tmp_path / "scan.json"
+    done = subprocess.run([sys.executable, "-m", "extractor.cli", str(SCANNED), "--max-pages", "1", "-o", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["options"]["ocr"] == "auto" and data["source"]["ocr_pages"][0] == 1
+    assert data["document"]["department"] == "北京市政务服务和数据管理局"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", True),
+    ("(cid:12)(cid:345)(cid:6)(cid:78) 2026", True),
+    ("\ufffd\ufffd\ufffd\ufffd预算", True),
+    ("\ue001\ue002\ue003\ue004\ue005", True),
+    ("2026年部门预算情况说明", False),
+])
+def test_unusable_text_layers_are_recognised(text: str, expected: bool) -> None:
+    from extractor.model import Line
+
+    page = Page(number=1, width=595, height=842, lines=(Line(text, (0, 0, 10, 10)),) if text else ())
+    assert ocr.garbled(page) is expected
+
+
+def test_always_reads_a_text_page_from_its_image_too() -> None:
+    text_layer = extract(CORPUS / "renwu" / "CQ_zfbgt_2026_部门预算.pdf", ExtractSettings(max_pages=1, tables="none"))
+    scanned = extract(CORPUS / "renwu" / "CQ_zfbgt_2026_部门预算.pdf", ExtractSettings(max_pages=1, tables="none", ocr="always"))
+    assert text_layer.source.ocr_pages == () and scanned.source.ocr_pages[0] == 1
+    assert scanned.document.department == text_layer.document.department == "重庆市人民政府办公厅"
+
+
+# Scanned tables: (truth document, how it was spoiled). Only the pages the truth cites are printed (the others
+# are left white) to keep the OCR time of the suite near two minutes; benchmarks/bench_ocr.py scans them all.
+SCANS = [
+    ("SH_PT_czj_2025_部门预算", "scan150"),
+    ("JS_swbgt_2018_部门预算公开表", "turned150"),
+    ("JS_swbgt_2018_部门预算公开表", "sealed150"),
+    ("SH_PT_czj_2025_部门预算", "askew150"),
+]
+
+
+@pytest.fixture(scope="module")
+def scanned_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[float, float]]:
+    out = tmp_path_factory.mktemp("scans")
+    files, truth = out / "files", out / "truth"
+    for doc_id, variant in SCANS:
+        build(TRUTH, out, [doc_id], [variant], cited_pages_only=True)
+    pred = out / "pred"
+    pred.mkdir()
+    for path in sorted(files.glob("*.pdf")):
+        (pred / f"{path.stem}.json").write_text(document_to_json(extract(path)), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), "--truth", str(truth), "--pred", str(pred)],
+                            capture_output=True, text=True, check=True)
+    scores = {}
+    for line in result.stdout.splitlines():
+        m = re.match(r"(\S+): values (\d+)/(\d+) recall, (\d+)/(\d+) precision", line)
+        if m:
+            scores[m.group(1)] = (int(m.group(2)) / int(m.group(3)), int(m.group(4)) / max(int(m.group(5)), 1))
+    return scores
+
+
+@pytest.mark.parametrize(("doc_id", "variant"), SCANS)
+def test_scanned_tables_score_close_to_the_text_layer(scanned_scores: dict[str, tuple[float, float]], doc_id: str, variant: str) -> None:
+    recall, precision = scanned_scores[f"{doc_id}__{variant}"]
+    assert recall >= 0.95 and precision >= 0.95, (recall, precision)
