@@ -114,7 +114,10 @@ def scanned_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[
     pred = out / "pred"
     pred.mkdir()
     for path in sorted(files.glob("*.pdf")):
-        (pred / f"{path.stem}.json").write_text(document_to_json(extract(path)), encoding="utf-8")
+        doc = extract(path)
+        cells = [c for t in doc.tables for r in t.rows for c in r.cells]
+        assert cells and all(c.confidence is not None and 0 < c.confidence <= 1 for c in cells), path.name
+        (pred / f"{path.stem}.json").write_text(document_to_json(doc), encoding="utf-8")
     result = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), "--truth", str(truth), "--pred", str(pred)],
                             capture_output=True, text=True, check=True)
     scores = {}
@@ -129,3 +132,24 @@ def scanned_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[
 def test_scanned_tables_score_close_to_the_text_layer(scanned_scores: dict[str, tuple[float, float]], doc_id: str, variant: str) -> None:
     recall, precision = scanned_scores[f"{doc_id}__{variant}"]
     assert recall >= 0.95 and precision >= 0.95, (recall, precision)
+
+
+def test_a_cover_with_a_background_picture_keeps_its_text_layer() -> None:
+    # JS_jcy_2017 p1: 17 printed characters over a full-page picture; OCR finds no more text, so the text layer stays
+    doc = extract(CORPUS / "open-budget" / "JS_jcy_2017_部门预算.pdf", ExtractSettings(max_pages=1, tables="none"))
+    assert doc.source.ocr_pages == () and doc.source.reader == "pdfium"
+    assert doc.document.department == "江苏省人民检察院"
+
+
+@pytest.mark.parametrize(("read", "label", "expected"), [
+    ("30200", "手续费", "30204"),  # one digit misread: the listed code of that name
+    ("30266", "其他商品和服务支出", "30299"),  # two digits
+    ("30204", "手续费", None),  # already right
+    ("2010391", "行政运行", None),  # 行政运行 is listed under many 款: no single answer
+    ("39999", "手续费", None),  # too far from any listed code of that name
+    ("30215", "会议费用", None),  # a name the list does not have
+])
+def test_misread_codes_are_put_right_only_when_the_label_says_which(read: str, label: str, expected: str | None) -> None:
+    from extractor.domain.codes import repaired_code
+
+    assert repaired_code(read, label) == expected

@@ -57,7 +57,11 @@ def read_pdf(data: bytes, password: str | None = None, ocr_mode: str = "auto", m
                 read = _read_page(page, index + 1)
                 wanted = max_pages is None or index < max_pages  # pages past --max-pages are counted, not OCR'd
                 if use_ocr and wanted and (ocr_mode == "always" or _scanned(page, read)):
-                    read = _recognise(page, index + 1, len(document))
+                    recognised = _recognise(page, index + 1, len(document))
+                    # a few printed words over a picture are kept unless the picture holds much more text (a scan
+                    # with its page number printed) than they do (a cover with a background picture)
+                    if ocr_mode == "always" or not read.has_text or ocr.garbled(read) or len(recognised.chars) > 2 * len(read.chars) + 20:
+                        read = recognised
                 pages.append(read)
             finally:
                 page.close()
