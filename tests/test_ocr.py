@@ -153,3 +153,20 @@ def test_misread_codes_are_put_right_only_when_the_label_says_which(read: str, l
     from extractor.domain.codes import repaired_code
 
     assert repaired_code(read, label) == expected
+
+
+def test_scans_published_as_pictures_are_read(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(SCANNED))
+    frames = [document[i].render(scale=2).to_pil().convert("RGB") for i in (0, 4)]  # the title page and p5
+    tiff = tmp_path / "scan.tiff"
+    frames[0].save(tiff, save_all=True, append_images=frames[1:], dpi=(144, 144))
+    doc = extract(tiff)
+    assert (doc.source.format, doc.source.reader, doc.source.ocr_pages) == ("image", "pillow+rapidocr", (1, 2))
+    assert doc.document.department == "北京市政务服务和数据管理局" and doc.document.fiscal_year == 2026
+    assert {f.key: f.value for f in doc.facts}["income_total"] == "101673.03"
+    png = tmp_path / "broken.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    result = subprocess.run([sys.executable, "-m", "extractor.cli", str(png)], capture_output=True, text=True)
+    assert result.returncode == 6 and "picture cannot be decoded" in result.stderr

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from extractor.errors import EmptyInputError, ExtractorError, UnsupportedFormatError
 from extractor.model import InputFormat, Page, SourceDocument
-from extractor.readers import excel, html, legacy, ocr, pdf, text, word
+from extractor.readers import excel, html, image, legacy, ocr, pdf, text, word
 from extractor.readers.sniff import sniff_format
 
 __all__ = ["ReaderSettings", "read_source", "sniff_format", "READERS"]
@@ -40,6 +40,7 @@ READERS: dict[InputFormat, Reader] = {
     InputFormat.XLSX: Reader(excel.NAME, lambda data, s: excel.read_xlsx(data)),
     InputFormat.DOCX: Reader(word.NAME, lambda data, s: word.read_docx(data)),
     InputFormat.OLE: Reader(legacy.NAME, lambda data, s: legacy.read_legacy(data)),
+    InputFormat.IMAGE: Reader(image.NAME, lambda data, s: image.read_image(data, s.ocr, s.max_pages)),
 }
 
 _FORMAT_NAMES = {
@@ -49,7 +50,6 @@ _FORMAT_NAMES = {
     InputFormat.OLE: "legacy Office (.xls/.doc)",
     InputFormat.ZIP: "zip archive",
     InputFormat.JSON: "JSON",
-    InputFormat.IMAGE: "image",
     InputFormat.UNKNOWN: "unrecognised binary data",
 }
 
@@ -75,7 +75,7 @@ def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) 
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),
         format=fmt,
-        reader=f"{reader.name}+{ocr.NAME}" if ocr_used else reader.name,
+        reader=f"{reader.name}+{ocr.NAME}" if ocr_used and ocr.NAME not in reader.name else reader.name,
         pages=pages,
         attachments=tuple(links),
         images=images,
