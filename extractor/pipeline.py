@@ -18,7 +18,7 @@ from extractor.domain.columns import column_key
 from extractor.domain.facts import find_facts
 from extractor.domain.identity import DocumentType, ReportKind, identify
 from extractor.domain.line_items import find_line_items
-from extractor.domain.table_rows import CodeContext, TreeRow, parent_of, row_identity, row_tree
+from extractor.domain.table_rows import CodeContext, TreeRow, code_level_name, parent_of, row_identity, row_tree
 from extractor.errors import InputNotFoundError, NoTextLayerError, SettingsError
 from extractor.layout.narrative import Narrative, build_narrative
 from extractor.layout.sections import find_sections, toc_pages
@@ -215,7 +215,7 @@ def _ocr_table(table: TableRecord, pages: dict[int, Page], warnings: list[Warnin
             message = f"{table.title or table.kind}: code read as {row.code} beside {row.label!r}, whose listed code {code} is used"
             warnings.append(WarningRecord("ocr_code_corrected", message, row.page))
             parent = row.parent if row.parent and code.startswith(row.parent) else parent_code(code)
-            row = replace(row, code=code, parent=parent)
+            row = replace(row, code=code, parent=parent, level=code_level_name(code))
         rows.append(replace(row, cells=cells))
     return replace(table, rows=tuple(rows))
 

@@ -144,6 +144,7 @@ def test_a_cover_with_a_background_picture_keeps_its_text_layer() -> None:
 @pytest.mark.parametrize(("read", "label", "expected"), [
     ("30200", "手续费", "30204"),  # one digit misread: the listed code of that name
     ("30266", "其他商品和服务支出", "30299"),  # two digits
+    ("302", "差旅费", "30211"),  # the 款 digits lost
     ("30204", "手续费", None),  # already right
     ("2010391", "行政运行", None),  # 行政运行 is listed under many 款: no single answer
     ("39999", "手续费", None),  # too far from any listed code of that name

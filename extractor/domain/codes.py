@@ -99,12 +99,16 @@ def _listed_names() -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def repaired_code(code: str, label: str) -> str | None:
-    """For a code read by OCR next to ``label``: the listed code with that name, as long and differing in at most
-    two digits, when there is exactly one and the code as read is not itself listed under that name. A misread
-    digit (30204 read as 30200) is then put right; a code the list does not know, or whose name differs, is left."""
+    """For a code read by OCR next to ``label``: the listed code with that name, when there is exactly one near the
+    code as read and that is not itself listed under that name. Near is as long and differing in at most two
+    digits (30204 read as 30200), or starting with the code as read (30211 whose 款 digits ``11``, thin strokes in a
+    column of their own, were lost: read as 302). A label the list does not have leaves the code as read."""
     names, by_name = _listed_names()
     key = name_key(label)
     if not code.isdigit() or not key or names.get(code) == key:
         return None
-    near = [c for c in by_name.get(key, []) if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) <= 2]
+    near = [
+        c for c in by_name.get(key, [])
+        if (len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) <= 2) or (len(c) > len(code) and c.startswith(code))
+    ]
     return near[0] if len(near) == 1 else None

@@ -20,6 +20,11 @@ _TOTAL = re.compile(r"(?:合计|总计|小计)$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}
 
 
+def code_level_name(code: str | None) -> str | None:
+    """类/款/项 (or None) from a code's number of digits."""
+    return _LEVELS.get(len(code)) if code else None
+
+
 @dataclass(frozen=True)
 class RowIdentity:
     """What a row is: its code(s), level, label as printed and normal form, and flags."""
@@ -102,7 +107,7 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
         context.remember(code)
     printed = normalise_text(label)
     return RowIdentity(
-        code=code, code2=code2, level=_LEVELS.get(len(code)) if code else None, label=printed,
+        code=code, code2=code2, level=code_level_name(code), label=printed,
         label_normalised=normalise_label(printed), total=bool(_TOTAL.search(printed)) and not code,
         subitem=printed.startswith("其中"),
     )

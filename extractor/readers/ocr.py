@@ -5,9 +5,10 @@ which ships its detection, direction and recognition models inside the wheel and
 CPU. Ruling lines are found in the image by morphology (a long thin opening, as camelot's lattice mode
 does), so the table finder sees a scanned grid as it sees a PDF's drawn rules.
 
-Before recognition the page is turned upright: coloured marks (a red official seal, a blue stamp) are
-dropped by keeping each pixel's brightest channel; a page whose text lines stand on end is turned by
-90° the way its text reads; a page scanned askew is rotated straight by the median slope of its lines.
+Before recognition the page is cleaned and turned upright: coloured marks (a red official seal, a blue
+stamp) become paper, a speckled scan is median-filtered, a page scanned askew is rotated straight by the
+angle that makes its rows of ink sharpest, and a page whose text lines stand on end is turned by 90° the
+way its text reads.
 """
 
 from __future__ import annotations
