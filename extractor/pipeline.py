@@ -195,7 +195,7 @@ def _no_ocr_reason(mode: str, doc: SourceDocument) -> str:
         return ""
     if mode == "never":
         return "; OCR is off (--ocr never)"
-    return "" if ocr.available() else f"; {ocr.INSTALL_HINT}"
+    return "" if ocr.available() else f"; {ocr.install_hint()}"
 
 
 def _ocr_page_warning(page: Page) -> WarningRecord:

@@ -21,7 +21,7 @@ def read_image(data: bytes, ocr_mode: str = "auto", max_pages: int | None = None
     if ocr_mode == "never":
         raise NoTextLayerError("a picture has no text layer; OCR is off (--ocr never)")
     if not ocr.available():
-        raise NoTextLayerError(f"a picture has no text layer; {ocr.INSTALL_HINT}")
+        raise NoTextLayerError(f"a picture has no text layer; {ocr.install_hint()}")
     import numpy as np
 
     try:

@@ -50,11 +50,25 @@ class OcrUnavailableError(ExtractorError):
 
 
 def available() -> bool:
+    return _import_problem() is None
+
+
+@functools.lru_cache(maxsize=1)
+def _import_problem() -> str | None:
+    """Why the OCR package cannot be imported (not installed, or a system library OpenCV needs is missing)."""
     try:
         import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    except ImportError as e:
+        return str(e)
+    return None
+
+
+def install_hint() -> str:
+    """What to do to get OCR, naming the import's own complaint when the package is there but cannot load."""
+    problem = _import_problem()
+    if problem and "No module named" not in problem:
+        return f"OCR cannot load ({problem}); OpenCV needs libGL and glib: apt-get install libgl1 libglib2.0-0"
+    return INSTALL_HINT
 
 
 def garbled(page: Page) -> bool:
@@ -72,7 +86,7 @@ def _engine() -> Any:
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as e:
-        raise OcrUnavailableError(f"scanned pages need OCR; {INSTALL_HINT}") from e
+        raise OcrUnavailableError(f"scanned pages need OCR; {install_hint()}") from e
     logging.getLogger("RapidOCR").setLevel(logging.WARNING)
     return RapidOCR()
 

@@ -40,7 +40,7 @@ def read_pdf(data: bytes, password: str | None = None, ocr_mode: str = "auto", m
     text layer (when the OCR extra is installed), ``always`` every page, ``never`` none.
     """
     if ocr_mode == "always" and not ocr.available():
-        raise ocr.OcrUnavailableError(f"--ocr always needs OCR; {ocr.INSTALL_HINT}")
+        raise ocr.OcrUnavailableError(f"--ocr always needs OCR; {ocr.install_hint()}")
     use_ocr = ocr_mode == "always" or (ocr_mode == "auto" and ocr.available())
     document = open_pdf(data, password)
     try:
