@@ -70,7 +70,8 @@ def main() -> int:
                 pages += len(doc.source.ocr_pages)
                 (pred / f"{path.stem}.json").write_text(document_to_json(doc), encoding="utf-8")
             print(f"{variant:<12} {score(truth, pred)}")
-            print(f"{'':<12} {pages} OCR pages in {seconds:.1f} s: {seconds / max(pages, 1):.2f} s/page (whole pipeline, 2 cores)")
+            white = " (white pages included: see --cited-only)" if args.cited_only else ""
+            print(f"{'':<12} {pages} OCR pages in {seconds:.1f} s: {seconds / max(pages, 1):.2f} s/page{white} (whole pipeline, 2 cores)")
     return 0
 
 

@@ -126,7 +126,9 @@ def _column_groups(table: TableRecord) -> list[tuple[str, list[str]]]:
         for head, cols in heads.items():
             if head == totals[0]:
                 continue
-            column = cols[0] if len(cols) == 1 else next((c for c in cols if _TOTAL_NAME.match(_plain(c.split("/")[depth + 1]))), None)
+            column = cols[0] if len(cols) == 1 else next(
+                (c for c in cols if c.count("/") > depth and _TOTAL_NAME.match(_plain(c.split("/")[depth + 1]))), None,
+            )
             if column is None:
                 parts = []
                 break

@@ -33,9 +33,10 @@ LOW_CONFIDENCE = 0.9  # cells and figures read with less than this are listed in
 
 logger = logging.getLogger(__name__)
 
-_RULE_CONTRAST = 30  # a rule is at least this much darker than the paper (thin grey rules print at about 190)
+_RULE_CONTRAST = 30  # ink is at least this much darker than the paper
+_RULE_INK = 20  # for rules, less: a one-pixel grey rule (about 190) resampled half a pixel off is two pixels of about 223
 _COLOURED = 80  # a pixel whose channels differ by more than this is coloured ...
-_MARK_BRIGHT = 170  # ... and one this bright in its brightest channel is a seal's or stamp's ink, not text under it
+_MARK_BRIGHT = 190  # ... and one this bright in its brightest channel is a seal's or stamp's ink, not text under it
 _SPECKS_SHARE = 0.6  # a page most of whose ink blobs are specks of at most 4 pixels ...
 _SPECKS_PER_MEGAPIXEL = 500  # ... and that has this many of them is despeckled
 _MIN_SKEW = 0.2  # degrees; straighter scans are left alone
@@ -95,27 +96,28 @@ def recognise(rgb: Any, number: int, points_per_pixel: float) -> Page:
     """OCR one page image (an RGB array) into a :class:`Page` whose coordinates are in points."""
     import numpy as np
 
-    original = _despeckled(_without_colour(np.asarray(rgb)))
-    if not (original < int(np.median(original)) - _RULE_CONTRAST).any():  # a blank page: nothing to read
-        height, width = original.shape
-        scale = points_per_pixel
-        return Page(number=number, width=round(width * scale, 2), height=round(height * scale, 2), lines=(), ocr=True)
-    grey, skew = _straightened(original)
-    items = _run(grey)
+    plain = _without_colour(np.asarray(rgb))
+    if not (plain < int(np.median(plain)) - _RULE_CONTRAST).any():  # a blank page: nothing to read
+        height, width = plain.shape
+        return Page(number=number, width=round(width * points_per_pixel, 2), height=round(height * points_per_pixel, 2), lines=(), ocr=True)
+    speckled = _speckled(plain)
+    lines, reading, skew = _prepared(plain, 0, speckled)
+    items = _run(reading)
     rotation = 0
     if _standing(items):
-        rotation = _upright_turn(grey, items)
-        grey, skew = _straightened(np.ascontiguousarray(np.rot90(original, k=-rotation // 90)))
-        items = _run(grey)
-    height, width = grey.shape
-    page = _page(items, _rules(grey, [_box_of(item[0]) for item in items]), number, width, height, points_per_pixel)
+        rotation = _upright_turn(reading, items)
+        lines, reading, skew = _prepared(plain, rotation, speckled)
+        items = _run(reading)
+    height, width = reading.shape
+    page = _page(items, _rules(lines, [_box_of(item[0]) for item in items]), number, width, height, points_per_pixel)
     return dataclasses.replace(page, turned=rotation, skew=round(skew, 2))
 
 
 def _without_colour(image: Any) -> Any:
     """Grey levels in which coloured marks (a red seal, a blue stamp) are paper: each pixel's brightest channel (a
     red seal's pixels are bright in red), and the pixels of the mark itself, strongly coloured and bright in their
-    brightest channel, made white. Black ink under a seal, and the soft edges of its strokes, stay as they were."""
+    brightest channel, made white. Black ink under a seal, and the soft edges of its strokes, stay as they were
+    (a grey rule the seal crosses may lose a stretch: the rule finder bridges it)."""
     import numpy as np
 
     if image.ndim == 2:
@@ -125,18 +127,29 @@ def _without_colour(image: Any) -> Any:
     return np.ascontiguousarray(np.where(coloured & (brightest >= _MARK_BRIGHT), 255, brightest).astype(np.uint8))
 
 
-def _despeckled(grey: Any) -> Any:
-    """A 3×3 median over a page sprinkled with specks (a dirty scan: most blobs of ink are a few pixels), which the
-    detector reads as punctuation and which break digits apart. A clean page is left as it is: the median would
-    thin its strokes and cost characters."""
+def _speckled(grey: Any) -> bool:
+    """True for a page sprinkled with specks (a dirty scan: most blobs of ink are a few pixels), which the detector
+    reads as punctuation and which break digits apart: it is read through a 3×3 median. A clean page is not (the
+    median would thin its strokes and cost characters), and rules are always found on the unfiltered page (the
+    median erases a one-pixel rule)."""
     import cv2
     import numpy as np
 
     ink = (grey < int(np.median(grey)) - _RULE_CONTRAST).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     specks = int((stats[1:, cv2.CC_STAT_AREA] <= 4).sum())
-    speckled = specks > _SPECKS_SHARE * max(count - 1, 1) and specks > _SPECKS_PER_MEGAPIXEL * grey.size / 1e6
-    return cv2.medianBlur(grey, 3) if speckled else grey
+    return specks > _SPECKS_SHARE * max(count - 1, 1) and specks > _SPECKS_PER_MEGAPIXEL * grey.size / 1e6
+
+
+def _prepared(plain: Any, turn: int, speckled: bool) -> tuple[Any, Any, float]:
+    """The page turned clockwise by ``turn`` degrees and straightened: the image to find rules on, the image to
+    read (median-filtered when speckled), and the skew removed."""
+    import cv2
+    import numpy as np
+
+    turned = np.ascontiguousarray(np.rot90(plain, k=-turn // 90)) if turn else plain
+    straight, skew = _straightened(turned)
+    return straight, (cv2.medianBlur(straight, 3) if speckled else straight), skew
 
 
 def _run(grey: Any) -> list[Any]:
@@ -240,13 +253,16 @@ def _rules(grey: Any, texts: list[tuple[float, float, float, float]]) -> list[tu
     import numpy as np
 
     paper = int(np.median(grey))  # light grey rules count: ink is anything clearly darker than the paper
-    ink = np.where(grey < paper - _RULE_CONTRAST, 255, 0).astype(np.uint8)
+    ink = np.where(grey < paper - _RULE_INK, 255, 0).astype(np.uint8)
     height, width = ink.shape
     found: list[tuple[float, float, float, float]] = []
     for horizontal in (True, False):
         length = max(width // 20, 30) if horizontal else max(height // 30, 30)
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
         mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        # bridge short gaps along the line: where a seal or a speck of dirt lightened a stretch of it
+        bridge = max(width // 40, 15) if horizontal else max(height // 40, 15)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1) if horizontal else (1, bridge)))
         mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))  # rejoin a broken scan line
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
