@@ -14,7 +14,6 @@ Each variant is made by ``tests/scan_fixtures.py`` (pdftoppm, then spoiled and b
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from extractor import extract  # noqa: E402
 from extractor.export.json_export import document_to_json  # noqa: E402
 from tests.scan_fixtures import VARIANTS, build  # noqa: E402
+from tests.truth_fixtures import copy_truth  # noqa: E402
 
 TRUTH = ROOT.parent / "shared" / "eval" / "truth" / "dev"
 SCORE = ROOT.parent / "shared" / "eval" / "score.py"
@@ -54,8 +54,7 @@ def main() -> int:
         for doc_id in docs:
             source = next((ROOT.parent / "shared" / "corpus").rglob(f"{doc_id}.pdf"))
             (text_pred / f"{doc_id}.json").write_text(document_to_json(extract(source)), encoding="utf-8")
-            for suffix in ("meta.json", "values.csv", "facts.csv"):
-                shutil.copy(TRUTH / f"{doc_id}.{suffix}", text_truth / f"{doc_id}.{suffix}")
+            copy_truth(TRUTH, doc_id, text_truth, doc_id)
         print(f"{'text layer':<12} {score(text_truth, text_pred)}")
         for variant in args.variants.split(","):
             out = Path(tmp) / variant

@@ -97,6 +97,7 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
     data, name = _load(source)
     doc = read_source(data, name, ReaderSettings(password=settings.password, ocr=settings.ocr, max_pages=settings.max_pages))
     pages = doc.pages[: settings.max_pages] if settings.max_pages else doc.pages
+    ocr_pages = {p.number for p in pages if p.ocr}
     why = _no_ocr_reason(settings.ocr, doc)
     warnings = [
         WarningRecord("page_unreadable", "page is corrupt and cannot be loaded; it is left out", p.number) if p.unreadable
@@ -106,7 +107,7 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
     ]
     warnings.extend(_ocr_page_warning(p) for p in pages if p.ocr)
     if pages and not any(p.has_text for p in pages):
-        if any(p.ocr for p in pages):
+        if ocr_pages:
             raise NoTextLayerError("no text found on any page, even by OCR (blank pages or pictures only)", path=name)
         raise NoTextLayerError(f"no page has a text layer (scanned document){why}", path=name)
     identity = identify(pages)
@@ -124,7 +125,7 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
     failures: list[tuple[int, str]] = []
     found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []
     tables = [_table_record(t) for t in found]
-    if any(p.ocr for p in pages):
+    if ocr_pages:
         by_number = {p.number: p for p in pages}
         tables = [_ocr_table(t, by_number, warnings) for t in tables]
         facts = [replace(f, confidence=ocr.confidence_in(by_number[f.page], f.bbox, f.value)) for f in facts]
@@ -150,7 +151,6 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         warnings.append(WarningRecord("tables_as_images", message))
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
-    ocr_pages = {p.number for p in pages if p.ocr}
     if ocr_pages:
         warnings.extend(_ocr_doubts(tables, facts, checks, ocr_pages))
     return Document(

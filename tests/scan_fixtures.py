@@ -21,6 +21,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from tests.truth_fixtures import copy_truth
+
 Spoil = Callable[[Image.Image, random.Random], Image.Image]
 
 
@@ -135,9 +137,7 @@ def build(truth: Path, out: Path, doc_ids: Iterable[str], variants: Iterable[str
         for name in variants:
             fixture_id = f"{doc_id}__{name}"
             scan(source, files / f"{fixture_id}.pdf", VARIANTS[name], keep)
-            for suffix in ("meta.json", "values.csv", "facts.csv"):
-                if (truth / f"{doc_id}.{suffix}").exists():
-                    shutil.copy(truth / f"{doc_id}.{suffix}", copied / f"{fixture_id}.{suffix}")
+            copy_truth(truth, doc_id, copied, fixture_id)
             if cited_pages_only:  # the narrative pages are left white: no facts to find
                 facts = (truth / f"{doc_id}.facts.csv").read_text(encoding="utf-8").splitlines()[:1]
                 (copied / f"{fixture_id}.facts.csv").write_text("\n".join(facts) + "\n", encoding="utf-8")

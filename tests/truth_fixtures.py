@@ -225,7 +225,7 @@ def build(truth: Path, out: Path) -> tuple[Path, Path]:
                 write_docx(meta, values, target)
             else:
                 write_xlsx(meta, values, target)
-            _copy_truth(truth, doc_id, copied, fixture_id)
+            copy_truth(truth, doc_id, copied, fixture_id)
     _libreoffice(files, truth, copied)
     _pdftohtml(files, truth, copied)
     return files, copied
@@ -249,10 +249,10 @@ def _pdftohtml(files: Path, truth: Path, copied: Path) -> None:
         produced = target.with_suffix(".html") if target.with_suffix(".html").exists() else Path(f"{target}-html.html")
         if produced.exists():
             produced.rename(files / f"{doc_id}__pdftohtml.html")
-            _copy_truth(truth, doc_id, copied, f"{doc_id}__pdftohtml")
+            copy_truth(truth, doc_id, copied, f"{doc_id}__pdftohtml")
 
 
-def _copy_truth(truth: Path, doc_id: str, copied: Path, fixture_id: str) -> None:
+def copy_truth(truth: Path, doc_id: str, copied: Path, fixture_id: str) -> None:
     for suffix in ("meta.json", "values.csv", "facts.csv"):
         source = truth / f"{doc_id}.{suffix}"
         if source.exists():
@@ -280,4 +280,4 @@ def _libreoffice(files: Path, truth: Path, copied: Path) -> None:
             converted = work / f"{source.stem}.{target_ext}"
             if converted.exists():
                 shutil.move(converted, files / f"{doc_id}{target_tag}.{target_ext}")
-                _copy_truth(truth, doc_id, copied, f"{doc_id}{target_tag}")
+                copy_truth(truth, doc_id, copied, f"{doc_id}{target_tag}")

@@ -97,10 +97,11 @@ def recognise(rgb: Any, number: int, points_per_pixel: float) -> Page:
     import numpy as np
 
     plain = _without_colour(np.asarray(rgb))
-    if not (plain < int(np.median(plain)) - _RULE_CONTRAST).any():  # a blank page: nothing to read
+    ink = _ink(plain, _RULE_CONTRAST)
+    if not ink.any():  # a blank page: nothing to read
         height, width = plain.shape
         return Page(number=number, width=round(width * points_per_pixel, 2), height=round(height * points_per_pixel, 2), lines=(), ocr=True)
-    speckled = _speckled(plain)
+    speckled = _speckled(ink)
     lines, reading, skew = _prepared(plain, 0, speckled)
     items = _run(reading)
     rotation = 0
@@ -127,18 +128,23 @@ def _without_colour(image: Any) -> Any:
     return np.ascontiguousarray(np.where(coloured & (brightest >= _MARK_BRIGHT), 255, brightest).astype(np.uint8))
 
 
-def _speckled(grey: Any) -> bool:
+def _ink(grey: Any, contrast: int) -> Any:
+    """A 0/1 mask of the pixels at least ``contrast`` grey levels darker than the paper (the page's median)."""
+    import numpy as np
+
+    return (grey < int(np.median(grey)) - contrast).astype(np.uint8)
+
+
+def _speckled(ink: Any) -> bool:
     """True for a page sprinkled with specks (a dirty scan: most blobs of ink are a few pixels), which the detector
     reads as punctuation and which break digits apart: it is read through a 3×3 median. A clean page is not (the
     median would thin its strokes and cost characters), and rules are always found on the unfiltered page (the
     median erases a one-pixel rule)."""
     import cv2
-    import numpy as np
 
-    ink = (grey < int(np.median(grey)) - _RULE_CONTRAST).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     specks = int((stats[1:, cv2.CC_STAT_AREA] <= 4).sum())
-    return specks > _SPECKS_SHARE * max(count - 1, 1) and specks > _SPECKS_PER_MEGAPIXEL * grey.size / 1e6
+    return specks > _SPECKS_SHARE * max(count - 1, 1) and specks > _SPECKS_PER_MEGAPIXEL * ink.size / 1e6
 
 
 def _prepared(plain: Any, turn: int, speckled: bool) -> tuple[Any, Any, float]:
@@ -181,9 +187,8 @@ def _upright_turn(grey: Any, items: list[Any]) -> int:
     scores = {90: 0.0, 270: 0.0}
     engine = _engine()
     for item in runs:
-        xs = [p[0] for p in item[0]]
-        ys = [p[1] for p in item[0]]
-        crop = grey[int(max(min(ys), 0)) : int(max(ys)) + 1, int(max(min(xs), 0)) : int(max(xs)) + 1]
+        left, top, right, bottom = _box_of(item[0])
+        crop = grey[int(max(top, 0)) : int(bottom) + 1, int(max(left, 0)) : int(right) + 1]
         if crop.size == 0:
             continue
         for turn in scores:
@@ -208,7 +213,7 @@ def _skew(grey: Any) -> float:
 
     factor = min(1.0, 1000 / max(grey.shape))
     small = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    ink = np.where(small < int(np.median(small)) - _RULE_CONTRAST, 1.0, 0.0).astype(np.float32)
+    ink = _ink(small, _RULE_CONTRAST).astype(np.float32)
     if ink.sum() < 50:
         return 0.0
     height, width = ink.shape
@@ -250,10 +255,8 @@ def _inside_text(rule: tuple[float, float, float, float], texts: list[tuple[floa
 def _rules(grey: Any, texts: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
     """Ruling lines in pixels, as (x0, top, x1, bottom) with the line's centre: long thin runs of ink."""
     import cv2
-    import numpy as np
 
-    paper = int(np.median(grey))  # light grey rules count: ink is anything clearly darker than the paper
-    ink = np.where(grey < paper - _RULE_INK, 255, 0).astype(np.uint8)
+    ink = _ink(grey, _RULE_INK) * 255  # light grey rules count
     height, width = ink.shape
     found: list[tuple[float, float, float, float]] = []
     for horizontal in (True, False):
@@ -276,13 +279,14 @@ def _rules(grey: Any, texts: list[tuple[float, float, float, float]]) -> list[tu
 
 _LEADING_COMMA = re.compile(r"^、")
 _NUMBER_PUNCT = re.compile(r"(?<=\d)[，。．](?=\d)")
+_HALF_WIDTH = {"，": ",", "。": ".", "．": "."}  # full-width punctuation read inside a number
 
 
 def _clean(text: str) -> str:
     """Undo two systematic misreadings: a lost leading 一 (a single stroke the detector drops) and
     full-width punctuation inside a number."""
     text = _LEADING_COMMA.sub("一、", text)
-    return _NUMBER_PUNCT.sub(lambda m: "," if m.group() == "，" else ".", text)
+    return _NUMBER_PUNCT.sub(lambda m: _HALF_WIDTH[m.group()], text)
 
 
 @dataclasses.dataclass
@@ -316,11 +320,10 @@ def _page(items: list[Any], rules: list[tuple[float, float, float, float]], numb
 
 
 def _run_of(item: Any, scale: float) -> _Run:
-    box, text, score = item[0], item[1], float(item[2])
-    xs = [p[0] for p in box]
-    ys = [p[1] for p in box]
-    top, bottom = min(ys) * scale, max(ys) * scale
-    bbox = (round(min(xs) * scale, 2), round(top, 2), round(max(xs) * scale, 2), round(bottom, 2))
+    text, score = item[1], float(item[2])
+    left, upper, right, lower = _box_of(item[0])
+    top, bottom = upper * scale, lower * scale
+    bbox = (round(left * scale, 2), round(top, 2), round(right * scale, 2), round(bottom, 2))
     cleaned = _clean(text)
     chars: list[tuple[Char, float]] = []
     if len(item) >= 6 and item[4] and "".join(item[4]) == text:
@@ -352,8 +355,8 @@ def _recleaned(chars: list[tuple[Char, float]], cleaned: str, text: str) -> list
         width = first.x1 - first.x0
         out.insert(0, (Char("一", round(first.x0 - width, 2), first.top, first.x0, first.bottom), min(score, 0.5)))
     for i, (c, s) in enumerate(out):
-        if c.text in "，。．" and 0 < i < len(out) - 1 and out[i - 1][0].text.isdigit() and out[i + 1][0].text.isdigit():
-            out[i] = (c._replace(text="," if c.text == "，" else "."), s)
+        if c.text in _HALF_WIDTH and 0 < i < len(out) - 1 and out[i - 1][0].text.isdigit() and out[i + 1][0].text.isdigit():
+            out[i] = (c._replace(text=_HALF_WIDTH[c.text]), s)
     return out
 
 

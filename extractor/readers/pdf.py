@@ -60,7 +60,7 @@ def read_pdf(data: bytes, password: str | None = None, ocr_mode: str = "auto", m
                     recognised = _recognise(page, index + 1, len(document))
                     # a few printed words over a picture are kept unless the picture holds much more text (a scan
                     # with its page number printed) than they do (a cover with a background picture)
-                    if ocr_mode == "always" or not read.has_text or ocr.garbled(read) or len(recognised.chars) > 2 * len(read.chars) + 20:
+                    if ocr_mode == "always" or ocr.garbled(read) or len(recognised.chars) > 2 * len(read.chars) + 20:
                         read = recognised
                 pages.append(read)
             finally:
@@ -89,24 +89,30 @@ def _scanned(page: pdfium.PdfPage, read: Page) -> bool:
     if len(read.chars) > _SCAN_TEXT_MAX:
         return False
     area = read.width * read.height
+    if area and any(covered / area >= _SCAN_COVER for _, covered, _ in _pictures(page)):
+        return True
+    return not read.has_text and pdfium_raw.FPDFPage_CountObjects(page.raw) > _OUTLINED_TEXT_PATHS
+
+
+def _pictures(page: pdfium.PdfPage) -> list[tuple[pdfium.PdfObject, float, float]]:
+    """The page's pictures with the area they cover and their width, in points."""
+    found = []
     for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE]):
         left, bottom, right, top = _page_bounds(obj)
-        if area and (right - left) * (top - bottom) / area >= _SCAN_COVER:
-            return True
-    return not read.has_text and pdfium_raw.FPDFPage_CountObjects(page.raw) > _OUTLINED_TEXT_PATHS
+        found.append((obj, (right - left) * (top - bottom), right - left))
+    return found
 
 
 def _scan_dpi(page: pdfium.PdfPage) -> float:
     """The resolution of the page's largest picture (a scan's own), or the OCR default when there is none or it is odd."""
     best, dpi = 0.0, float(ocr.DPI)
-    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE]):
-        left, bottom, right, top = _page_bounds(obj)
+    for obj, covered, width in _pictures(page):
         try:
             pixels = obj.get_px_size()[0]
         except (pdfium.PdfiumError, AttributeError):
             continue
-        if (right - left) * (top - bottom) > best and right - left > 0:
-            best, dpi = (right - left) * (top - bottom), pixels / ((right - left) / 72)
+        if covered > best and width > 0:
+            best, dpi = covered, pixels / (width / 72)
     return min(max(dpi, ocr.MIN_DPI), ocr.DPI)
 
 

@@ -161,26 +161,26 @@ def _chars(text: str, left: float, top: float, size: float, walls: Sequence[Rule
     out = []
     for row, line in enumerate(text.split("\n")):
         y = top + row * size
-        pieces: list[tuple[str, float, float]] = []  # text, x, width
+        pieces: list[tuple[str, float, float, float]] = []  # text, x, width, width at estimated advances
         previous = 0
         for match in re.finditer(r"\S+", line):
-            word, width = match.group(), sum(_advance(ch, size) for ch in match.group())
+            word = match.group()
+            natural = width = sum(_advance(ch, size) for ch in word)
             if not pieces:
                 x = left + match.start() * _NARROW * size
             else:
-                text0, x0, width0 = pieces[-1]
+                text0, x0, width0, natural0 = pieces[-1]
                 x = x0 + width0 + (match.start() - previous) * _NARROW * size
                 wall = _wall(walls, y + size / 2, x0 + width0 - _SHORT * width0, x0 + width0 + size + _LONG * width0)
                 if wall is None and _AMOUNT.match(text0) and _AMOUNT.match(word):
                     # two amounts are two cells, however wrong the estimated widths (a font's size misstated)
                     wall = _wall(walls, y + size / 2, x0 + size * _GAP, x0 + width0 + size + 2 * width0)
                 if wall is not None:
-                    pieces[-1] = (text0, x0, min(width0, wall - size * _GAP - x0))
+                    pieces[-1] = (text0, x0, min(width0, wall - size * _GAP - x0), natural0)
                     x = max(x, wall + size * _GAP)
-            pieces.append((word, x, width))
+            pieces.append((word, x, width, natural))
             previous = match.end()
-        for word, x, width in pieces:
-            natural = sum(_advance(ch, size) for ch in word)
+        for word, x, width, natural in pieces:
             for ch in word:
                 advance = _advance(ch, size) * width / natural
                 out.append(Char(ch, round(x, 2), round(y, 2), round(x + advance * 0.95, 2), round(y + size, 2)))
