@@ -21,7 +21,7 @@ from extractor.domain.line_items import find_line_items
 from extractor.domain.table_rows import CodeContext, TreeRow, code_level_name, parent_of, row_identity, row_tree
 from extractor.errors import InputNotFoundError, NoTextLayerError, SettingsError
 from extractor.layout.narrative import Narrative, build_narrative
-from extractor.layout.sections import find_sections, toc_pages
+from extractor.layout.sections import TableArea, find_sections, toc_pages
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.layout.tables import Table, find_tables
 from extractor.model import InputFormat, Page, SourceDocument
@@ -111,9 +111,11 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
             raise NoTextLayerError("no text found on any page, even by OCR (blank pages or pictures only)", path=name)
         raise NoTextLayerError(f"no page has a text layer (scanned document){why}", path=name)
     identity = identify(pages)
-    sections = find_sections(pages)
-    narrative = build_narrative(pages, sections)
     is_disclosure = identity.document_type is DocumentType.DISCLOSURE
+    failures: list[tuple[int, str]] = []
+    found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []
+    sections = find_sections(pages, [TableArea(page, box, t.title) for t in found for page, box in t.bboxes])
+    narrative = build_narrative(pages, sections)
     facts: list[FactRecord] = []
     items: list[LineItemRecord] = []
     if is_disclosure:
@@ -122,8 +124,6 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         items = [_item_record(i, narrative) for i in find_line_items(narrative.text) if narrative.section(i.start) != "glossary"]
     else:
         warnings.append(WarningRecord("not_a_disclosure", f"document looks like a {identity.document_type.value}, not a budget disclosure"))
-    failures: list[tuple[int, str]] = []
-    found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []
     tables = [_table_record(t) for t in found]
     if ocr_pages:
         by_number = {p.number: p for p in pages}

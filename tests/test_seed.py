@@ -11,7 +11,7 @@ def test_identity() -> None:
     doc = extracted(str(SEED))
     assert (doc.document.department, doc.document.region, doc.document.fiscal_year, doc.document.report_kind) == (
         "攀枝花市西区人民政府办公室", "攀枝花市西区", 2026, "budget")
-    assert [s.number for s in doc.sections if s.level == 2] == list("一二三四五六七八九十") + ["十一", "十二"]
+    assert [s.number for s in doc.sections if s.level == 1] == list("一二三四五六七八九十") + ["十一", "十二"]  # its top rank is 一、
 
 
 def test_every_stated_fact() -> None:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from extractor.domain.labels import normalise_text
 from extractor.layout.sections import Section, is_table_page, toc_pages
 from extractor.model import BBox, Page
 
@@ -45,13 +46,19 @@ class Narrative:
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d{1,4}页(?:[,，/共]+\d{1,4}页?)?|\d{1,4}/\d{1,4})$")
 
 
+def _stands_alone(text: str, title: str | None) -> bool:
+    """A heading line that holds only its heading ends its paragraph; a run-in one (（三）公务用车购置和运行维护费。
+    2026 年预算数 / 121.81 万元) goes on into its sentence."""
+    return title is not None and normalise_text(text).rstrip("。:：").endswith(title)
+
+
 def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narrative:
     """Join the body's lines (table of contents and table pages left out) into one stream."""
     skip = toc_pages(pages)
     parts: list[str] = []
     starts: list[int] = []
     lines: list[tuple[int, BBox]] = []
-    heading_at = {(s.page, s.bbox) for s in sections}
+    titles = {(s.page, s.bbox): s.title for s in sections}
     section_marks: list[tuple[int, str]] = []
     keys = {(s.page, s.bbox): s.key for s in sections}
     offset = 0
@@ -71,7 +78,7 @@ def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narra
             ends_paragraph = (
                 uniform
                 or _PARAGRAPH_END.search(text) is not None
-                or (page.number, line.bbox) in heading_at
+                or _stands_alone(line.text, titles.get((page.number, line.bbox)))
                 or line.bbox[2] < right - 40
             ) and not text[-1].isdigit()  # a number runs on to its unit on the next line
             chunk = text + ("\n" if ends_paragraph else "")

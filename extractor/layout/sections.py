@@ -1,26 +1,47 @@
-"""Numbered narrative sections: 第一部分 …, 一、…, （一）…, with table-of-contents pages skipped."""
+"""Numbered narrative sections: 第一部分 …, 一、…, （一）…, at the ranks the document itself uses.
+
+A heading is a line that opens with a number (第一部分, 一、, （一）) and a short title, in the body (the
+contents pages are left out, and so is everything inside or over a table). Three things separate headings
+from the numbered items of running text that look the same (duties, tasks, glossary definitions, breakdowns
+of an amount): the numbers of headings of one rank run in sequence under their parent; a heading's title is
+a phrase, not a clause of a sentence (no comma before its first full stop or colon, no definition after the
+colon, no text running on to the next line); and items come in runs where most members read as sentences,
+definitions or amounts. The table of contents, when there is one, supplies the numbers of the top-rank
+headings the body prints without them (Shanghai's template) and confirms a part the body skips (第二部分 of
+tables only); it never adds a heading the body lacks. Ranks are the document's own: 一、 is level 1 where
+the document has no 第X部分.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from extractor.domain.labels import normalise_text
 from extractor.domain.section_keys import section_key
-from extractor.model import BBox, Page
+from extractor.model import BBox, Line, Page
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_PART = re.compile(r"^第(?P<num>[一二三四五六七八九十]{1,3})部分[:：、\s]*(?P<title>.*)$")
-_NUMBERED = re.compile(r"^(?P<num>[一二三四五六七八九十]{1,3})[、.．]\s*(?P<title>.+)$")
-_SUB = re.compile(r"^[（(](?P<num>[一二三四五六七八九十]{1,3})[)）]\s*(?P<title>.+)$")
-_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|-{6,})")
+_NUM = r"[一二三四五六七八九十]{1,3}"
+_PART = re.compile(rf"^第(?P<num>{_NUM})部分[:：、.．]*(?P<title>.*)$")
+_NUMBERED = re.compile(rf"^(?P<num>{_NUM})[、.．](?P<title>.*)$")
+_SUB = re.compile(rf"^[（(](?P<num>{_NUM})[)）][、.．]?(?P<title>.*)$")
+_PATTERNS = ((1.0, _PART), (2.0, _NUMBERED), (3.0, _SUB))
+_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|-{6,}|—{4,})")
 _TITLE_END = re.compile(r"[。：:]")
+_CLAUSE = re.compile(r"[，,；;]")
+_CODE_LED = re.compile(r"^\d{3,7}[-－—]")  # a budget line: （一）2080501-行政单位离退休 227.72 万元
+_AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?(?:万元|元|亿元)")
+_DEFINITION = re.compile(r"^[:：](?:是指|系指|指|反映|是|即|主要(?:是|指))")
 # 目录, 目录：, 报表目录, 公开目录 — not a 指导性目录 column header
 _CONTENTS = re.compile(r"^(?:.{0,4}(?:报表|公开|预算|决算))?目录(?:[:：].*)?$")
 _MAX_TITLE = 40
 _BARE_AMOUNT = re.compile(r"\d[\d,]*\.\d+(?![\d万元亿%％])(?!\s*(?:万元|元|亿元|%|％))")
+_SECOND_NUMBER = re.compile(rf"\d[、．]|\d\.(?!\d)|{_NUM}[、.．]")
 _INHERITING = {"glossary", "functions", "organisation"}
+_TOC_PART = 0.5  # a contents entry's heading printed without its number ranks just above the numbered ones
 
 
 @dataclass(frozen=True)
@@ -30,10 +51,38 @@ class Section:
     key: str
     number: str
     title: str
-    level: int  # 1 = 第X部分, 2 = 一、, 3 = （一）
+    level: int  # rank in the document's own hierarchy: 1 = its top rank (第X部分, or 一、 where parts are so numbered)
     page: int
     bbox: BBox
     parent: int | None  # index of the enclosing section in the list
+
+
+@dataclass(frozen=True)
+class TableArea:
+    """Where a table lies on a page, and its title, so that nothing in or over it is taken for a heading."""
+
+    page: int
+    bbox: BBox
+    title: str | None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rank: float  # 1 第X部分, 2 一、, 3 （一）; a contents-numbered heading 0.5 above its entry's rank
+    num: str
+    title: str
+    page: int
+    bbox: BBox
+    item_like: bool  # reads as an item of running text: a clause, a definition, a sentence running on
+    sentence: bool  # the item is a sentence (…工作。) or runs in to one (负责节约用水工作。拟订…), as duties do
+    ends_line: bool  # nothing follows the title on its line (a standalone heading)
+    order: int  # position in reading order
+    listed: bool = False  # numbered by the contents, not by the body
+    stated: bool = False  # the title states an amount (本年财政拨款收入 29569.52 万元)
+
+    @property
+    def number(self) -> int:
+        return cn_number(self.num)
 
 
 def cn_number(text: str) -> int:
@@ -54,12 +103,19 @@ def toc_pages(pages: Sequence[Page]) -> set[int]:
         if not any(_CONTENTS.match(h) for h in heads):
             continue
         found.add(page.number)
+        leaders = _leader_share(page) >= 0.3
         for following in pages[index + 1 : index + 3]:
-            if _looks_like_list(following):
+            if _looks_like_list(following) and (not leaders or _leader_share(following) >= 0.3):
                 found.add(following.number)
             else:
                 break
     return found
+
+
+def _leader_share(page: Page) -> float:
+    """Share of the page's lines with dot leaders (a contents list printed with them continues with them)."""
+    texts = [normalise_text(line.text) for line in page.lines if normalise_text(line.text)]
+    return sum(1 for t in texts if _LEADER.search(t)) / len(texts) if texts else 0.0
 
 
 def _looks_like_list(page: Page) -> bool:
@@ -67,32 +123,16 @@ def _looks_like_list(page: Page) -> bool:
     texts = [t for t in texts if not re.fullmatch(r"[-－\d\s]*", t)]
     if not texts:
         return False
-    listed = sum(1 for t in texts if _LEADER.search(t) or _heading_match(t) or re.match(r"^\d+[、.．]", t))
-    return listed / len(texts) >= 0.7 and all(len(t) <= 60 for t in texts)
+    listed = sum(1 for t in texts if (_LEADER.search(t) or _heading_match(t) or re.match(r"^\d+[、.．]", t)) and not re.search(r"[，。；]", t))
+    return listed / len(texts) >= 0.7 and all(len(_LEADER.split(t)[0]) <= 60 for t in texts)
 
 
-def _heading_match(text: str) -> tuple[int, re.Match[str]] | None:
-    for level, pattern in ((1, _PART), (2, _NUMBERED), (3, _SUB)):
+def _heading_match(text: str) -> tuple[float, re.Match[str]] | None:
+    for rank, pattern in _PATTERNS:
         match = pattern.match(text)
         if match:
-            return level, match
+            return rank, match
     return None
-
-
-def _title_of(level: int, raw_title: str) -> str | None:
-    title = raw_title
-    end = _TITLE_END.search(title)
-    if end:
-        title = title[: end.start()]
-    if _BARE_AMOUNT.search(title) or re.search(r"\d[、.．]|[一二三四五六七八九十][、.．]", title[1:]):
-        return None  # a table row such as 一、预算拨款 16,410.71 一、一般公共服务支出 …
-    if level == 1:
-        return title.strip(":：") or None
-    if not title or len(title) > _MAX_TITLE:
-        return None
-    if level == 2 and not end and len(raw_title) > _MAX_TITLE:
-        return None
-    return title
 
 
 def is_table_page(page: Page) -> bool:
@@ -105,7 +145,7 @@ def is_table_page(page: Page) -> bool:
 
 
 def toc_entries(pages: Sequence[Page], toc: set[int]) -> list[tuple[int, str, str]]:
-    """(level, number, title) of each numbered entry of the table of contents."""
+    """(level, number, title) of each numbered entry of the table of contents (level 1 第X部分, 2 一、)."""
     entries = []
     for page in pages:
         if page.number not in toc:
@@ -114,113 +154,313 @@ def toc_entries(pages: Sequence[Page], toc: set[int]) -> list[tuple[int, str, st
             text = _LEADER.split(normalise_text(line.text))[0]
             text = re.sub(r"[.…·]*\d*$", "", text)
             found = _heading_match(text)
-            if found and found[0] < 3:
-                entries.append((found[0], found[1]["num"], found[1]["title"]))
+            if found and found[0] < 3 and found[1]["title"]:
+                entries.append((int(found[0]), found[1]["num"], found[1]["title"]))
     return entries
+
+
+def find_sections(pages: Sequence[Page], tables: Sequence[TableArea] = ()) -> list[Section]:
+    """Find the numbered headings of the body, in order, at the document's own ranks.
+
+    ``tables`` are the tables found on the pages: their rows and titles are never headings.
+    """
+    skip = toc_pages(pages)
+    lines = list(_body_lines(pages, skip, tables))
+    candidates = [c for c in (_candidate(lines, i) for i in range(len(lines))) if c is not None]
+    candidates = _without_contents_lists(candidates)
+    entries = toc_entries(pages, skip)
+    candidates = [replace(c, listed=True) if _in_contents(c, entries) else c for c in candidates]
+    candidates = sorted(candidates + _from_contents(lines, candidates, entries), key=lambda c: c.order)
+    accepted = _in_sequence(candidates)
+    kept = _without_running_items(accepted)
+    return _ranked(kept)
+
+
+@dataclass(frozen=True)
+class _BodyLine:
+    page: Page
+    line: Line
+    text: str  # normalised
+    order: int
+    right: float  # the right edge of the page's text
+    left: float  # the left edge of the page's running text
+
+
+def _body_lines(pages: Sequence[Page], skip: set[int], tables: Sequence[TableArea]) -> Iterator[_BodyLine]:
+    """The body's lines in reading order, without the contents pages and what lies in or over a table."""
+    areas: dict[int, list[TableArea]] = {}
+    for table in tables:
+        areas.setdefault(table.page, []).append(table)
+    order = 0
+    for page in pages:
+        if page.number in skip:
+            continue
+        right = max((line.bbox[2] for line in page.lines), default=0.0) if page.chars else 0.0  # 0: no positions
+        left = _left_edge(page)
+        over = _titles_over_tables(page, areas.get(page.number, []))
+        for line in page.lines:
+            text = normalise_text(line.text)
+            if not text or line in over or any(_inside(line.bbox, a.bbox) for a in areas.get(page.number, ())):
+                continue
+            yield _BodyLine(page, line, text, order, right, left)
+            order += 1
+
+
+def _left_edge(page: Page) -> float:
+    """Where the running text's lines start: the commonest start of the page's longer lines (running heads and
+    indented first lines are fewer)."""
+    starts = Counter(round(line.bbox[0] / 4) for line in page.lines if len(line.text.strip()) > 10)
+    if not starts:
+        return 0.0
+    bucket = starts.most_common(1)[0][0]
+    return min(line.bbox[0] for line in page.lines if len(line.text.strip()) > 10 and round(line.bbox[0] / 4) == bucket)
+
+
+def _inside(box: BBox, area: BBox) -> bool:
+    x = (box[0] + box[2]) / 2
+    y = (box[1] + box[3]) / 2
+    return area[0] - 2 <= x <= area[2] + 2 and area[1] - 2 <= y <= area[3] + 2
+
+
+def _titles_over_tables(page: Page, areas: Sequence[TableArea]) -> set[Line]:
+    """The lines that print a table's title right over it: only captions (unit, 表N) between the two, no
+    sentence (a heading that a sentence introduces before its table stays a heading)."""
+    found: set[Line] = set()
+    for area in areas:
+        title = normalise_text(area.title)
+        if not title:
+            continue
+        above = [line for line in page.lines if line.bbox[3] <= area.bbox[1] + 2]
+        for index, line in enumerate(above):
+            text = normalise_text(line.text)
+            if text == title or (text.endswith(title) and len(text) - len(title) <= 8):
+                between = [normalise_text(b.text) for b in above[index + 1 :] if b.bbox[1] >= line.bbox[3] - 1]
+                if not any(_CLAUSE.search(b) or b.endswith(("。", "：", ":")) for b in between):
+                    found.add(line)
+    return found
+
+
+def _candidate(lines: Sequence[_BodyLine], index: int) -> _Candidate | None:
+    here = lines[index]
+    found = _heading_match(here.text)
+    if not found or _LEADER.search(here.text):
+        return None
+    rank, match = found
+    raw = match["title"]
+    last = here  # the last line the title takes
+    follows = _next_on_page(lines, index)
+    if not raw:  # the number on a line of its own, the title below it (a separator page: 第二部分 / 2026年部门预算表)
+        raw, last = _title_below(lines, index)
+        follows = _next_on_page(lines, last.order)
+    elif rank == 1 and follows is not None and _continues_centred(here, follows):
+        raw += follows.text  # a part's title over two centred lines (第三部分 江苏省高级人民法院 2017 年度 / 部门预算情况说明)
+        last, follows = follows, _next_on_page(lines, follows.order)
+    end = _TITLE_END.search(raw)
+    runs_on = False
+    if end is None and follows is not None and _wraps(last, follows):
+        # the title goes on to the next line: a heading's last words (…绩效目标情 / 况说明), or a sentence
+        runs_on = _wraps(follows, _next_on_page(lines, follows.order))  # order is the index in lines
+        raw += follows.text
+        end = _TITLE_END.search(raw)
+    title = raw[: end.start()] if end else raw
+    if not title or _BARE_AMOUNT.search(title) or _SECOND_NUMBER.search(title[1:]):
+        return None  # a table row such as 一、预算拨款 16,410.71 一、一般公共服务支出 …
+    if rank > 1 and title.endswith("表"):
+        return None  # a table's title
+    stated = bool(_AMOUNT.search(title))  # the item states an amount
+    item_like = rank > 1 and (
+        len(title) > _MAX_TITLE
+        or runs_on
+        or bool(_CLAUSE.search(title))
+        or bool(_CODE_LED.match(title))
+        or bool(end and _DEFINITION.match(raw[end.start() :]))
+        or bool(stated and end and raw[end.end() :])  # an amount, then the sentence goes on: 人员经费 N 万元。主要包括…
+    )
+    sentence = rank > 1 and end is not None and raw[end.start()] == "。"
+    return _Candidate(
+        rank=rank, num=match["num"], title=title, page=here.page.number, bbox=here.line.bbox, item_like=item_like,
+        sentence=sentence, ends_line=end is None and not runs_on, order=here.order, stated=stated,
+    )
+
+
+def _continues_centred(line: _BodyLine, follows: _BodyLine) -> bool:
+    """A short line centred under a heading, not itself numbered: the rest of the heading's title."""
+    centre = (line.line.bbox[0] + line.line.bbox[2]) / 2
+    below = (follows.line.bbox[0] + follows.line.bbox[2]) / 2
+    return len(follows.text) <= 20 and abs(centre - below) <= 30 and not _heading_match(follows.text) and not _TITLE_END.search(line.text)
+
+
+def _title_below(lines: Sequence[_BodyLine], index: int) -> tuple[str, _BodyLine]:
+    """The title under a number printed alone: the next line, or on a separator page (the number and a few short
+    lines, nothing else) all of them (第二部分 / 2026年度 / 无锡市商务局 / 部门预算表)."""
+    rest = []
+    follows = _next_on_page(lines, index)
+    while follows is not None:
+        rest.append(follows)
+        follows = _next_on_page(lines, follows.order)
+    short = [line for line in rest[:4] if len(line.text) <= _MAX_TITLE and not _heading_match(line.text)]
+    if not short or short[0] is not rest[0]:
+        return "", lines[index]
+    taken = short if len(rest) == len(short) and sum(len(line.text) for line in short) <= _MAX_TITLE else short[:1]
+    return "".join(line.text for line in taken), taken[-1]
+
+
+def _next_on_page(lines: Sequence[_BodyLine], index: int) -> _BodyLine | None:
+    if 0 <= index + 1 < len(lines) and lines[index + 1].page is lines[index].page:
+        return lines[index + 1]
+    return None
+
+
+def _wraps(line: _BodyLine, follows: _BodyLine | None) -> bool:
+    """The line fills the measure and the text goes on at the paragraph's left edge below it (lines with no
+    positions, from plain text, never wrap)."""
+    return follows is not None and line.right > 0 and line.line.bbox[2] >= line.right - 15 and follows.line.bbox[0] <= line.left + 4
+
+
+def _without_contents_lists(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Leave out an unlabelled contents list in the body: three or more headings of one rank, numbered in
+    sequence, on consecutive lines with no text between them."""
+    drop: set[int] = set()
+    run: list[_Candidate] = []
+    for candidate in [*candidates, None]:
+        if (
+            candidate is not None
+            and run
+            and candidate.rank == run[-1].rank
+            and candidate.order == run[-1].order + 1
+            and candidate.number == run[-1].number + 1
+            and candidate.ends_line
+        ):
+            run.append(candidate)
+            continue
+        if len(run) >= 3 and run[0].number == 1:
+            drop.update(c.order for c in run)
+        run = [candidate] if candidate is not None and candidate.ends_line else []
+    return [c for c in candidates if c.order not in drop]
 
 
 def _core(title: str) -> str:
     return re.sub(r"^(?:部门|单位|本部门|本单位)", "", title)
 
 
-def find_sections(pages: Sequence[Page]) -> list[Section]:
-    """Find the numbered headings of the body, in order, checking that their numbers run in sequence.
-
-    Where the body prints a heading without its number (Shanghai: ``上海市普陀区财政局主要职能`` for the
-    contents' ``一、部门主要职能``), the table of contents supplies it.
-    """
-    skip = toc_pages(pages)
-    sections = _numbered_sections(pages, skip)
-    found_titles = {s.title for s in sections}
-    entries = [e for e in toc_entries(pages, skip) if e[0] == 2 and e[2] not in found_titles]
-    if entries and not any(s.level == 2 for s in sections[:3]):
-        sections = _sections_from_toc(pages, skip, entries) + sections
-        sections.sort(key=lambda s: (s.page, s.bbox[1]))
-    return _inherit_keys(sections)
-
-
-def _sections_from_toc(pages: Sequence[Page], skip: set[int], entries: list[tuple[int, str, str]]) -> list[Section]:
-    found = []
-    remaining = list(entries)
-    for page in pages:
-        if page.number in skip or not remaining:
-            continue
-        for line in page.lines:
-            text = normalise_text(line.text)
-            if not remaining or len(text) > _MAX_TITLE:
-                continue
-            level, number, title = remaining[0]
-            if text.endswith(_core(title)) and not _heading_match(text):
-                found.append(Section(section_key(title), number, text, level, page.number, line.bbox, None))
-                remaining.pop(0)
+def _from_contents(lines: Sequence[_BodyLine], candidates: list[_Candidate], entries: list[tuple[int, str, str]]) -> list[_Candidate]:
+    """Headings the body prints without the number its contents give them (上海市普陀区财政局主要职能 for
+    一、部门主要职能): taken only when the body prints hardly any of the contents' top-rank entries numbered."""
+    if not entries:
+        return []
+    top = min(level for level, _, _ in entries)
+    listed = [(number, title) for level, number, title in entries if level == top]
+    printed = sum(1 for number, title in listed if any(c.num == number and _same_title(c.title, title) for c in candidates))
+    if printed * 2 >= len(listed):
+        return []
+    found: list[_Candidate] = []
+    start = 0
+    for number, title in listed:
+        core = _core(title)
+        for position in range(start, len(lines)):
+            body = lines[position]
+            if len(core) >= 2 and body.text.endswith(core) and len(body.text) <= _MAX_TITLE and not _heading_match(body.text):
+                found.append(_Candidate(
+                    rank=top - _TOC_PART, num=number, title=body.text, page=body.page.number, bbox=body.line.bbox,
+                    item_like=False, sentence=False, ends_line=True, order=body.order, listed=True,
+                ))
+                start = position + 1
+                break
     return found
 
 
-def _inherit_keys(sections: list[Section]) -> list[Section]:
-    """Set each section's parent from the order and levels, and let items of a glossary or of a
-    list of functions take their parent's key."""
-    out: list[Section] = []
-    open_at: dict[int, int] = {}
-    for section in sections:
-        parents = [index for level, index in open_at.items() if level < section.level]
-        parent_index = max(parents) if parents else None
-        key = section.key
-        if parent_index is not None and (out[parent_index].key in _INHERITING or key == "other"):
-            key = out[parent_index].key
-        out.append(Section(key, section.number, section.title, section.level, section.page, section.bbox, parent_index))
-        open_at = {level: index for level, index in open_at.items() if level < section.level}
-        open_at[section.level] = len(out) - 1
-    return out
+def _in_contents(candidate: _Candidate, entries: list[tuple[int, str, str]]) -> bool:
+    """The contents list this part (第X部分) with its number and title: so its number stands even where the body
+    skips one (a part of tables only, 第二部分, that the body never heads)."""
+    return candidate.rank == 1 and any(
+        level == 1 and number == candidate.num and _same_title(candidate.title, title) for level, number, title in entries
+    )
 
 
-def _numbered_sections(pages: Sequence[Page], skip: set[int]) -> list[Section]:
-    sections: list[Section] = []
-    last_number = {1: 0, 2: 0, 3: 0}
-    parents: dict[int, int | None] = {1: None, 2: None, 3: None}
-    part_since_numbered = True
-    for page in pages:
-        if page.number in skip:
+def _same_title(a: str, b: str) -> bool:
+    return a.startswith(b[:4]) or b.startswith(a[:4]) or _core(a).startswith(_core(b)[:4])
+
+
+def _in_sequence(candidates: list[_Candidate]) -> list[tuple[_Candidate, int | None]]:
+    """Keep the candidates whose numbers run in sequence under their parent (or on from the previous parent's, as
+    where 一…四 head part one and 五 part two), each with its parent's index."""
+    accepted: list[tuple[_Candidate, int | None]] = []
+    last: dict[float, int] = {}
+    running: dict[float, int] = {}  # the last number of each rank over the whole document: some number on across parts
+    open_at: dict[float, int] = {}
+    deepest = max((c.rank for c in candidates), default=0.0)
+    for candidate in candidates:
+        rank = candidate.rank
+        number = candidate.number
+        expected = last.get(rank, 0) + 1
+        if (
+            number != expected
+            and not (number == 1 and rank == deepest)
+            and not (candidate.listed and number > expected)
+            and not (expected == 1 and number == running.get(rank, 0) + 1 and rank < deepest)
+        ):
             continue
-        table_page = is_table_page(page)
-        for line in page.lines:
-            text = normalise_text(line.text)
-            if _LEADER.search(text):
-                continue
-            found = _heading_match(text)
-            if not found or (table_page and found[0] > 1):
-                continue
-            level, match = found
-            title = _title_of(level, match["title"])
-            if title is None or (level > 1 and title.endswith("表")):
-                continue  # a sentence that starts with a number, or a table's title
-            number = cn_number(match["num"])
-            expected = last_number[level] + 1
-            restart = number == 1 and (level == 3 or part_since_numbered or last_number[level] == 0)
-            if number != expected and not restart:
-                continue
-            parent = parents[level - 1] if level > 1 else None
-            if level == 2 and parent is None:
-                parent = parents[1]
-            sections.append(
-                Section(
-                    key=section_key(title),
-                    number=match["num"],
-                    title=title,
-                    level=level,
-                    page=page.number,
-                    bbox=line.bbox,
-                    parent=parent,
-                )
-            )
-            index = len(sections) - 1
-            last_number[level] = number
-            parents[level] = index
-            if level == 1:
-                last_number[2] = last_number[3] = 0
-                parents[2] = parents[3] = None
-                part_since_numbered = True
-            elif level == 2:
-                last_number[3] = 0
-                parents[3] = None
-                part_since_numbered = False
-    return sections
+        running[rank] = number
+        parents = [index for level, index in open_at.items() if level < rank]
+        accepted.append((candidate, max(parents) if parents else None))
+        last = {level: n for level, n in last.items() if level < rank}
+        last[rank] = number
+        open_at = {level: index for level, index in open_at.items() if level < rank}
+        open_at[rank] = len(accepted) - 1
+    return accepted
+
+
+def _without_running_items(accepted: list[tuple[_Candidate, int | None]]) -> list[tuple[_Candidate, int | None]]:
+    """Drop the items of running text: each run of siblings that :func:`_items_of_text` calls so, any single item
+    that reads as a clause or definition, and everything nested under a dropped item."""
+    runs: dict[tuple[float, int | None, int], list[int]] = {}
+    run_of: dict[tuple[float, int | None], int] = {}
+    for index, (candidate, parent) in enumerate(accepted):
+        slot = (candidate.rank, parent)
+        if candidate.number == 1:
+            run_of[slot] = index
+        runs.setdefault((candidate.rank, parent, run_of.get(slot, index)), []).append(index)
+    dropped: set[int] = set()
+    for (_, parent, _), members in runs.items():
+        run = [accepted[i][0] for i in members]
+        if _items_of_text(run, accepted[parent][0].title if parent is not None else None):
+            dropped.update(members)
+        dropped.update(i for i in members if accepted[i][0].item_like)
+    kept: list[tuple[_Candidate, int | None]] = []
+    new_index: dict[int, int] = {}
+    for index, (candidate, parent) in enumerate(accepted):
+        if index in dropped or (parent is not None and parent in dropped):
+            dropped.add(index)
+            continue
+        new_index[index] = len(kept)
+        kept.append((candidate, new_index.get(parent) if parent is not None else None))
+    return kept
+
+
+def _items_of_text(run: list[_Candidate], parent_title: str | None) -> bool:
+    """A run of siblings (one rank, one parent) is a list in running text, not headings, when: it holds the terms
+    under 名词解释; at least half its members read as clauses or definitions; under a heading of duties or tasks
+    (主要职责, 主要工作) or of the offices (机构设置, each listed with its remit), at least half are sentences; or most
+    state amounts and one reads as a clause (a breakdown: （一）人员经费 N 万元。主要包括…)."""
+    under = section_key(parent_title) if parent_title is not None else None
+    items = sum(1 for c in run if c.item_like)
+    sentences = sum(1 for c in run if c.item_like or c.sentence)
+    amounts = sum(1 for c in run if c.stated)
+    return (
+        under == "glossary"
+        or items * 2 >= len(run)
+        or (under in ("functions", "organisation") and sentences * 2 >= len(run))
+        or (items > 0 and amounts * 2 > len(run))
+    )
+
+
+def _ranked(kept: list[tuple[_Candidate, int | None]]) -> list[Section]:
+    """Sections at the document's own ranks (1 its top one), each with its key, parent and inherited key."""
+    ranks = {rank: level for level, rank in enumerate(sorted({c.rank for c, _ in kept}), start=1)}
+    out: list[Section] = []
+    for candidate, parent in kept:
+        key = section_key(candidate.title)
+        if parent is not None and (out[parent].key in _INHERITING or key == "other"):
+            key = out[parent].key
+        out.append(Section(key, candidate.num, candidate.title, ranks[candidate.rank], candidate.page, candidate.bbox, parent))
+    return [replace(s, level=min(s.level, 3)) if s.level > 3 else s for s in out]

@@ -190,10 +190,33 @@ def _text_to_lines(text: str, chars: list[Char | None]) -> list[Line]:
     start = 0
     for end in [i for i, ch in enumerate(text) if ch == "\n"] + [len(text)]:
         segment = text[start:end].rstrip("\r")
-        if segment.strip():
-            lines.append(Line(text=segment, bbox=_segment_bbox(chars[start : start + len(segment)])))
+        for offset, piece in _printed_lines(segment, chars[start : start + len(segment)]):
+            if piece.strip():
+                lines.append(Line(text=piece, bbox=_segment_bbox(chars[start + offset : start + offset + len(piece)])))
         start = end + 1
     return lines
+
+
+def _printed_lines(segment: str, chars: list[Char | None]) -> list[tuple[int, str]]:
+    """Split a run of text that PDFium gives as one line where the next character lies below or above the
+    characters so far by more than half its tallest glyph (a heading printed under a paragraph's last line, with
+    no line break between); a thin glyph (一) beside a low one (、) is not a new line."""
+    pieces: list[tuple[int, str]] = []
+    half = max((c.bottom - c.top for c in chars if c is not None), default=0.0) / 2  # half the tallest glyph
+    first = 0
+    top = bottom = 0.0
+    started = False
+    for index, char in enumerate(chars):
+        if char is None:
+            continue
+        if started:
+            if char.top - bottom > half or top - char.bottom > half:
+                pieces.append((first, segment[first:index]))
+                first, started = index, False
+        top, bottom = (min(top, char.top), max(bottom, char.bottom)) if started else (char.top, char.bottom)
+        started = True
+    pieces.append((first, segment[first:]))
+    return pieces
 
 
 def _segment_bbox(chars: list[Char | None]) -> BBox:
