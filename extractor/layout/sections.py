@@ -184,6 +184,7 @@ class _BodyLine:
     order: int
     right: float  # the right edge of the page's text
     left: float  # the left edge of the page's running text
+    in_table: bool  # the page is mostly rows of amounts: only a part's heading (第X部分) stands on it
 
 
 def _body_lines(pages: Sequence[Page], skip: set[int], tables: Sequence[TableArea]) -> Iterator[_BodyLine]:
@@ -198,11 +199,12 @@ def _body_lines(pages: Sequence[Page], skip: set[int], tables: Sequence[TableAre
         right = max((line.bbox[2] for line in page.lines), default=0.0) if page.chars else 0.0  # 0: no positions
         left = _left_edge(page)
         over = _titles_over_tables(page, areas.get(page.number, []))
+        table_page = is_table_page(page)
         for line in page.lines:
             text = normalise_text(line.text)
             if not text or line in over or any(_inside(line.bbox, a.bbox) for a in areas.get(page.number, ())):
                 continue
-            yield _BodyLine(page, line, text, order, right, left)
+            yield _BodyLine(page, line, text, order, right, left, table_page)
             order += 1
 
 
@@ -246,6 +248,8 @@ def _candidate(lines: Sequence[_BodyLine], index: int) -> _Candidate | None:
     if not found or _LEADER.search(here.text):
         return None
     rank, match = found
+    if rank > 1 and here.in_table:
+        return None
     raw = match["title"]
     last = here  # the last line the title takes
     follows = _next_on_page(lines, index)
