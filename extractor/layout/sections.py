@@ -79,6 +79,7 @@ class _Candidate:
     order: int  # position in reading order
     listed: bool = False  # numbered by the contents, not by the body
     stated: bool = False  # the title states an amount (本年财政拨款收入 29569.52 万元)
+    tabular: bool = False  # the title names a table (…预算表): a table's title, unless the contents list it as a part
 
     @property
     def number(self) -> int:
@@ -96,11 +97,13 @@ def cn_number(text: str) -> int:
 
 
 def toc_pages(pages: Sequence[Page]) -> set[int]:
-    """Pages holding the table of contents: a 目录 heading and the list pages that follow it."""
+    """Pages holding the table of contents: a 目录 heading and the list pages that follow it, or, among the
+    first three pages, a page that is nothing but a list of numbered parts and headings (a contents page whose
+    目录 heading is not in the text layer)."""
     found: set[int] = set()
     for index, page in enumerate(pages):
         heads = [normalise_text(line.text) for line in page.lines[:6]]
-        if not any(_CONTENTS.match(h) for h in heads):
+        if not any(_CONTENTS.match(h) for h in heads) and not (index < 3 and _unlabelled_contents(page)):
             continue
         found.add(page.number)
         leaders = _leader_share(page) >= 0.3
@@ -110,6 +113,13 @@ def toc_pages(pages: Sequence[Page]) -> set[int]:
             else:
                 break
     return found
+
+
+def _unlabelled_contents(page: Page) -> bool:
+    texts = [normalise_text(line.text) for line in page.lines if normalise_text(line.text)]
+    parts = sum(1 for t in texts if _PART.match(t))
+    numbered = sum(1 for t in texts if _heading_match(t))
+    return parts >= 2 and numbered >= 6 and _looks_like_list(page)
 
 
 def _leader_share(page: Page) -> float:
@@ -170,6 +180,7 @@ def find_sections(pages: Sequence[Page], tables: Sequence[TableArea] = ()) -> li
     candidates = _without_contents_lists(candidates)
     entries = toc_entries(pages, skip)
     candidates = [replace(c, listed=True) if _in_contents(c, entries) else c for c in candidates]
+    candidates = [c for c in candidates if c.listed or not c.tabular]
     candidates = sorted(candidates + _from_contents(lines, candidates, entries), key=lambda c: c.order)
     accepted = _in_sequence(candidates)
     kept = _without_running_items(accepted)
@@ -269,8 +280,7 @@ def _candidate(lines: Sequence[_BodyLine], index: int) -> _Candidate | None:
     title = raw[: end.start()] if end else raw
     if not title or _BARE_AMOUNT.search(title) or _SECOND_NUMBER.search(title[1:]):
         return None  # a table row such as 一、预算拨款 16,410.71 一、一般公共服务支出 …
-    if rank > 1 and title.endswith("表"):
-        return None  # a table's title
+    tabular = rank > 1 and title.endswith("表")  # a table's title, unless the contents list it as a part
     stated = bool(_AMOUNT.search(title))  # the item states an amount
     item_like = rank > 1 and (
         len(title) > _MAX_TITLE
@@ -283,7 +293,7 @@ def _candidate(lines: Sequence[_BodyLine], index: int) -> _Candidate | None:
     sentence = rank > 1 and end is not None and raw[end.start()] == "。"
     return _Candidate(
         rank=rank, num=match["num"], title=title, page=here.page.number, bbox=here.line.bbox, item_like=item_like,
-        sentence=sentence, ends_line=end is None and not runs_on, order=here.order, stated=stated,
+        sentence=sentence, ends_line=end is None and not runs_on, order=here.order, stated=stated, tabular=tabular,
     )
 
 
@@ -374,10 +384,12 @@ def _from_contents(lines: Sequence[_BodyLine], candidates: list[_Candidate], ent
 
 
 def _in_contents(candidate: _Candidate, entries: list[tuple[int, str, str]]) -> bool:
-    """The contents list this part (第X部分) with its number and title: so its number stands even where the body
-    skips one (a part of tables only, 第二部分, that the body never heads)."""
-    return candidate.rank == 1 and any(
-        level == 1 and number == candidate.num and _same_title(candidate.title, title) for level, number, title in entries
+    """The contents list this heading at their top rank (第X部分, or 一、 where that is the top) with its number and
+    title: so its number stands even where the body skips one (a part of tables only, 第二部分, that the body never
+    heads), and a part titled as a table (四、2026年预算公开表) is a part."""
+    top = min((level for level, _, _ in entries), default=0)
+    return candidate.rank == top and any(
+        level == top and number == candidate.num and _same_title(candidate.title, title) for level, number, title in entries
     )
 
 

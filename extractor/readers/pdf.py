@@ -162,6 +162,8 @@ def _read_page(page: pdfium.PdfPage, number: int) -> Page:
             chars = _char_boxes(textpage, text, orientation)
             lines = _text_to_lines(text, chars)
             printed = tuple(c for c in chars if c is not None)
+            if _scrambled(lines):
+                lines = _lines_from_boxes(printed)
         else:
             lines, printed = _lines_without_boxes(text, width), ()
     finally:
@@ -217,6 +219,36 @@ def _printed_lines(segment: str, chars: list[Char | None]) -> list[tuple[int, st
         started = True
     pieces.append((first, segment[first:]))
     return pieces
+
+
+def _scrambled(lines: list[Line]) -> bool:
+    """PDFium's text order is the content stream's: a few files draw several lines a character or two at a time,
+    interleaved, so that most of the page comes out as lines of one or two characters."""
+    tiny = sum(1 for line in lines if len(line.text.strip()) <= 2)
+    return tiny >= 10 and tiny * 4 >= len(lines)
+
+
+def _lines_from_boxes(chars: tuple[Char, ...]) -> list[Line]:
+    """Lines rebuilt from the characters' positions: grouped by vertical overlap, each read left to right, with
+    a space where a gap is wider than half the line's height."""
+    rows: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: ((c.top + c.bottom) / 2, c.x0)):
+        centre = (char.top + char.bottom) / 2
+        if rows and centre <= max(c.bottom for c in rows[-1]) and centre >= min(c.top for c in rows[-1]):
+            rows[-1].append(char)
+        else:
+            rows.append([char])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+        height = max(c.bottom - c.top for c in row)
+        text = row[0].text
+        for before, char in zip(row, row[1:]):
+            if char.x0 - before.x1 > height / 2:
+                text += " "
+            text += char.text
+        lines.append(Line(text=text, bbox=_segment_bbox(list(row))))
+    return lines
 
 
 def _segment_bbox(chars: list[Char | None]) -> BBox:
