@@ -243,7 +243,7 @@ def _lines_from_boxes(chars: tuple[Char, ...]) -> list[Line]:
         row.sort(key=lambda c: c.x0)
         height = max(c.bottom - c.top for c in row)
         text = row[0].text
-        for before, char in zip(row, row[1:]):
+        for before, char in zip(row, row[1:], strict=False):
             if char.x0 - before.x1 > height / 2:
                 text += " "
             text += char.text
