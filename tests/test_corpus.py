@@ -34,6 +34,7 @@ def test_identity_sections_and_schema(row: dict[str, str]) -> None:
     assert errors == []
 
 
+@pytest.mark.slow  # OCR of three whole scanned documents
 @pytest.mark.parametrize("path", SCANNED)
 def test_scanned_pdfs_are_read_by_ocr_and_fail_clearly_without_it(path: str) -> None:
     doc = extracted(str(CORPUS / path))

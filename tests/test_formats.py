@@ -55,6 +55,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"last": result.stdout.strip().splitlines()[-1], "all": result.stdout}
 
 
+@pytest.mark.slow  # builds every format's fixture, LibreOffice's among them
 def test_tables_written_as_html_and_excel_from_the_truth_score_like_the_pdfs(scored: dict[str, str]) -> None:
     assert shutil.which("soffice"), "LibreOffice makes the .xls/.doc/HTML-export fixtures; .ci/run installs it"
     assert shutil.which("pdftohtml"), "poppler's pdftohtml makes the positioned-HTML fixtures; .ci/run installs it"
@@ -82,6 +83,7 @@ def _per_variant(report: str) -> dict[str, list[int]]:
     return totals
 
 
+@pytest.mark.slow
 def test_a_gbk_page_without_a_charset_decodes(scored: dict[str, str]) -> None:
     lines = [line for line in scored["all"].splitlines() if "__html_undeclared" in line]
     assert lines and all("meta 3/3" in line for line in lines)

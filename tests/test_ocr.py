@@ -37,7 +37,7 @@ def test_a_scanned_narrative_gives_identity_sections_and_facts() -> None:
     assert (info.department, info.fiscal_year, info.report_kind, info.document_type) == ("北京市政务服务和数据管理局", 2026, "budget", "disclosure")
     top = [(s.number, s.title, s.page) for s in doc.sections if s.level == 2]
     assert top[:6] == [("一", "部门情况说明", 3), ("二", "收入预算情况说明", 5), ("三", "支出预算情况说明", 6),
-                       ("四", "财政拨款三公经费预算情况说明", 7), ("五", "其他情况说明", 7), ("六", "名词解释", 8)]
+                       ("四", "财政拨款“三公”经费预算情况说明", 7), ("五", "其他情况说明", 7), ("六", "名词解释", 8)]
     facts = {f.key: f for f in doc.facts}
     for row in read_csv("scanned_narrative_facts.csv"):  # read off the page images
         fact = facts[row["key"]]
@@ -128,6 +128,7 @@ def scanned_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[
     return scores
 
 
+@pytest.mark.slow  # OCR of every page of four scanned truth documents: about three minutes
 @pytest.mark.parametrize(("doc_id", "variant"), SCANS)
 def test_scanned_tables_score_close_to_the_text_layer(scanned_scores: dict[str, tuple[float, float]], doc_id: str, variant: str) -> None:
     recall, precision = scanned_scores[f"{doc_id}__{variant}"]

@@ -28,3 +28,4 @@ def test_meta_facts_and_table_values_meet_the_targets(tmp_path: Path) -> None:
     assert float(scores["facts_precision"]) >= 0.90, last
     assert float(scores["values_recall"]) >= 0.98, last
     assert float(scores["values_precision"]) >= 0.98, last
+    assert float(scores["sections_recall"]) == 1.0 and float(scores["sections_precision"]) == 1.0, last

@@ -11,6 +11,11 @@ _ORDINAL = re.compile(
 )
 
 
+def printed_text(text: str | None) -> str:
+    """The text as printed, whitespace dropped and brackets full-width (quotes kept: 财政拨款“三公”经费)."""
+    return re.sub(r"\s+", "", text or "").translate(_BRACKETS)
+
+
 def normalise_text(text: str | None) -> str:
     """Drop whitespace and quotes, use full-width brackets."""
     return _QUOTES.sub("", re.sub(r"\s+", "", text or "").translate(_BRACKETS))

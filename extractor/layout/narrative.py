@@ -49,7 +49,7 @@ _PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d{1,4}页(
 def _stands_alone(text: str, title: str | None) -> bool:
     """A heading line that holds only its heading ends its paragraph; a run-in one (（三）公务用车购置和运行维护费。
     2026 年预算数 / 121.81 万元) goes on into its sentence."""
-    return title is not None and normalise_text(text).rstrip("。:：").endswith(title)
+    return title is not None and normalise_text(text).rstrip("。:：").endswith(normalise_text(title))
 
 
 def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narrative:

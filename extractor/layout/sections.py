@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from extractor.domain.labels import normalise_text
+from extractor.domain.labels import normalise_text, printed_text
 from extractor.domain.section_keys import section_key
 from extractor.model import BBox, Line, Page
 
@@ -191,7 +191,7 @@ def find_sections(pages: Sequence[Page], tables: Sequence[TableArea] = ()) -> li
 class _BodyLine:
     page: Page
     line: Line
-    text: str  # normalised
+    text: str  # as printed, whitespace dropped (quotes kept: titles keep them)
     order: int
     right: float  # the right edge of the page's text
     left: float  # the left edge of the page's running text
@@ -212,7 +212,7 @@ def _body_lines(pages: Sequence[Page], skip: set[int], tables: Sequence[TableAre
         over = _titles_over_tables(page, areas.get(page.number, []))
         table_page = is_table_page(page)
         for line in page.lines:
-            text = normalise_text(line.text)
+            text = printed_text(line.text)
             if not text or line in over or any(_inside(line.bbox, a.bbox) for a in areas.get(page.number, ())):
                 continue
             yield _BodyLine(page, line, text, order, right, left, table_page)
@@ -373,7 +373,8 @@ def _from_contents(lines: Sequence[_BodyLine], candidates: list[_Candidate], ent
         core = _core(title)
         for position in range(start, len(lines)):
             body = lines[position]
-            if len(core) >= 2 and body.text.endswith(core) and len(body.text) <= _MAX_TITLE and not _heading_match(body.text):
+            plain = normalise_text(body.text)
+            if len(core) >= 2 and plain.endswith(core) and len(body.text) <= _MAX_TITLE and not _heading_match(body.text):
                 found.append(_Candidate(
                     rank=top - _TOC_PART, num=number, title=body.text, page=body.page.number, bbox=body.line.bbox,
                     item_like=False, sentence=False, ends_line=True, order=body.order, listed=True,
@@ -394,6 +395,7 @@ def _in_contents(candidate: _Candidate, entries: list[tuple[int, str, str]]) -> 
 
 
 def _same_title(a: str, b: str) -> bool:
+    a, b = normalise_text(a), normalise_text(b)
     return a.startswith(b[:4]) or b.startswith(a[:4]) or _core(a).startswith(_core(b)[:4])
 
 

@@ -162,7 +162,7 @@ def _read_page(page: pdfium.PdfPage, number: int) -> Page:
             chars = _char_boxes(textpage, text, orientation)
             lines = _text_to_lines(text, chars)
             printed = tuple(c for c in chars if c is not None)
-            if _scrambled(lines):
+            if _scrambled(lines) or _out_of_order(lines):
                 lines = _lines_from_boxes(printed)
         else:
             lines, printed = _lines_without_boxes(text, width), ()
@@ -226,6 +226,14 @@ def _scrambled(lines: list[Line]) -> bool:
     interleaved, so that most of the page comes out as lines of one or two characters."""
     tiny = sum(1 for line in lines if len(line.text.strip()) <= 2)
     return tiny >= 10 and tiny * 4 >= len(lines)
+
+
+def _out_of_order(lines: list[Line]) -> bool:
+    """Paragraphs drawn out of reading order: two or more lines that start well above the line before them
+    (running heads and page numbers, first or last in the stream, aside)."""
+    body = [line for line in lines[1:-1] if line.bbox[3] > line.bbox[1]]
+    jumps = sum(1 for before, line in zip(body, body[1:], strict=False) if line.bbox[3] < before.bbox[1] - (before.bbox[3] - before.bbox[1]))
+    return jumps >= 2
 
 
 def _lines_from_boxes(chars: tuple[Char, ...]) -> list[Line]:
