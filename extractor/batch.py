@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor import __version__
-from extractor.errors import ExtractorError, SettingsError
+from extractor.errors import ExtractorError, SettingsError, WorkerStartError
 from extractor.export.atomic import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class BatchSettings:
     password: str | None = None
     tables: str = "hybrid"
     ocr: str = "auto"
+    pages: str | None = None  # only these pages of every file: "1,3-5"
     duckdb: bool = False
     scheduler: str | None = None  # a Dask scheduler address: run the files as tasks of a cluster
     progress: bool = True
@@ -58,10 +59,16 @@ class BatchSettings:
             raise SettingsError(f"timeout must be positive, not {self.timeout}")
         if self.max_memory_mb < 64:
             raise SettingsError(f"max_memory_mb must be at least 64, not {self.max_memory_mb}")
+        if self.pages is not None:
+            from extractor.pipeline import parse_pages
+
+            parse_pages(self.pages)  # a malformed selection fails before the batch starts
 
     def options_hash(self) -> str:
         """What makes a result reusable: the tool's version and the extraction options (not the password)."""
         recorded = {"version": __version__, "tables": self.tables, "ocr": self.ocr, "encrypted": bool(self.password)}
+        if self.pages is not None:
+            recorded["pages"] = self.pages
         return hashlib.sha256(json.dumps(recorded, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -147,7 +154,8 @@ def process(task: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"path": task["path"]}
     try:
         data = Source(task["path"], task.get("archive"), task.get("member")).read() if task.get("data") is None else task["data"]
-        settings = ExtractSettings(password=task.get("password"), tables=task.get("tables", "hybrid"), ocr=task.get("ocr", "auto"))
+        settings = ExtractSettings(password=task.get("password"), tables=task.get("tables", "hybrid"), ocr=task.get("ocr", "auto"),
+                                   pages=task.get("pages"))
         stream = io.BytesIO(data)
         stream.name = task["path"]  # the file's name in errors and in the output's source block
         doc = extract(stream, settings)
@@ -217,6 +225,8 @@ class _Pool:
     def __init__(self, jobs: int, settings: BatchSettings) -> None:
         self.context = multiprocessing.get_context("spawn")
         self.settings = settings
+        self.started = False  # a worker has come up at least once
+        self.failed_starts = 0
         self.slots = [self._start() for _ in range(jobs)]
 
     def _start(self) -> _Slot:
@@ -250,9 +260,16 @@ class _Pool:
         slot = self.slots[index]
         try:
             slot.ready = slot.connection.recv() == _READY
+            self.started = True
         except (EOFError, OSError):
-            logger.warning("a worker failed to start (exit code %s); starting another", slot.process.exitcode)
             slot.connection.close()
+            self.failed_starts += 1
+            if not self.started and self.failed_starts >= 2 * len(self.slots):
+                raise WorkerStartError(
+                    "batch workers cannot start: a worker imports the calling script again, so in a script call "
+                    'extractor.batch(...) under `if __name__ == "__main__":`'
+                ) from None
+            logger.warning("a worker failed to start (exit code %s); starting another", slot.process.exitcode)
             self.slots[index] = self._start()
 
     def _collect(self, index: int, done: Callable[[dict[str, Any]], None]) -> None:
@@ -425,7 +442,7 @@ def _plan(sources: list[Source], out: Path, journal: _Journal, settings: BatchSe
         rows[source.path] = row
         task: dict[str, Any] = {
             "path": source.path, "archive": source.archive, "member": source.member, "out": str(out / "documents" / f"{row.doc_id}.json"),
-            "password": settings.password, "tables": settings.tables, "ocr": settings.ocr,
+            "password": settings.password, "tables": settings.tables, "ocr": settings.ocr, "pages": settings.pages,
         }
         if source.archive is not None:
             task["data"] = data

@@ -24,11 +24,32 @@ from extractor.export.atomic import write_atomic
 from extractor.export.csv_export import document_to_csv
 from extractor.export.dataset import build_dataset, require_duckdb
 from extractor.export.json_export import document_to_json
+from extractor.export.tabular import document_to_parquet, document_to_xlsx
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.pipeline import OCR_MODES, ExtractSettings, extract
-from extractor.records import plain_record
+from extractor.records import Document, plain_record
 
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "xlsx", "parquet")
+_SUFFIXES = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+_BINARY = ("xlsx", "parquet")
+EXIT_CODES = """\b
+Exit codes:
+  0  done            1  check --strict found a mismatch
+  2  bad option      3  input not found          4  empty input
+  5  unsupported format (a zip given to run, JSON, unknown bytes)
+  6  corrupt or truncated input                   7  encrypted PDF, no or wrong --password
+  8  no text on any page (a scan with OCR off)    9  output cannot be written
+  10 batch workers cannot start (a script without `if __name__ == "__main__":`)"""
+OVERVIEW = """extract: exact data from Chinese budget and final-accounts disclosures (部门预算 / 部门决算)
+
+  extract FILE -o out.json        one disclosure (PDF, web page, Excel, Word, scan) to JSON, CSV, .xlsx or .parquet
+  extract check FILE [FILE…]      where it contradicts itself:       extract check 附件1.pdf 附件2.pdf --strict
+  extract batch INPUT… -o DIR     folders, globs and zips to a dataset: extract batch archive/ -o dataset --jobs 2
+  extract show FILE --page N -o page.png   what was read, drawn over the page
+  extract report FILE -o report.html       every table beside its pages, cells linked to their boxes
+
+extract COMMAND --help for a command's options; extract --help for the exit codes.
+"""
 
 
 class DefaultGroup(click.Group):
@@ -43,11 +64,12 @@ class DefaultGroup(click.Group):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = [self.default_command, *args]
         elif not args:
-            args = [self.default_command, "--help"]
+            click.echo(OVERVIEW, nl=False)
+            ctx.exit(0)
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="extract")
 def main() -> None:
     """Extract data from Chinese budget / final-accounts disclosures (部门预算 / 部门决算).
@@ -64,41 +86,78 @@ OCR_OPTION = click.option(
 )
 
 
+PAGES_OPTION = click.option("--pages", default=None, help="Only these pages, e.g. 1,3-5 [default: every page].")
+QUIET_OPTION = click.option("--quiet", is_flag=True, help="No summary line on stderr.")
+
+
 def _infer_format(output: str, fmt: str | None) -> str:
-    if fmt:
-        return fmt
-    return "csv" if output.lower().endswith(".csv") else "json"
+    """The output format: --format, else the output's suffix; standard output is JSON."""
+    if not fmt:
+        if output == "-":
+            fmt = "json"
+        else:
+            fmt = _SUFFIXES.get(Path(output).suffix.lower())
+            if fmt is None:
+                raise SettingsError(f"cannot tell which format to write to {output}: name it .json, .csv, .xlsx or .parquet, or give --format")
+    if fmt in _BINARY and output == "-":
+        raise SettingsError(f"{fmt} is written to a file, not to standard output: give -o out.{fmt}")
+    return fmt
+
+
+def _rendered(doc: Document, fmt: str, excel: bool) -> bytes:
+    if fmt == "csv":
+        return document_to_csv(doc, excel=excel).encode("utf-8")
+    if fmt == "xlsx":
+        return document_to_xlsx(doc)
+    if fmt == "parquet":
+        return document_to_parquet(doc)
+    return document_to_json(doc).encode("utf-8")
+
+
+def _summary(doc: Document) -> str:
+    """``9 tables, 16 figures, 10 line items, 0 mismatches, 2 warnings``."""
+    mismatched = sum(1 for c in doc.checks if c.status == "mismatch")
+    return (f"{len(doc.tables)} tables, {len(doc.facts)} figures, {len(doc.line_items)} line items, "
+            f"{mismatched} mismatches, {len(doc.warnings)} warnings")
 
 
 @main.command("run")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format [default: from the output's suffix, else json].")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: from the output's suffix (.json .csv .xlsx .parquet); json on standard output].")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
 @click.option("--max-pages", type=int, default=None, help="Read only the first N pages.")
+@PAGES_OPTION
 @click.option(
     "--tables", type=click.Choice([*STRATEGIES, "none"]), default=DEFAULT_STRATEGY, show_default=True,
     help="How tables are found: ruled grids only (lattice), also tables missing their rules (hybrid), or none.",
 )
 @OCR_OPTION
 @click.option("--excel", is_flag=True, help="Start the CSV with a BOM so that Excel reads it as UTF-8.")
+@QUIET_OPTION
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
 def run(
-    file: Path, output: str, fmt: str | None, password: str | None, max_pages: int | None, tables: str, ocr: str, excel: bool, debug: bool,
+    file: Path, output: str, fmt: str | None, password: str | None, max_pages: int | None, pages: str | None, tables: str, ocr: str,
+    excel: bool, quiet: bool, debug: bool,
 ) -> None:
-    """Extract one disclosure FILE (PDF or text) to JSON or CSV.
+    """Extract one disclosure FILE (PDF, web page, Excel or Word file, scan or picture) to JSON, CSV, a workbook
+    with a sheet per table (.xlsx), or Parquet. A line on stderr says what was found.
 
     \b
     Example:
       extract report.pdf -o out.json
       extract report.pdf -o figures.csv --excel
+      extract report.pdf -o tables.xlsx --pages 9-20
       extract report.pdf --tables lattice -o out.json
     """
     with _reported(debug):
-        settings = ExtractSettings(password=password, max_pages=max_pages, tables=tables, ocr=ocr)
+        fmt = _infer_format(output, fmt)  # a name it cannot write fails before the work
+        settings = ExtractSettings(password=password, max_pages=max_pages, tables=tables, ocr=ocr, pages=pages)
         doc = extract(file, settings)
-        fmt = _infer_format(output, fmt)
-        _emit(output, document_to_csv(doc, excel=excel) if fmt == "csv" else document_to_json(doc))
+        _emit(output, _rendered(doc, fmt, excel))
+    if not quiet:
+        click.echo(f"{'wrote ' + output if output != '-' else 'read ' + str(file)}: {_summary(doc)}", err=True)
 
 
 @main.command("check")
@@ -107,9 +166,12 @@ def run(
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True, help="Report format.")
 @click.option("-o", "--output", default="-", show_default=True, help="Report file, or - for standard output.")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
+@PAGES_OPTION
 @OCR_OPTION
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
-def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password: str | None, ocr: str, debug: bool) -> None:
+def check(
+    files: tuple[Path, ...], strict: bool, fmt: str, output: str, password: str | None, pages: str | None, ocr: str, debug: bool,
+) -> None:
     """Check where a disclosure contradicts itself: sums, totals, narrative against tables.
 
     Several FILES are checked as one disclosure (a narrative and its tables published apart).
@@ -120,7 +182,7 @@ def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password
       extract check 附件1_情况说明.pdf 附件2_报表.pdf --strict
     """
     with _reported(debug):
-        settings = ExtractSettings(password=password, ocr=ocr)
+        settings = ExtractSettings(password=password, ocr=ocr, pages=pages)
         documents = [extract(file, settings) for file in files]
         findings, counts = check_documents(documents)
         title = "checks: " + " + ".join(d.source.file for d in documents)
@@ -129,7 +191,7 @@ def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password
                                "check_counts": counts}, ensure_ascii=False, indent=2) + "\n"
         else:
             text = format_report(findings, counts, title)
-        _emit(output, text)
+        _emit(output, text.encode("utf-8"))
     if strict and mismatches(findings):
         sys.exit(1)
 
@@ -142,13 +204,14 @@ def check(files: tuple[Path, ...], strict: bool, fmt: str, output: str, password
 @click.option("--max-memory", "max_memory", type=int, default=2048, show_default=True, help="MB a worker may grow to before it is replaced.")
 @click.option("--password", default=None, help="Password for encrypted PDFs.")
 @click.option("--tables", type=click.Choice([*STRATEGIES, "none"]), default=DEFAULT_STRATEGY, show_default=True, help="How tables are found.")
+@PAGES_OPTION
 @OCR_OPTION
 @click.option("--duckdb", is_flag=True, help="Also write data/dataset.duckdb with views over the tables.")
 @click.option("--scheduler", default=None, help="A Dask scheduler address (tcp://HOST:PORT): run the files on that cluster.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
 def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, timeout: float, max_memory: int, password: str | None,
-                  tables: str, ocr: str, duckdb: bool, scheduler: str | None, quiet: bool, debug: bool) -> None:
+                  tables: str, pages: str | None, ocr: str, duckdb: bool, scheduler: str | None, quiet: bool, debug: bool) -> None:
     """Extract many files (folders, globs, zip archives) into a dataset folder; resumable.
 
     Writes OUT/documents/*.json, OUT/manifest.csv (one row per input) and the tidy dataset in OUT/data/
@@ -166,7 +229,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
                 require_duckdb()  # fail at the start, not after hours of extraction
             out_dir.mkdir(parents=True, exist_ok=True)
             settings = BatchSettings(jobs=jobs or (os.cpu_count() or 1), timeout=timeout, max_memory_mb=max_memory, password=password,
-                                     tables=tables, ocr=ocr, duckdb=duckdb, scheduler=scheduler, progress=not quiet)
+                                     tables=tables, ocr=ocr, pages=pages, duckdb=duckdb, scheduler=scheduler, progress=not quiet)
             rows = run_batch(inputs, out_dir, settings)
             if not rows:
                 raise InputNotFoundError("no input files found", path=" ".join(inputs))
@@ -207,9 +270,10 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
+@PAGES_OPTION
 @OCR_OPTION
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def report_command(file: Path, output: Path, password: str | None, ocr: str, debug: bool) -> None:
+def report_command(file: Path, output: Path, password: str | None, pages: str | None, ocr: str, debug: bool) -> None:
     """Write one self-contained HTML review report: tables beside their pages, cells linked to their boxes, checks.
 
     \b
@@ -219,7 +283,7 @@ def report_command(file: Path, output: Path, password: str | None, ocr: str, deb
     from extractor.export.report import report_html
 
     with _reported(debug):
-        doc = extract(file, ExtractSettings(password=password, ocr=ocr))
+        doc = extract(file, ExtractSettings(password=password, ocr=ocr, pages=pages))
         write_atomic(output, report_html(file, doc, password).encode("utf-8"))
 
 
@@ -239,12 +303,13 @@ def _reported(debug: bool) -> Iterator[None]:
         sys.exit(e.exit_code)
 
 
-def _emit(output: str, text: str) -> None:
-    """Text to standard output (``-``) or, atomically, to a file."""
+def _emit(output: str, content: bytes) -> None:
+    """Bytes to standard output (``-``) or, atomically, to a file."""
     if output == "-":
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
     else:
-        write_atomic(output, text.encode("utf-8"))
+        write_atomic(output, content)
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m extractor.cli

@@ -63,3 +63,10 @@ class SettingsError(ExtractorError):
     """An option has a value outside its allowed set."""
 
     exit_code = 2
+
+
+class WorkerStartError(ExtractorError):
+    """A batch's worker processes cannot start (most often: a script that calls ``batch`` without a
+    ``if __name__ == "__main__":`` guard, which every spawned worker runs again)."""
+
+    exit_code = 10

@@ -57,14 +57,20 @@ class ExtractSettings:
     max_pages: int | None = None
     tables: str = DEFAULT_STRATEGY  # a name in extractor.layout.strategies.STRATEGIES, or "none"
     ocr: str = "auto"  # auto: OCR pages without a usable text layer; always: every page; never: none
+    pages: str | None = None  # only these pages, as a reader writes them: "1,3-5"
 
     def __post_init__(self) -> None:
+        self.selected_pages()  # fails early on a malformed selection
         if self.ocr not in OCR_MODES:
             raise SettingsError(f"unknown OCR mode {self.ocr!r}; choose from {', '.join(OCR_MODES)}")
         if self.max_pages is not None and self.max_pages < 1:
             raise SettingsError(f"max_pages must be at least 1, not {self.max_pages}")
         if self.tables != "none" and self.tables not in STRATEGIES:
             raise SettingsError(f"unknown table strategy {self.tables!r}; choose from {', '.join([*STRATEGIES, 'none'])}")
+
+    def selected_pages(self) -> frozenset[int] | None:
+        """The page numbers of :attr:`pages`, or None for every page."""
+        return parse_pages(self.pages) if self.pages is not None else None
 
     def recorded(self) -> dict[str, object]:
         """The options as written to the output (a password is never written)."""
@@ -74,6 +80,46 @@ class ExtractSettings:
 
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
+_MAX_PAGE = 1_000_000
+
+
+def parse_pages(text: str) -> frozenset[int]:
+    """``"1,3-5"`` -> {1, 3, 4, 5}: page numbers from 1, single or as ranges, comma-separated."""
+    numbers: set[int] = set()
+    for part in text.replace("，", ",").split(","):
+        first, dash, last = part.strip().partition("-")
+        try:
+            low = int(first)
+            high = int(last) if dash else low
+        except ValueError:
+            raise SettingsError(f"pages must be numbers and ranges such as 1,3-5, not {text!r}") from None
+        if not 1 <= low <= high <= _MAX_PAGE:
+            raise SettingsError(f"pages must run from 1 upwards, each range low to high, not {part.strip()!r}")
+        numbers.update(range(low, high + 1))
+    return frozenset(numbers)
+
+
+def _settings(settings: ExtractSettings | None, options: dict[str, object]) -> ExtractSettings:
+    if settings is not None and options:
+        raise SettingsError("give the options either as settings or as keywords, not both")
+    if settings is not None:
+        return settings
+    unknown = sorted(set(options) - set(ExtractSettings.__dataclass_fields__))
+    if unknown:
+        raise SettingsError(f"unknown option {unknown[0]!r}; the options are {', '.join(ExtractSettings.__dataclass_fields__)}")
+    return ExtractSettings(**options)  # type: ignore[arg-type]
+
+
+def _pages_wanted(doc: SourceDocument, settings: ExtractSettings, name: str) -> tuple[Page, ...]:
+    """The pages --max-pages and --pages keep; a selection that keeps none is an error."""
+    pages = doc.pages[: settings.max_pages] if settings.max_pages else doc.pages
+    selected = settings.selected_pages()
+    if selected is None:
+        return pages
+    kept = tuple(p for p in pages if p.number in selected)
+    if not kept:
+        raise SettingsError(f"the document has {len(doc.pages)} page(s), none of them in {settings.pages!r}", path=name)
+    return kept
 
 
 def _load(source: Source) -> tuple[bytes, str]:
@@ -88,15 +134,17 @@ def _load(source: Source) -> tuple[bytes, str]:
     return data, getattr(source, "name", "<stream>")
 
 
-def extract(source: Source, settings: ExtractSettings | None = None) -> Document:
-    """Extract identity, sections, narrative figures and line items from one disclosure.
+def extract(source: Source, settings: ExtractSettings | None = None, **options: object) -> Document:
+    """Extract identity, sections, narrative figures, line items and tables from one disclosure.
 
-    ``source`` is a path, the file's bytes, or a binary file object (left open).
+    ``source`` is a path, the file's bytes, or a binary file object (left open). The options are those of
+    :class:`ExtractSettings`, given as ``settings`` or as keywords: ``extract(path, ocr="never", pages="1-5")``.
     """
-    settings = settings or ExtractSettings()
+    settings = _settings(settings, options)
     data, name = _load(source)
-    doc = read_source(data, name, ReaderSettings(password=settings.password, ocr=settings.ocr, max_pages=settings.max_pages))
-    pages = doc.pages[: settings.max_pages] if settings.max_pages else doc.pages
+    selected = settings.selected_pages()
+    doc = read_source(data, name, ReaderSettings(password=settings.password, ocr=settings.ocr, max_pages=settings.max_pages, pages=selected))
+    pages = _pages_wanted(doc, settings, name)
     ocr_pages = {p.number for p in pages if p.ocr}
     why = _no_ocr_reason(settings.ocr, doc)
     warnings = [
@@ -110,7 +158,7 @@ def extract(source: Source, settings: ExtractSettings | None = None) -> Document
         if ocr_pages:
             raise NoTextLayerError("no text found on any page, even by OCR (blank pages or pictures only)", path=name)
         raise NoTextLayerError(f"no page has a text layer (scanned document){why}", path=name)
-    identity = identify(pages)
+    identity = identify(doc.pages[: settings.max_pages] if settings.max_pages else doc.pages)  # the title pages, whatever --pages keeps
     is_disclosure = identity.document_type is DocumentType.DISCLOSURE
     failures: list[tuple[int, str]] = []
     found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []

@@ -179,7 +179,7 @@ def test_a_narrative_and_its_tables_in_two_files_are_checked_together() -> None:
 def test_check_command_reports_by_severity_and_fails_under_strict() -> None:
     run = [sys.executable, "-m", "extractor.cli", "check", str(SEED)]
     plain = subprocess.run(run, capture_output=True, text=True)
-    assert plain.returncode == 0 and "== ERROR" in plain.stdout and "6.49" in plain.stdout
+    assert plain.returncode == 0 and "== MISMATCH (1)" in plain.stdout and "6.49" in plain.stdout
     strict = subprocess.run([*run, "--strict"], capture_output=True, text=True)
     assert strict.returncode == 1
 

@@ -28,7 +28,7 @@ def test_json_to_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["document"]["department"] == "重庆市人民政府办公厅"
-    assert data["options"] == {"password": None, "max_pages": None, "tables": "hybrid", "ocr": "auto"}
+    assert data["options"] == {"password": None, "max_pages": None, "tables": "hybrid", "ocr": "auto", "pages": None}
     assert {t["kind"] for t in data["tables"]} >= {"summary", "gpb_expenditure", "three_public"}
     assert data["tool"]["name"] == "extractor" and data["schema_version"]
     assert list(tmp_path.iterdir()) == [out]
@@ -123,3 +123,91 @@ def test_scanned_pdf_without_ocr_is_reported() -> None:
 def test_unknown_table_strategy_is_a_usage_error() -> None:
     result = run(str(PDF), "--tables", "stream", "-o", "-")
     assert result.returncode == 2 and "stream" in result.stderr
+
+
+def test_the_format_follows_the_suffix_and_a_name_it_cannot_write_is_refused(tmp_path: Path) -> None:
+    import openpyxl
+    import pyarrow.parquet as pq
+
+    book, table = tmp_path / "tables.xlsx", tmp_path / "rows.parquet"
+    assert run(str(PDF), "-o", str(book), "--quiet").returncode == 0
+    sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
+    assert sheets[:3] == ["document", "facts", "line_items"] and "T5 表五 gpb_expenditure" in sheets
+    gpb = openpyxl.load_workbook(book)["T5 表五 gpb_expenditure"]
+    rows = list(gpb.iter_rows(values_only=True))
+    assert rows[1][:4] == ("side", "code", "level", "label") and rows[2][3] == "合计"
+    assert run(str(PDF), "-o", str(table), "--quiet").returncode == 0
+    read = pq.read_table(table)
+    assert str(read.schema.field("value").type).startswith("decimal128") and str(read.schema.field("code").type) == "string"
+    cells = read.to_pandas()
+    total = cells[(cells.record_type == "fact") & (cells.key == "three_public_total")]
+    assert str(total.value.iloc[0]) == "394.49"
+    for name in ("out.xls", "out.txt", "out"):
+        refused = run(str(PDF), "-o", str(tmp_path / name))
+        assert refused.returncode == 2 and "name it .json, .csv, .xlsx or .parquet" in refused.stderr
+        assert not (tmp_path / name).exists()
+    binary = run(str(PDF), "--format", "parquet")
+    assert binary.returncode == 2 and "give -o out.parquet" in binary.stderr
+
+
+def test_a_run_says_what_it_found_unless_quiet(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    said = run(str(PDF), "-o", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert said.stderr.strip() == (
+        f"wrote {out}: {len(data['tables'])} tables, {len(data['facts'])} figures, {len(data['line_items'])} line items, "
+        f"{sum(c['status'] == 'mismatch' for c in data['checks'])} mismatches, {len(data['warnings'])} warnings"
+    )
+    assert run(str(PDF), "-o", str(out), "--quiet").stderr == ""
+
+
+def test_pages_select_what_is_read_and_a_bad_selection_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert run(str(PDF), "-o", str(out), "--pages", "1-3,9", "--quiet").returncode == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {p for t in data["tables"] for p in t["pages"]} == {9} and data["options"]["pages"] == "1-3,9"
+    assert data["document"]["department"] == "重庆市人民政府办公厅"  # the title page is read whatever --pages keeps
+    assert {s["page"] for s in data["sections"]} <= {1, 2, 3}
+    for bad in ("3-1", "0", "a-b"):
+        refused = run(str(PDF), "-o", str(out), "--pages", bad)
+        assert refused.returncode == 2 and "pages" in refused.stderr
+    assert run(str(PDF), "-o", str(out), "--pages", "90-99").returncode == 2
+
+
+def test_extract_alone_lists_the_commands_and_help_gives_the_exit_codes() -> None:
+    alone = run()
+    assert alone.returncode == 0
+    assert all(f"extract {command}" in alone.stdout for command in ("check", "batch", "show", "report"))
+    assert "Exit codes" in run("--help").stdout and "8  no text on any page" in run("--help").stdout
+
+
+def test_the_library_takes_the_options_as_keywords() -> None:
+    import extractor
+    from extractor.errors import SettingsError
+
+    doc = extractor.extract(PDF, ocr="never", pages="9", tables="lattice")
+    assert doc.options["pages"] == "9" and [t.pages for t in doc.tables] == [(9,)]
+    with pytest.raises(SettingsError, match="unknown option 'colour'"):
+        extractor.extract(PDF, colour="red")
+    with pytest.raises(SettingsError, match="either as settings or as keywords"):
+        extractor.extract(PDF, extractor.ExtractSettings(), ocr="never")
+
+
+def test_check_lists_mismatches_first_with_the_counts_on_the_first_line() -> None:
+    report = run("check", str(SEED)).stdout.splitlines()
+    assert report[0].endswith(": 1 mismatch, 2 rounding, 0 info, 6 ok")
+    groups = [line for line in report if line.startswith("== ")]
+    assert groups == ["== MISMATCH (1)", "== ROUNDING (2)"]
+    assert "    expected 6.94, printed 6.49, difference -0.45" in report
+
+
+def test_a_batch_called_from_a_script_without_a_main_guard_fails_at_once(tmp_path: Path) -> None:
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import extractor\n"
+        f"extractor.batch([{str(SEED)!r}], {str(tmp_path / 'out')!r}, extractor.BatchSettings(jobs=1, progress=False))\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode != 0
+    assert 'under `if __name__ == "__main__":`' in result.stderr and "WorkerStartError" in result.stderr

@@ -34,25 +34,27 @@ def mismatches(records: Sequence[CheckRecord]) -> list[CheckRecord]:
 
 
 def format_report(records: Sequence[CheckRecord], counts: dict[str, dict[str, int]], title: str) -> str:
-    """A readable report: findings grouped by severity, then status, each with its pages and figures."""
-    lines = [title, ""]
-    ordered = sorted(records, key=lambda r: (_ORDER[Severity(r.severity)], _STATUS_ORDER[Status(r.status)], r.rule))
-    for severity in Severity:
-        group = [r for r in ordered if r.severity == severity.value]
+    """A readable report: the counts first, then the findings by outcome (mismatch, rounding, info), each with
+    its rule, pages, figures and difference."""
+    total = {s: sum(c.get(s, 0) for c in counts.values()) for s in ("mismatch", "rounding", "info", "ok")}
+    lines = [f"{title}: " + ", ".join(f"{n} {'mismatches' if s == 'mismatch' and n != 1 else s}" for s, n in total.items()), ""]
+    ordered = sorted(records, key=lambda r: (_STATUS_ORDER[Status(r.status)], _ORDER[Severity(r.severity)], r.rule))
+    for status in (Status.MISMATCH, Status.ROUNDING, Status.INFO):
+        group = [r for r in ordered if r.status == status.value]
         if not group:
             continue
-        lines.append(f"== {severity.value.upper()} ({len(group)})")
+        lines.append(f"== {status.value.upper()} ({len(group)})")
         for record in group:
             pages = sorted({e.page for e in record.evidence if e.page})
             where = ", ".join(f"p{p}" for p in pages)
-            lines.append(f"[{record.status}] {record.rule} {where}: {record.message}")
+            lines.append(f"[{record.severity}] {record.rule} {where}: {record.message}")
             lines.append(f"    {record.description_zh}")
+            if record.difference is not None:
+                lines.append(f"    expected {record.expected}, printed {record.actual}, difference {record.difference}")
             for e in record.evidence[:8]:
                 file = f"{e.file} " if e.file else ""
                 lines.append(f"    - {e.label} = {e.value}{e.unit or ''} ({file}p{e.page})")
             if len(record.evidence) > 8:
                 lines.append(f"    - … {len(record.evidence) - 8} more")
         lines.append("")
-    total = {s: sum(c.get(s, 0) for c in counts.values()) for s in ("ok", "rounding", "mismatch", "info")}
-    lines.append("checked: " + ", ".join(f"{n} {s}" for s, n in total.items()))
     return "\n".join(lines) + "\n"

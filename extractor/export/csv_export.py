@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 
 from extractor.domain.amounts import UNIT_SCALE
@@ -28,28 +29,38 @@ def document_to_csv(doc: Document, excel: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
+    writer.writerows(long_rows(doc))  # every row as long as the header
+    return ("\ufeff" if excel else "") + out.getvalue()
+
+
+def long_rows(doc: Document) -> Iterator[list[object]]:
+    """One row of :data:`COLUMNS` per fact, line item and table cell, each as long as :data:`COLUMNS`."""
+    for row in _rows(doc):
+        yield row + [""] * (len(COLUMNS) - len(row))
+
+
+def _rows(doc: Document) -> Iterator[list[object]]:
     ident = doc.document
-    base = [doc.source.file, doc.source.sha256, ident.department or "", ident.region or "",
+    base: list[object] = [doc.source.file, doc.source.sha256, ident.department or "", ident.region or "",
             ident.fiscal_year or "", ident.report_kind or ""]
     for fact in doc.facts:
-        writer.writerow(base + [
+        yield base + [
             "fact", fact.key, "", "", fact.scope or "", fact.value, fact.unit, _yuan(fact.value, fact.unit),
             fact.prior_value or "", fact.change or "", fact.page, " ".join(map(str, fact.bbox)), fact.quote,
-        ])
+        ]
     for item in doc.line_items:
         label = "/".join(n for n in (item.class_name, item.segment_name, item.item_name) if n)
-        writer.writerow(base + [
+        yield base + [
             "line_item", item.level, item.code or "", label, "", item.value, item.unit, _yuan(item.value, item.unit),
             "", "", item.page, " ".join(map(str, item.bbox)), item.quote,
-        ])
+        ]
     for index, table in enumerate(doc.tables):
         for row in table.rows:
             for cell in row.cells:
                 unit = table.unit or ""
-                writer.writerow(base + [
+                yield base + [
                     "table_cell", cell.key, row.code or "", row.label, "", cell.value or "", unit if cell.value else "",
                     _yuan(cell.value, unit) if cell.value else "", "", "", cell.page, " ".join(map(str, cell.bbox)), "",
                     index, table.kind, table.number or "", table.title or "", row.side, cell.column, row.level or "",
                     row.parent or "", cell.text,
-                ])
-    return ("\ufeff" if excel else "") + out.getvalue()
+                ]

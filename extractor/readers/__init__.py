@@ -25,6 +25,7 @@ class ReaderSettings:
     password: str | None = None
     ocr: str = "auto"  # auto | always | never: which PDF pages are recognised from their image
     max_pages: int | None = None  # OCR no further (PDF): it is slow
+    pages: frozenset[int] | None = None  # OCR only these (PDF); the others are still read from their text layer
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Reader:
 
 
 READERS: dict[InputFormat, Reader] = {
-    InputFormat.PDF: Reader(pdf.NAME, lambda data, s: pdf.read_pdf(data, s.password, s.ocr, s.max_pages)),
+    InputFormat.PDF: Reader(pdf.NAME, lambda data, s: pdf.read_pdf(data, s.password, s.ocr, s.max_pages, s.pages)),
     InputFormat.TEXT: Reader(text.NAME, lambda data, s: text.read_text(data)),
     InputFormat.HTML: Reader(html.NAME, lambda data, s: html.read_html(data)),
     InputFormat.XLSX: Reader(excel.NAME, lambda data, s: excel.read_xlsx(data)),

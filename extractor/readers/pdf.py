@@ -33,7 +33,9 @@ def open_pdf(data: bytes, password: str | None = None) -> pdfium.PdfDocument:
         raise CorruptInputError("PDF is corrupt or truncated and cannot be opened") from e
 
 
-def read_pdf(data: bytes, password: str | None = None, ocr_mode: str = "auto", max_pages: int | None = None) -> tuple[Page, ...]:
+def read_pdf(
+    data: bytes, password: str | None = None, ocr_mode: str = "auto", max_pages: int | None = None, only: frozenset[int] | None = None,
+) -> tuple[Page, ...]:
     """Return every page of the PDF as lines of text with their boxes.
 
     ``ocr_mode`` says which pages are recognised from their image: ``auto`` those without a usable
@@ -55,7 +57,8 @@ def read_pdf(data: bytes, password: str | None = None, ocr_mode: str = "auto", m
                 continue
             try:
                 read = _read_page(page, index + 1)
-                wanted = max_pages is None or index < max_pages  # pages past --max-pages are counted, not OCR'd
+                # pages past --max-pages or outside --pages are counted, not OCR'd
+                wanted = (max_pages is None or index < max_pages) and (only is None or index + 1 in only)
                 if use_ocr and wanted and (ocr_mode == "always" or _scanned(page, read)):
                     recognised = _recognise(page, index + 1, len(document))
                     # a few printed words over a picture are kept unless the picture holds much more text (a scan
