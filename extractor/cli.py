@@ -249,7 +249,8 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
 @OCR_OPTION
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def show_command(file: Path, page: int, output: Path, scale: float, password: str | None, ocr: str, debug: bool) -> None:
-    """Draw what was found on one page over its image: tables by kind, cells, headings, failed checks in red.
+    """Draw what was found on one page over its image (any input format: a web page, workbook or Word file is
+    drawn as its virtual page), with a legend: tables by kind, cells, headings, failed checks in red.
 
     \b
     Example:

@@ -201,7 +201,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
     if ocr_pages:
         warnings.extend(_ocr_doubts(tables, facts, checks, ocr_pages))
-    return Document(
+    document = Document(
         schema_version=SCHEMA_VERSION,
         tool={"name": "extractor", "version": __version__},
         options=settings.recorded(),
@@ -228,6 +228,9 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         attachments=tuple(AttachmentRecord(href, text) for href, text in doc.attachments),
         warnings=tuple(warnings),
     )
+    # where the pages came from, for Document.show (not part of the record or its JSON)
+    object.__setattr__(document, "_origin", Path(source) if isinstance(source, (str, os.PathLike)) else data)
+    return document
 
 
 def _source_info(doc: SourceDocument, name: str) -> SourceInfo:

@@ -223,6 +223,17 @@ class Document:
         """Plain JSON-ready data: Decimals are already strings, tuples become lists."""
         return _plain(dataclasses.asdict(self))
 
+    def show(self, page: int, scale: float = 1.5, password: str | None = None) -> Any:
+        """Page ``page`` with what was found drawn over it and a legend, as a PIL image (a notebook shows it):
+        the PDF page as printed, or the virtual page of a web page, workbook or Word file."""
+        from extractor.errors import SettingsError
+        from extractor.export.overlay import show
+
+        origin = getattr(self, "_origin", None)
+        if origin is None:
+            raise SettingsError("this document was read back from its JSON: draw it with extractor.export.overlay.show(path, doc, page)")
+        return show(origin, self, page, scale, password)
+
 
 def plain_record(record: Any) -> Any:
     """A record (a frozen dataclass) as plain JSON-ready data, as ``Document.to_dict`` gives it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -9,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from extractor.export.overlay import KIND_COLOURS, render_page, show
+import extractor
+from extractor.errors import SettingsError
+from extractor.export.overlay import KIND_COLOURS, render_page, render_virtual, show
 from extractor.export.report import report_html
+from extractor.records import document_from_dict
 from tests.conftest import CORPUS, extracted, read_csv
 
 PATHS = [row["path"] for row in read_csv("corpus_identity.csv")]
@@ -30,10 +34,12 @@ def test_every_text_pdf_shows_a_page_and_writes_a_report(path: str) -> None:
     image = show(source, doc, number, scale=0.5)
     assert image.size[0] > 100 and image.size[1] > 100
     page = report_html(source, doc)
-    assert page.count('<table class="data">') == len(doc.tables)
+    assert page.count('<h3 id="t-') == len(doc.tables)
+    assert page.count('<table class="data"') == sum(len({r.side for r in t.rows} or {0}) for t in doc.tables)  # a side each
     assert not re.search(r'(?:src|href)="https?://', page)  # works offline
     assert page.count('class="page"') == len({p for t in doc.tables for p in t.pages} | {s.page for s in doc.sections}
-                                               | {e.page for c in doc.checks for e in c.evidence if e.page})
+                                               | {e.page for c in doc.checks for e in c.evidence if e.page}
+                                               | {f.page for f in doc.facts} | {i.page for i in doc.line_items})
 
 
 def test_boxes_are_drawn_where_the_cells_are() -> None:
@@ -43,7 +49,7 @@ def test_boxes_are_drawn_where_the_cells_are() -> None:
     scale = 2.0
     plain = render_page(CQ, 15, scale)
     drawn = show(CQ, doc, 15, scale)
-    assert drawn.size == plain.size
+    assert drawn.width == plain.width and drawn.height > plain.height  # the legend under the page
     width, height = plain.size
     assert abs(width - 841.85 * scale) <= 2 and abs(height - 595.25 * scale) <= 2
     # inside the cell, off its text: tinted towards the table kind's colour
@@ -87,5 +93,61 @@ def test_clicking_a_cell_in_the_report_scrolls_to_and_highlights_its_box(tmp_pat
     assert body and f'data-shown="{anchor}"' in body.group(1) and 'data-visible="yes"' in body.group(1)
     box = re.search(r'<div id="hl" class="hl" data-for="([^"]+)" style="left: ([\d.]+)px; top: ([\d.]+)px;', dom)
     assert box and box.group(1) == anchor
-    assert abs(float(box.group(2)) - (cell.bbox[0] - 3)) < 1 and abs(float(box.group(3)) - (cell.bbox[1] - 3)) < 1
+    scale = float(re.search(r'data-scale="([\d.]+)"', body.group(1)).group(1))  # the page image fits its panel
+    assert 0.3 < scale < 2
+    assert abs(float(box.group(2)) - (cell.bbox[0] * scale - 3)) < 1 and abs(float(box.group(3)) - (cell.bbox[1] * scale - 3)) < 1
     assert f'id="page-{cell.page}"' in dom[dom.find("<main"):]
+
+
+def _open_in_chromium(tmp_path: Path, report: Path, anchor: str, width: int = 1400) -> str:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "the report test needs Debian's chromium (apt-get install chromium); .ci/run installs it"
+    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},900",
+               "--virtual-time-budget=4000", "--dump-dom", f"file://{report}#{anchor}"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+
+
+def test_a_narrative_only_report_lists_every_figure_and_highlights_one(tmp_path: Path) -> None:
+    path = CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf"
+    doc = extracted(str(path))
+    assert not doc.tables and doc.facts
+    report = tmp_path / "report.html"
+    report.write_text(report_html(path, doc), encoding="utf-8")
+    index, fact = next((i, f) for i, f in enumerate(doc.facts) if f.key == "three_public_total")
+    dom = _open_in_chromium(tmp_path, report, f"f-{index}", width=900)
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body and f'data-shown="f-{index}"' in body.group(1) and 'data-visible="yes"' in body.group(1)
+    assert f'data-figures="{len(doc.facts) + len(doc.line_items)}"' in body.group(1)  # every figure listed, under its heading
+    text = html.unescape(dom)
+    assert fact.quote[:20] in text and "<b>四 财政拨款“三公”经费预算情况说明</b>" in text  # under its heading, with its sentence
+    assert f'id="page-{fact.page}"' in dom
+
+
+def test_a_two_sided_table_is_shown_side_by_side_and_the_report_opens_on_its_page(tmp_path: Path) -> None:
+    doc = extracted(str(CQ))
+    index = next(i for i, t in enumerate(doc.tables) if t.kind == "summary")
+    assert {r.side for r in doc.tables[index].rows} == {0, 1}
+    report = tmp_path / "report.html"
+    report.write_text(report_html(CQ, doc), encoding="utf-8")
+    dom = _open_in_chromium(tmp_path, report, "")
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body and 'data-sides="side-by-side"' in body.group(1)
+    assert 'data-shown="t-0-box"' in body.group(1) and 'data-visible="yes"' in body.group(1)  # opens on the first table
+
+
+def test_show_draws_any_format_with_a_legend_and_a_document_shows_itself() -> None:
+    page_html = CORPUS / "renwu/YT_tyjrswj_2026_部门预算.html"
+    doc = extracted(str(page_html))
+    table = next(t for t in doc.tables if t.kind == "summary")
+    number = table.placements[0].page
+    image = doc.show(number, scale=1.0)
+    plain = render_virtual(page_html, number, 1.0)
+    assert image.width == plain.width and image.height == plain.height + 8 + 18  # one legend entry: the summary table
+    assert image.getpixel((15, plain.height + 4 + 8)) == KIND_COLOURS["summary"]
+    x0, top, _, _ = table.placements[0].bbox
+    assert image.getpixel((round(x0) + 1, round(top) + 1)) != plain.getpixel((round(x0) + 1, round(top) + 1))  # the table drawn
+    pdf = extractor.extract(CQ.read_bytes(), pages="15")
+    assert pdf.show(15, scale=0.5).width == round(841.85 * 0.5)
+    with pytest.raises(SettingsError, match="read back from its JSON"):
+        document_from_dict(pdf.to_dict()).show(15)

@@ -59,19 +59,62 @@ def marks(doc: Document) -> Iterator[Mark]:
                     yield Mark(evidence.page, evidence.bbox, FAILED, 3, "failed")
 
 
-def render_page(path: str | Path, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
-    """The page as an image, ``scale`` pixels per point (1.5 is 108 dpi)."""
-    pdf = open_pdf(Path(path).read_bytes(), password)
+Origin = str | Path | bytes
+_MAX_PIXELS = 40_000_000  # a rendered page larger than this is drawn at a smaller scale
+
+
+def _bytes(origin: Origin) -> bytes:
+    return origin if isinstance(origin, bytes) else Path(origin).read_bytes()
+
+
+def render_page(path: Origin, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
+    """The PDF page as an image, ``scale`` pixels per point (1.5 is 108 dpi)."""
+    pdf = open_pdf(_bytes(path), password)
     try:
         if not 1 <= number <= len(pdf):
             raise SettingsError(f"page {number} is not in the document (it has {len(pdf)} pages)")
         page = pdf[number - 1]
         try:
-            return page.render(scale=scale).to_pil().convert("RGB")
+            width, height = page.get_size()
+            used = _capped(scale, width, height)
+            image = page.render(scale=used).to_pil().convert("RGB")
+            image.info["scale"] = used
+            return image
         finally:
             page.close()
     finally:
         pdf.close()
+
+
+def _capped(scale: float, width: float, height: float) -> float:
+    """The scale, lowered so that the image stays under :data:`_MAX_PIXELS`."""
+    pixels = width * height * scale * scale
+    return scale if pixels <= _MAX_PIXELS else scale * (_MAX_PIXELS / max(pixels, 1.0)) ** 0.5
+
+
+def render_virtual(origin: Origin, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
+    """The virtual page of a web page, workbook or Word file (the layout its reader gives the pipeline): every
+    character a grey box where it stands, every rule a line."""
+    from extractor.readers import ReaderSettings, read_source
+
+    source = read_source(_bytes(origin), str(origin) if not isinstance(origin, bytes) else "<bytes>", ReaderSettings(password=password, ocr="never"))
+    if not 1 <= number <= len(source.pages):
+        raise SettingsError(f"page {number} is not in the document (it has {len(source.pages)} pages)")
+    page = source.pages[number - 1]
+    scale = _capped(scale, page.width, page.height)
+    image = Image.new("RGB", (max(1, round(page.width * scale)), max(1, round(page.height * scale))), "white")
+    pen = ImageDraw.Draw(image)
+    for rule in page.rules:
+        pen.line([(rule.x0 * scale, rule.top * scale), (rule.x1 * scale, rule.bottom * scale)], fill=(90, 90, 90), width=1)
+    for char in page.chars:
+        pen.rectangle((char.x0 * scale + 1, char.top * scale + 1, max(char.x1 * scale - 1, char.x0 * scale + 1),
+                       max(char.bottom * scale - 1, char.top * scale + 1)), fill=(200, 200, 200))
+    if not page.chars:
+        for line in page.lines:
+            x0, top, x1, bottom = (v * scale for v in line.bbox)
+            pen.rectangle((x0, top, max(x1, x0 + 1), max(bottom, top + 1)), fill=(215, 215, 215))
+    image.info["scale"] = scale
+    return image
 
 
 def draw(image: Image.Image, page_marks: list[Mark], scale: float) -> Image.Image:
@@ -87,9 +130,37 @@ def draw(image: Image.Image, page_marks: list[Mark], scale: float) -> Image.Imag
     return Image.alpha_composite(base, layer).convert("RGB")
 
 
-def show(path: str | Path, doc: Document, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
-    """Page ``number`` of the PDF at ``path`` with the extraction ``doc`` drawn over it."""
-    if doc.source.format != "pdf":
-        raise SettingsError(f"only PDF pages can be shown, not {doc.source.format}")
-    image = render_page(path, number, scale, password)
-    return draw(image, [m for m in marks(doc) if m.page == number], scale)
+def show(path: Origin, doc: Document, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
+    """Page ``number`` of the document at ``path`` (or its bytes) with the extraction ``doc`` drawn over it and a
+    legend below: a PDF page as printed, any other format's virtual page (the layout its reader gave)."""
+    if doc.source.format == "pdf":
+        image = render_page(path, number, scale, password)
+    else:
+        image = render_virtual(path, number, scale, password)
+    used = float(image.info.get("scale", scale))  # lower than asked where the page is huge
+    page_marks = [m for m in marks(doc) if m.page == number]
+    return with_legend(draw(image, page_marks, used), page_marks, doc, number)
+
+
+def with_legend(image: Image.Image, page_marks: list[Mark], doc: Document, number: int) -> Image.Image:
+    """A strip under the image naming each colour on the page: the table kinds, headings, failed checks."""
+    names: dict[tuple[int, int, int], str] = {}
+    for table in doc.tables:
+        if any(p.page == number for p in table.placements):
+            names.setdefault(KIND_COLOURS.get(table.kind, KIND_COLOURS["other"]), f"{table.kind} {table.number or ''}".strip())
+    if any(m.what == "section" for m in page_marks):
+        names[SECTION] = "section heading"
+    if any(m.what == "failed" for m in page_marks):
+        names[FAILED] = "figure of a failed check"
+    entries = list(names.items()) or [((255, 255, 255), "nothing found on this page")]
+    row = 18
+    strip = Image.new("RGB", (image.width, row * len(entries) + 8), "white")
+    pen = ImageDraw.Draw(strip)
+    for i, (colour, name) in enumerate(entries):
+        top = 4 + i * row
+        pen.rectangle((8, top + 2, 22, top + 14), fill=colour, outline=(60, 60, 60))
+        pen.text((30, top + 2), "".join(c for c in name if ord(c) < 128).strip(), fill=(20, 20, 20))  # the bitmap font is ASCII
+    legend = Image.new("RGB", (image.width, image.height + strip.height), "white")
+    legend.paste(image, (0, 0))
+    legend.paste(strip, (0, image.height))
+    return legend

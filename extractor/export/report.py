@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from extractor.export.overlay import KIND_COLOURS, draw, marks, render_page
+from extractor.export.overlay import KIND_COLOURS, draw, marks, render_page, render_virtual
 from extractor.records import CheckRecord, Document, TableRecord
 
 _SCALE = 1.0  # pixels per point in the inlined page images
@@ -25,9 +25,11 @@ table.meta td{padding:1px 8px;vertical-align:top}
 summary{font-weight:600;font-size:1.1em;cursor:pointer}
 main{display:flex;gap:12px;padding:8px 16px}
 #tables{flex:1 1 48%;min-width:0}
-#pages{flex:1 1 52%;position:sticky;top:0;max-height:100vh;overflow:auto;background:#eee}
-.page{position:relative;margin:8px auto;box-shadow:0 0 3px #999;background:#fff}
-.page img{display:block}
+#pages{flex:1 1 52%;min-width:0;position:sticky;top:0;max-height:100vh;overflow:auto;background:#eee}
+.page{position:relative;margin:8px 0;box-shadow:0 0 3px #999;background:#fff;width:100%}
+.page img{display:block;width:100%;height:auto}
+.sides{display:flex;gap:8px;align-items:flex-start}.sides>div{flex:1 1 50%;min-width:0;overflow-x:auto}
+ol.figures li{margin:2px 0}.quote{color:#666;font-size:.9em}
 .page .label{position:absolute;left:4px;top:2px;font-size:11px;color:#555}
 .hl{position:absolute;border:3px solid #d62728;background:rgba(214,39,40,.18);pointer-events:none}
 table.data{border-collapse:collapse;font-size:12px;margin:4px 0 16px}
@@ -42,7 +44,8 @@ h3 small{font-weight:normal;color:#666}
 _SCRIPT = """
 function show(a){
   var page=document.getElementById('page-'+a.dataset.page); if(!page){return;}
-  var s=parseFloat(page.dataset.scale), b=a.dataset.box.split(',').map(Number);
+  var s=page.clientWidth/parseFloat(page.dataset.width), b=a.dataset.box.split(',').map(Number);  // the image fits its panel
+  document.body.dataset.scale=s.toFixed(4);
   var hl=document.getElementById('hl'); if(!hl){hl=document.createElement('div');hl.id='hl';hl.className='hl';}
   page.appendChild(hl);
   hl.style.left=(b[0]*s-3)+'px'; hl.style.top=(b[1]*s-3)+'px';
@@ -61,7 +64,16 @@ function show(a){
 }
 document.addEventListener('click',function(e){var a=e.target.closest('a.box');if(a){e.preventDefault();show(a);}});
 window.addEventListener('load',function(){var id=location.hash.slice(1);var a=id&&document.getElementById(id);
+  if(!a){a=document.querySelector('#tables a.box.title')||document.querySelector('#figures a.box');}  // open on the first table's page
   if(a){var d=a.closest('details');if(d){d.open=true;}a.click();}});
+window.addEventListener('load',function(){  // say how two-sided tables are laid out: side by side or not
+  var sides=document.querySelectorAll('.sides');
+  document.body.dataset.sides=sides.length?Array.prototype.every.call(sides,function(x){
+    var a=x.children[0].getBoundingClientRect(),b=x.children[1].getBoundingClientRect();
+    return b.left>=a.right-2&&Math.abs(a.top-b.top)<5;})?'side-by-side':'stacked':'none';
+  document.body.dataset.figures=document.querySelectorAll('#figures ol.figures > li').length;
+});
+window.addEventListener('resize',function(){var a=document.querySelector('a.box.on');if(a){show(a);}});
 """
 
 
@@ -111,6 +123,27 @@ def _checks(checks: Sequence[CheckRecord]) -> str:
             f'findings</summary><ol>{"".join(parts)}</ol></details></section>')
 
 
+def _figures(doc: Document) -> str:
+    """Every narrative figure and line item with its quote, under the section it is printed in, each linked to its
+    box on the page."""
+    entries = [(f.page, f.bbox[1], f"f-{i}", f.page, f.bbox, f"{f.key} = {f.value}{f.unit}", f.quote) for i, f in enumerate(doc.facts)]
+    entries += [(t.page, t.bbox[1], f"li-{i}", t.page, t.bbox, f"{t.code or ''} {t.class_name or ''}{t.segment_name or ''}{t.item_name or ''} = "
+                 f"{t.value}{t.unit}", t.quote) for i, t in enumerate(doc.line_items)]
+    if not entries:
+        return ""
+    entries.sort(key=lambda e: (e[0], e[1]))
+    heads = sorted(((s.page, s.bbox[1], f"{s.number} {s.title}") for s in doc.sections), key=lambda h: (h[0], h[1]))
+    groups: dict[str, list[str]] = {}
+    for page, top, element_id, at, bbox, text, quote in entries:
+        under = [h for h in heads if (h[0], h[1]) <= (page, top)]
+        heading = under[-1][2] if under else "（正文 before the first heading）"
+        item = f'<li>{_box(element_id, at, bbox, text)} <small>p{at}</small><br><span class="quote">{_e(quote)}</span></li>'
+        groups.setdefault(heading, []).append(item)
+    body = "".join(f"<li><b>{_e(heading)}</b><ol class=figures>{''.join(items)}</ol></li>" for heading, items in groups.items())
+    return (f'<section class="block" id="figures"><details open><summary>数字 Figures ({len(doc.facts)} figures, {len(doc.line_items)} line items)'
+            f"</summary><ol>{body}</ol></details></section>")
+
+
 def _figure(label: str, value: str, unit: str | None) -> str:
     return f"{label} = {value}{unit or ''}"
 
@@ -125,10 +158,27 @@ def _warnings(doc: Document) -> str:
 
 def _table(index: int, table: TableRecord) -> str:
     colour = "#{:02x}{:02x}{:02x}".format(*KIND_COLOURS.get(table.kind, KIND_COLOURS["other"]))
-    columns = [c.path for c in table.columns if c.role == "amount"]
+    sides = sorted({r.side for r in table.rows}) or [0]
+    blocks = [_side_rows(index, table, side) for side in sides]
+    body = blocks[0] if len(blocks) == 1 else '<div class="sides">' + "".join(f"<div>{b}</div>" for b in blocks) + "</div>"
+    pages = ", ".join(str(p) for p in table.pages)
+    title = f"{table.number or ''} {table.title or ''}".strip() or "(untitled)"
+    first = table.placements[0] if table.placements else None
+    heading = _box(f"t-{index}-box", first.page if first else None, first.bbox if first else None, title)
+    heading = heading.replace('class="box"', 'class="box title"', 1)
+    return (f'<h3 id="t-{index}" style="border-left:6px solid {colour};padding-left:6px">{heading} '
+            f'<small>{_e(table.kind)} · {_e(table.unit or "")} · p{_e(pages)}{" · empty" if table.empty else ""}'
+            f'{" · two-sided" if len(blocks) > 1 else ""}</small></h3>{body}')
+
+
+def _side_rows(index: int, table: TableRecord, side: int) -> str:
+    """The rows of one side of a table (收入 | 支出 printed side by side), with that side's amount columns."""
+    columns = [c.path for c in table.columns if c.role == "amount" and c.side == side] or [c.path for c in table.columns if c.role == "amount"]
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
     body = []
     for r, row in enumerate(table.rows):
+        if row.side != side:
+            continue
         cells = {c.column: (k, c) for k, c in enumerate(row.cells)}
         tds = []
         for column in columns:
@@ -139,22 +189,20 @@ def _table(index: int, table: TableRecord) -> str:
                 tds.append("<td></td>")
         label = _box(f"r-{index}-{r}", row.page, row.bbox, ("\u3000" * row.depth) + row.label)
         body.append(f'<tr><td class="l">{_e(row.code or "")}</td><td class="l">{label}</td>{"".join(tds)}</tr>')
-    pages = ", ".join(str(p) for p in table.pages)
-    title = f"{table.number or ''} {table.title or ''}".strip() or "(untitled)"
-    return (f'<h3 id="t-{index}" style="border-left:6px solid {colour};padding-left:6px">{_e(title)} '
-            f'<small>{_e(table.kind)} · {_e(table.unit or "")} · p{_e(pages)}{" · empty" if table.empty else ""}</small></h3>'
-            f'<table class="data"><tr><th class="l">代码</th><th class="l">项目</th>{head}</tr>{"".join(body)}</table>')
+    return f'<table class="data" data-side="{side}"><tr><th class="l">代码</th><th class="l">项目</th>{head}</tr>{"".join(body)}</table>'
 
 
 def _page_images(path: Path, doc: Document, numbers: list[int], password: str | None) -> str:
     all_marks = list(marks(doc))
     parts = []
     for number in numbers:
-        image = draw(render_page(path, number, _SCALE, password), [m for m in all_marks if m.page == number and m.what != "cell"], _SCALE)
+        page_image = render_page(path, number, _SCALE, password) if doc.source.format == "pdf" else render_virtual(path, number, _SCALE, password)
+        used = float(page_image.info.get("scale", _SCALE))
+        image = draw(page_image, [m for m in all_marks if m.page == number and m.what != "cell"], used)
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=_QUALITY, optimize=True)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        parts.append(f'<div class="page" id="page-{number}" data-scale="{_SCALE}" style="width:{image.width}px;height:{image.height}px">'
+        parts.append(f'<div class="page" id="page-{number}" data-width="{image.width / used:g}">'
                      f'<img loading="lazy" width="{image.width}" height="{image.height}" alt="page {number}" src="data:image/jpeg;base64,{data}">'
                      f'<span class="label">p{number}</span></div>')
     return "".join(parts)
@@ -164,13 +212,13 @@ def report_html(path: str | Path, doc: Document, password: str | None = None) ->
     """The review report of ``doc``, extracted from the PDF at ``path``, as one HTML document."""
     path = Path(path)
     numbers = sorted({p for t in doc.tables for p in t.pages} | {s.page for s in doc.sections}
-                     | {e.page for c in doc.checks for e in c.evidence if e.page})
-    pages = _page_images(path, doc, numbers, password) if doc.source.format == "pdf" else ""
+                     | {e.page for c in doc.checks for e in c.evidence if e.page} | {f.page for f in doc.facts} | {i.page for i in doc.line_items})
+    pages = _page_images(path, doc, numbers, password)
     tables = "".join(_table(i, t) for i, t in enumerate(doc.tables)) or "<p>没有表格 No tables.</p>"
     title = _e(f"{doc.document.department or doc.source.file} {doc.document.fiscal_year or ''}")
     meta = _e(json.dumps({"file": doc.source.file, "sha256": doc.source.sha256, "tool": doc.tool}, ensure_ascii=False))
     return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{title}</title>'
             f'<meta name="generator" content="{meta}"><style>{_STYLE}</style></head><body>'
-            f"{_identity(doc)}{_warnings(doc)}{_checks(doc.checks)}{_sections(doc)}"
+            f"{_identity(doc)}{_warnings(doc)}{_checks(doc.checks)}{_sections(doc)}{_figures(doc)}"
             f'<main><div id="tables"><h2>表格 Tables</h2>{tables}</div><div id="pages">{pages}</div></main>'
             f"<script>{_SCRIPT}</script></body></html>\n")
