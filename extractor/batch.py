@@ -29,11 +29,13 @@ from typing import Any
 from extractor import __version__
 from extractor.errors import ExtractorError, SettingsError, WorkerStartError
 from extractor.export.atomic import write_atomic
+from extractor.progress import LOGGER, Forward, eta, on_terminal
 
 logger = logging.getLogger(__name__)
 
 _DONE = ("ok", "warning")
 _READY = "ready"
+_PAGE = "page"  # a worker's message: (_PAGE, page, pages) while OCR reads a file
 _POLL = 0.2
 
 
@@ -184,6 +186,10 @@ def _worker(connection: multiprocessing.connection.Connection, memory_mb: int = 
     if memory_mb:
         _limit_memory(memory_mb)
 
+    progress = logging.getLogger(LOGGER)  # each OCR page goes to the parent, whose progress line then moves
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+    progress.addHandler(Forward(lambda page, pages: connection.send((_PAGE, page, pages))))
     connection.send(_READY)
     while True:
         task = connection.recv()
@@ -240,7 +246,9 @@ class _Pool:
         _stop(self.slots[index], kill)
         self.slots[index] = self._start()
 
-    def run(self, tasks: list[dict[str, Any]], done: Callable[[dict[str, Any]], None]) -> None:
+    def run(self, tasks: list[dict[str, Any]], done: Callable[[dict[str, Any]], None],
+            page: Callable[[str, int, int], None] | None = None) -> None:
+        self.on_page = page
         pending = list(reversed(tasks))
         while pending or any(s.task for s in self.slots):
             for slot in self.slots:
@@ -277,6 +285,10 @@ class _Pool:
         task = slot.task or {}
         try:
             result = slot.connection.recv()
+            if isinstance(result, tuple) and result and result[0] == _PAGE:  # a page of the file, not its end
+                if self.on_page is not None:
+                    self.on_page(task.get("path", ""), result[1], result[2])
+                return
         except (EOFError, OSError):
             code = slot.process.exitcode
             result = {"path": task.get("path"), "status": "failed", "exit_code": 70,
@@ -359,23 +371,34 @@ class _Journal:
         self.handle.close()
 
 
+def _printable(name: str) -> str:
+    """A file name for the terminal: control characters (an escape sequence in a zip member's name) shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
 class _Progress:
+    """The batch's line on a terminal: file N of M, files and pages a second, ETA, and the file being read (with its
+    OCR page while a scan is read)."""
+
     def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled
+        self.total, self.enabled = total, enabled and on_terminal()
         self.done = self.pages = 0
         self.started = time.monotonic()
 
     def update(self, row: ManifestRow) -> None:
         self.done += 1
         self.pages += row.pages
+        self._write(f"{row.status:<8} {_printable(os.path.basename(row.path))[:40]}")
+
+    def page(self, path: str, page: int, pages: int) -> None:
+        self._write(f"reading  {_printable(os.path.basename(path))[:30]} (OCR page {page} of {pages})")
+
+    def _write(self, tail: str) -> None:
         if not self.enabled:
             return
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = self.done / elapsed
-        eta = (self.total - self.done) / rate if rate else 0
-        name = os.path.basename(row.path)[:40]
-        sys.stderr.write(f"\r[{self.done}/{self.total}] {rate:.2f} files/s {self.pages / elapsed:.1f} pages/s "
-                         f"ETA {int(eta) // 60}:{int(eta) % 60:02d} {row.status:<8} {name:<40}")
+        sys.stderr.write(f"\r[file {self.done}/{self.total}] {self.done / elapsed:.2f} files/s {self.pages / elapsed:.1f} pages/s "
+                         f"ETA {eta(self.done, self.total, elapsed)} {tail:<52}")
         sys.stderr.flush()
 
     def finish(self) -> None:
@@ -406,7 +429,7 @@ def batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[s
             journal.add(row)
             progress.update(row)
 
-        _execute(tasks, settings, finished)
+        _execute(tasks, settings, finished, progress.page)
         progress.finish()
     finally:
         journal.close()
@@ -450,7 +473,8 @@ def _plan(sources: list[Source], out: Path, journal: _Journal, settings: BatchSe
     return rows, tasks
 
 
-def _execute(tasks: list[dict[str, Any]], settings: BatchSettings, finished: Callable[[dict[str, Any]], None]) -> None:
+def _execute(tasks: list[dict[str, Any]], settings: BatchSettings, finished: Callable[[dict[str, Any]], None],
+             page: Callable[[str, int, int], None] | None = None) -> None:
     if not tasks:
         return
     if settings.scheduler:
@@ -460,7 +484,7 @@ def _execute(tasks: list[dict[str, Any]], settings: BatchSettings, finished: Cal
         return
     pool = _Pool(min(settings.jobs, len(tasks)), settings)
     try:
-        pool.run(tasks, finished)
+        pool.run(tasks, finished, page)
     finally:
         pool.close()
 

@@ -27,6 +27,7 @@ from extractor.export.json_export import document_to_json
 from extractor.export.tabular import document_to_parquet, document_to_xlsx
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.pipeline import OCR_MODES, ExtractSettings, extract
+from extractor.progress import LOGGER, PageProgress, on_terminal
 from extractor.records import Document, plain_record
 
 FORMATS = ("json", "csv", "xlsx", "parquet")
@@ -293,15 +294,27 @@ def _reported(debug: bool) -> Iterator[None]:
     """Logging for the command, and an expected failure as one line on stderr with its exit code (the traceback
     only with --debug)."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if sys.stderr.isatty():  # OCR takes seconds a page: say where it is
-        logging.getLogger("extractor.progress").setLevel(logging.INFO)
+    line = None
+    if on_terminal() and not debug:  # OCR takes seconds a page: one line says where it is
+        line = PageProgress(sys.stderr)
+        progress = logging.getLogger(LOGGER)
+        progress.setLevel(logging.INFO)
+        progress.propagate = False
+        progress.addHandler(line)
     try:
         yield
     except ExtractorError as e:
         if debug:
             raise
+        if line:
+            line.finish()
         click.echo(f"error: {e}", err=True)
         sys.exit(e.exit_code)
+    finally:
+        if line:
+            line.finish()
+            line.shown = False
+            logging.getLogger(LOGGER).removeHandler(line)
 
 
 def _emit(output: str, content: bytes) -> None:

@@ -128,3 +128,30 @@ def test_the_same_batch_runs_on_a_dask_cluster(tmp_path: Path) -> None:
     assert all(r.status in ("ok", "warning") for r in rows)
     assert len(list((tmp_path / "out" / "documents").glob("*.json"))) == 3
     assert len(_manifest(tmp_path / "out")) == 3
+
+
+def test_the_progress_line_moves_during_ocr_on_a_terminal_and_is_off_elsewhere(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    scan = CORPUS / "renwu/BJ_zsj_2026_附件1_scanned.pdf"
+    command = [sys.executable, "-m", "extractor.cli", "batch", str(scan), str(SEED), "-o", str(tmp_path / "tty"), "--jobs", "1", "--pages", "1-2"]
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the batch is over
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=300) == 0
+    os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert "reading  BJ_zsj_2026_附件1_scanned.pdf (OCR page 1 of 8)" in text and "(OCR page 2 of 8)" in text
+    assert "[file 2/2]" in text and "ETA" in text
+    piped = subprocess.run([*command[:-5], str(tmp_path / "piped"), "--jobs", "1", "--pages", "1-2"], capture_output=True, text=True)
+    assert piped.returncode == 0 and "\r" not in piped.stderr and "OCR page" not in piped.stderr

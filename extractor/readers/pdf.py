@@ -14,6 +14,7 @@ import pypdfium2.raw as pdfium_raw
 
 from extractor.errors import CorruptInputError, PasswordRequiredError
 from extractor.model import BBox, Char, Line, Page, Rule
+from extractor.progress import report_page
 from extractor.readers import ocr
 
 NAME = "pdfium"
@@ -122,7 +123,7 @@ def _scan_dpi(page: pdfium.PdfPage) -> float:
 def _recognise(page: pdfium.PdfPage, number: int, count: int) -> Page:
     width, height = page.get_size()
     scale = min(_scan_dpi(page) / 72, _OCR_MAX_SIDE / max(width, height, 1))
-    logging.getLogger("extractor.progress").info("OCR page %d of %d", number, count)
+    report_page(number, count)
     bitmap = page.render(scale=scale)
     try:
         image = bitmap.to_numpy()[:, :, :3]  # BGR(A) channel order does not matter: OCR sees the brightest channel
