@@ -116,9 +116,10 @@ def _rendered(doc: Document, fmt: str, excel: bool) -> bytes:
 
 
 def _summary(doc: Document) -> str:
-    """``9 tables, 16 figures, 10 line items, 0 mismatches, 2 warnings``."""
+    """``9 tables (8 verified), 16 figures, 10 line items, 0 mismatches, 2 warnings``."""
     mismatched = sum(1 for c in doc.checks if c.status == "mismatch")
-    return (f"{len(doc.tables)} tables, {len(doc.facts)} figures, {len(doc.line_items)} line items, "
+    verified = sum(1 for t in doc.tables if t.verified)
+    return (f"{len(doc.tables)} tables ({verified} verified), {len(doc.facts)} figures, {len(doc.line_items)} line items, "
             f"{mismatched} mismatches, {len(doc.warnings)} warnings")
 
 

@@ -99,6 +99,16 @@ def parse_pages(text: str) -> frozenset[int]:
     return frozenset(numbers)
 
 
+def verified(table: TableRecord, results: list[CheckResult]) -> TableRecord:
+    """The table with its verdict: the comparisons whose figures include one of its cells or rows decide it."""
+    boxes = {(cell.page, cell.bbox) for row in table.rows for cell in row.cells} | {(row.page, row.bbox) for row in table.rows}
+    touching = [r for r in results if any((e.page, e.bbox) in boxes for e in r.evidence)]
+    if not touching:
+        return table
+    failed = tuple(sorted({r.rule.id for r in touching if r.status is Status.MISMATCH}))
+    return replace(table, verified=not failed, failed_checks=failed)
+
+
 def _settings(settings: ExtractSettings | None, options: dict[str, object]) -> ExtractSettings:
     if settings is not None and options:
         raise SettingsError("give the options either as settings or as keywords, not both")
@@ -191,6 +201,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         checks = check_narrative(narrative, file) + check_records(
             [(t, file) for t in tables], [(f, file) for f in facts], [(i, file) for i in items],
         )
+        tables = [verified(t, checks) for t in tables]
     if is_disclosure and not (facts or tables or items or sections):
         links = f" ({len(doc.attachments)} links to attached files)" if doc.attachments else ""
         warnings.append(WarningRecord("no_content", f"no figures, tables or sections found: is this the disclosure itself?{links}"))

@@ -159,6 +159,8 @@ class TableRecord:
     columns: tuple[ColumnRecord, ...]
     rows: tuple[RowRecord, ...]
     notes: tuple[str, ...] = ()
+    verified: bool | None = None  # every comparison touching its cells holds (True), one is a mismatch (False), none (None)
+    failed_checks: tuple[str, ...] = ()  # the rules of those mismatches
 
 
 @dataclass(frozen=True)

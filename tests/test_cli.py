@@ -155,7 +155,8 @@ def test_a_run_says_what_it_found_unless_quiet(tmp_path: Path) -> None:
     said = run(str(PDF), "-o", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
     assert said.stderr.strip() == (
-        f"wrote {out}: {len(data['tables'])} tables, {len(data['facts'])} figures, {len(data['line_items'])} line items, "
+        f"wrote {out}: {len(data['tables'])} tables ({sum(bool(t['verified']) for t in data['tables'])} verified), "
+        f"{len(data['facts'])} figures, {len(data['line_items'])} line items, "
         f"{sum(c['status'] == 'mismatch' for c in data['checks'])} mismatches, {len(data['warnings'])} warnings"
     )
     assert run(str(PDF), "-o", str(out), "--quiet").stderr == ""

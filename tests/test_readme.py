@@ -39,7 +39,7 @@ def test_the_quick_tour_runs_on_the_sample(tmp_path: Path) -> None:
         result = subprocess.run(shlex.split(line), cwd=work, env=env, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, (line, result.stderr)
     data = json.loads((work / "cq.json").read_text(encoding="utf-8"))
-    said = f"wrote cq.json: {len(data['tables'])} tables, {len(data['facts'])} figures"
+    said = f"wrote cq.json: {len(data['tables'])} tables ({sum(bool(t['verified']) for t in data['tables'])} verified), {len(data['facts'])} figures"
     assert said in README  # the excerpt shows what this run says
     figure = next(f for f in data["facts"] if f["key"] == "income_total")
     assert f'"value": "{figure["value"]}"' in README and f'"page": {figure["page"]}' in README

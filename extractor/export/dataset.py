@@ -51,7 +51,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "tables": (
         ("doc_id", "s"), ("table_index", "i"), ("kind", "s"), ("number", "s"), ("title", "s"), ("unit", "s"),
-        ("first_page", "i"), ("last_page", "i"), ("empty", "b"), ("n_rows", "i"),
+        ("first_page", "i"), ("last_page", "i"), ("empty", "b"), ("n_rows", "i"), ("verified", "b"), ("failed_checks", "s"),
     ),
     "cells": (
         ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
@@ -60,7 +60,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("class_code", "s"), ("segment_code", "s"), ("item_code", "s"), ("class_name", "s"), ("class_name_std", "s"),
         ("segment_name", "s"), ("item_name", "s"), ("label", "s"), ("label_normalised", "s"), ("total", "b"),
         ("subitem", "b"), ("column", "s"), ("column_key", "s"), ("text", "s"), ("value", "s"), ("unit", "s"),
-        ("value_yuan", "d"), ("page", "i"),
+        ("value_yuan", "d"), ("page", "i"), ("table_verified", "b"),
     ),
     "facts": (
         ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
@@ -212,7 +212,8 @@ def _table_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
         yield {
             "doc_id": context.doc_id, "table_index": index, "kind": table["kind"], "number": table.get("number"),
             "title": table.get("title"), "unit": table.get("unit"), "first_page": min(pages), "last_page": max(pages),
-            "empty": table.get("empty"), "n_rows": len(table["rows"]),
+            "empty": table.get("empty"), "n_rows": len(table["rows"]), "verified": table.get("verified"),
+            "failed_checks": " ".join(table.get("failed_checks") or ()),
         }
 
 
@@ -245,7 +246,7 @@ def _cell_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
     for table_index, table in enumerate(data["tables"]):
         names, unit = _code_names(table["rows"]), table.get("unit")
         table_fields = {"table_index": table_index, "table_kind": table["kind"], "table_number": table.get("number"),
-                        "table_title": table.get("title"), "unit": unit}
+                        "table_title": table.get("title"), "unit": unit, "table_verified": table.get("verified")}
         for row_index, row in enumerate(table["rows"]):
             row_fields = {"row_index": row_index, **{name: row.get(name) for name in ("side", "code", "code2", "level", "label",
                                                                                       "label_normalised", "total", "subitem")},

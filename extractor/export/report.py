@@ -37,7 +37,7 @@ table.data td,table.data th{border:1px solid #ccc;padding:1px 4px;text-align:rig
 table.data td.l,table.data th.l{text-align:left;white-space:normal}
 a.box{color:inherit;text-decoration:none;cursor:pointer}
 a.box:hover,a.box.on{background:#ffe08a}
-.mismatch{color:#d62728}.rounding{color:#b07b00}.info{color:#555}
+.mismatch{color:#d62728}.rounding{color:#b07b00}.info{color:#555}.ok{color:#2a7d2a}
 h3 small{font-weight:normal;color:#666}
 """
 
@@ -168,7 +168,15 @@ def _table(index: int, table: TableRecord) -> str:
     heading = heading.replace('class="box"', 'class="box title"', 1)
     return (f'<h3 id="t-{index}" style="border-left:6px solid {colour};padding-left:6px">{heading} '
             f'<small>{_e(table.kind)} · {_e(table.unit or "")} · p{_e(pages)}{" · empty" if table.empty else ""}'
-            f'{" · two-sided" if len(blocks) > 1 else ""}</small></h3>{body}')
+            f'{" · two-sided" if len(blocks) > 1 else ""} · {_verdict(table)}</small></h3>{body}')
+
+
+def _verdict(table: TableRecord) -> str:
+    if table.verified is None:
+        return '<span class="info">– no arithmetic to check</span>'
+    if table.verified:
+        return '<span class="ok">✓ verified: its sums hold</span>'
+    return f'<span class="mismatch">✗ not verified: {_e(", ".join(table.failed_checks))}</span>'
 
 
 def _side_rows(index: int, table: TableRecord, side: int) -> str:
