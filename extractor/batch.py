@@ -21,13 +21,14 @@ import os
 import sys
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from extractor import __version__
-from extractor.errors import ExtractorError, SettingsError, WorkerStartError
+from extractor.errors import ExtractorError, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import write_atomic
 from extractor.progress import LOGGER, Forward, eta, on_terminal
 
@@ -415,6 +416,30 @@ def batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[s
     settings = settings or BatchSettings()
     out = Path(out_dir)
     (out / "documents").mkdir(parents=True, exist_ok=True)
+    with _folder_lock(out):
+        return _batch(inputs, out, settings)
+
+
+@contextmanager
+def _folder_lock(out: Path) -> Iterator[None]:
+    """One batch at a time on a folder: a second one is refused at once rather than run every file again or leave a
+    manifest of only its own inputs."""
+    handle = open(out / ".batch.lock", "a+b")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # not on this platform: no lock
+            pass
+        except OSError:
+            raise OutputError("another batch is writing to this folder; wait for it to end or give another -o", path=str(out)) from None
+        yield
+    finally:
+        handle.close()
+
+
+def _batch(inputs: Sequence[str | os.PathLike[str]], out: Path, settings: BatchSettings) -> list[ManifestRow]:
     sources = discover(inputs)
     journal = _Journal(out / "journal.jsonl")
     try:

@@ -157,7 +157,7 @@ def run(
         fmt = _infer_format(output, fmt)  # a name it cannot write fails before the work
         settings = ExtractSettings(password=password, max_pages=max_pages, tables=tables, ocr=ocr, pages=pages)
         doc = extract(file, settings)
-        _emit(output, _rendered(doc, fmt, excel))
+        _emit(output, _rendered(doc, fmt, excel), (file,))
     if not quiet:
         click.echo(f"{'wrote ' + output if output != '-' else 'read ' + str(file)}: {_summary(doc)}", err=True)
 
@@ -193,7 +193,7 @@ def check(
                                "check_counts": counts}, ensure_ascii=False, indent=2) + "\n"
         else:
             text = format_report(findings, counts, title)
-        _emit(output, text.encode("utf-8"))
+        _emit(output, text.encode("utf-8"), files)
     if strict and mismatches(findings):
         sys.exit(1)
 
@@ -266,7 +266,7 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
         doc = extract(file, ExtractSettings(password=password, ocr=ocr))
         buffer = io.BytesIO()
         show(file, doc, page, scale, password).save(buffer, format="PNG")
-        write_atomic(output, buffer.getvalue())
+        write_atomic(output, buffer.getvalue(), (file,))
 
 
 @main.command("report")
@@ -287,7 +287,7 @@ def report_command(file: Path, output: Path, password: str | None, pages: str | 
 
     with _reported(debug):
         doc = extract(file, ExtractSettings(password=password, ocr=ocr, pages=pages))
-        write_atomic(output, report_html(file, doc, password).encode("utf-8"))
+        write_atomic(output, report_html(file, doc, password).encode("utf-8"), (file,))
 
 
 @contextmanager
@@ -318,13 +318,13 @@ def _reported(debug: bool) -> Iterator[None]:
             logging.getLogger(LOGGER).removeHandler(line)
 
 
-def _emit(output: str, content: bytes) -> None:
-    """Bytes to standard output (``-``) or, atomically, to a file."""
+def _emit(output: str, content: bytes, inputs: tuple[Path, ...] = ()) -> None:
+    """Bytes to standard output (``-``) or, atomically, to a regular file that is none of the inputs."""
     if output == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
     else:
-        write_atomic(output, content)
+        write_atomic(output, content, inputs)
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m extractor.cli

@@ -155,3 +155,20 @@ def test_the_progress_line_moves_during_ocr_on_a_terminal_and_is_off_elsewhere(t
     assert "[file 2/2]" in text and "ETA" in text
     piped = subprocess.run([*command[:-5], str(tmp_path / "piped"), "--jobs", "1", "--pages", "1-2"], capture_output=True, text=True)
     assert piped.returncode == 0 and "\r" not in piped.stderr and "OCR page" not in piped.stderr
+
+
+def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tmp_path: Path) -> None:
+    import fcntl
+
+    from extractor.errors import OutputError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".batch.lock", "a+b") as running:  # a batch holding the folder
+        fcntl.flock(running.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(OutputError, match="another batch is writing to this folder"):
+            batch([SEED], out, BatchSettings(jobs=1, progress=False))
+        cli = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", str(SEED), "-o", str(out), "--quiet"], capture_output=True, text=True)
+        assert cli.returncode == 9 and "another batch" in cli.stderr
+    assert not (out / "manifest.csv").exists()
+    assert [r.status for r in batch([SEED], out, BatchSettings(jobs=1, progress=False))] == ["ok"]  # free again: it runs

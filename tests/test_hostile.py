@@ -141,3 +141,64 @@ def test_the_html_reader_never_fails_unexpectedly(text: str, markup: str) -> Non
         read_html(f"<html><body>{markup}{text}</body></html>".encode("utf-8", "surrogatepass"))
     except (ExtractorError, UnicodeEncodeError):
         pass
+
+
+_INJECTION = "=cmd|'/C calc'!A0"
+
+
+def _page_with_formulas(folder: Path) -> Path:
+    """A disclosure web page whose table labels and headers would be formulas in a spreadsheet."""
+    rows = "".join(f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in
+                   ((_INJECTION, "1.00"), ("+SUM(A1:A9)", "2.00"), ("@HYPERLINK(x)", "3.00"), ("-12.50", "-12.50"), ("合计", "-6.50")))
+    page = (f"<html><head><meta charset='utf-8'><title>某某局2026年部门预算</title></head><body><h1>某某局2026年部门预算公开</h1>"
+            f"<p>一、部门收支总体情况</p><p>单位：万元</p><table border=1><tr><th>项目</th><th>{_INJECTION}</th></tr>{rows}</table></body></html>")
+    path = folder / "=HYPERLINK(page).html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def test_text_that_would_start_a_formula_is_neutralised_in_every_spreadsheet_output(tmp_path: Path) -> None:
+    import openpyxl
+
+    page = _page_with_formulas(tmp_path)
+    run = [sys.executable, "-m", "extractor.cli", str(page)]
+    assert subprocess.run([*run, "-o", str(tmp_path / "out.json"), "--quiet"]).returncode == 0
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    formulas = [r["label"] for t in data["tables"] for r in t["rows"] if r["label"][:1] in ("=", "+", "@")]
+    assert len(formulas) == 3 and data["source"]["file"].startswith("=")  # the JSON keeps the text
+    assert subprocess.run([*run, "-o", str(tmp_path / "out.csv"), "--excel", "--quiet"]).returncode == 0
+    cells = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8-sig"))))
+    texts = {v for row in cells for v in row.values() if v}
+    assert {"'" + f for f in formulas} <= texts and "'=HYPERLINK(page).html" in texts
+    assert not [v for v in texts if v[0] in "=+@"] and "-12.50" in texts  # a negative amount stays a number
+    assert subprocess.run([*run, "-o", str(tmp_path / "out.xlsx"), "--quiet"]).returncode == 0
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    values = [v for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert "'" + formulas[0] in values and not [v for v in values if v.startswith(("=", "+", "@"))]
+    rows = batch([page], tmp_path / "dataset", BatchSettings(jobs=1, progress=False))
+    assert rows[0].status in ("ok", "warning")
+    from extractor.export.dataset import build_dataset
+
+    build_dataset(tmp_path / "dataset")
+    for written in (tmp_path / "dataset" / "data").glob("*.csv"):
+        for row in csv.reader(io.StringIO(written.read_text(encoding="utf-8-sig"))):
+            assert not [v for v in row if v[:1] in ("=", "+", "@")], written.name
+
+
+def test_only_regular_files_are_written_and_never_the_input(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    page = _page_with_formulas(tmp_path)
+    run = [sys.executable, "-m", "extractor.cli", str(page), "--quiet"]
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    refused = subprocess.run([*run, "-o", str(fifo)], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 9 and "not a regular file" in refused.stderr and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    device = subprocess.run([*run, "-o", "/dev/null", "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert device.returncode == 9 and "not a regular file" in device.stderr and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    named_csv = tmp_path / "page.csv"  # a web page whose name says csv: -o the same path would overwrite it
+    named_csv.write_bytes(page.read_bytes())
+    before = named_csv.read_bytes()
+    same = subprocess.run([sys.executable, "-m", "extractor.cli", str(named_csv), "-o", str(named_csv)], capture_output=True, text=True)
+    assert same.returncode == 9 and "the output is the input file" in same.stderr and named_csv.read_bytes() == before

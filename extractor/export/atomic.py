@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -15,12 +16,21 @@ def _umask() -> int:
     return current
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old file or the whole new one."""
+def write_atomic(path: str | os.PathLike[str], data: bytes, inputs: tuple[str | os.PathLike[str], ...] = ()) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old file or the whole new one.
+
+    Only a regular file is written: an existing device, FIFO, socket or folder at ``path`` is refused (renaming over
+    it would replace it), and so is any of ``inputs`` (writing over the file being read).
+    """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError("output folder does not exist", path=str(directory))
+    if os.path.lexists(target) and not target.is_file():
+        raise OutputError("the output is not a regular file (a device, FIFO, socket or folder): not replaced", path=str(target))
+    for source in inputs:
+        if os.path.exists(source) and target.exists() and os.path.samefile(source, target):
+            raise OutputError("the output is the input file: give another name", path=str(target))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as e:
@@ -37,3 +47,15 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell that a spreadsheet cannot take for a formula (OWASP's advice on CSV injection): one that starts
+    with = + - @, a tab or a carriage return gets a leading apostrophe, unless it is a plain number (-12.50)."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

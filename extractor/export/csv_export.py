@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from extractor.domain.amounts import UNIT_SCALE
+from extractor.export.atomic import spreadsheet_safe
 from extractor.records import Document
 
 COLUMNS = (
@@ -30,7 +31,8 @@ def document_to_csv(doc: Document, excel: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(long_rows(doc))  # every row as long as the header
+    for row in long_rows(doc):  # every row as long as the header; text that could start a formula neutralised
+        writer.writerow([spreadsheet_safe(v) if isinstance(v, str) else v for v in row])
     return ("\ufeff" if excel else "") + out.getvalue()
 
 

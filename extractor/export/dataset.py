@@ -28,6 +28,7 @@ from extractor.domain.amounts import UNIT_SCALE
 from extractor.domain.codes import function_codes
 from extractor.domain.labels import normalise_text
 from extractor.errors import CorruptInputError, InputNotFoundError, OutputError, SettingsError
+from extractor.export.atomic import spreadsheet_safe
 
 if TYPE_CHECKING:
     import pandas
@@ -310,7 +311,7 @@ def _csv_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
-    return str(value)
+    return spreadsheet_safe(str(value))
 
 
 def _temp_beside(target: Path) -> Path:

@@ -6,12 +6,18 @@ import io
 import re
 from decimal import Decimal
 
+from extractor.export.atomic import spreadsheet_safe
 from extractor.export.csv_export import COLUMNS, long_rows
 from extractor.records import Document, TableRecord
 
 _DECIMAL_COLUMNS = ("value", "value_yuan", "prior_value", "change")
 _INTEGER_COLUMNS = ("fiscal_year", "page", "table_index")
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+
+
+def _safe(row: list[object]) -> list[object]:
+    """Text that a spreadsheet would take for a formula (=cmd|…) kept as text."""
+    return [spreadsheet_safe(v) if isinstance(v, str) else v for v in row]
 
 
 def _amount(text: str | None) -> Decimal | None:
@@ -29,16 +35,16 @@ def document_to_xlsx(doc: Document) -> bytes:
     for field, value in (("file", doc.source.file), ("sha256", doc.source.sha256), ("department", ident.department),
                          ("region", ident.region), ("fiscal_year", ident.fiscal_year), ("report_kind", ident.report_kind),
                          ("document_type", ident.document_type), ("unit", ident.unit), ("pages", doc.source.pages)):
-        about.append([field, value])
+        about.append(_safe([field, value]))
     facts = book.create_sheet("facts")
     facts.append(["key", "value", "unit", "prior_value", "change", "page", "quote"])
     for fact in doc.facts:
-        facts.append([fact.key, _amount(fact.value), fact.unit, _amount(fact.prior_value), _amount(fact.change), fact.page, fact.quote])
+        facts.append(_safe([fact.key, _amount(fact.value), fact.unit, _amount(fact.prior_value), _amount(fact.change), fact.page, fact.quote]))
     items = book.create_sheet("line_items")
     items.append(["code", "level", "class", "segment", "item", "value", "unit", "page", "quote"])
     for item in doc.line_items:
-        items.append([item.code, item.level, item.class_name, item.segment_name, item.item_name, _amount(item.value), item.unit, item.page,
-                      item.quote])
+        items.append(_safe([item.code, item.level, item.class_name, item.segment_name, item.item_name, _amount(item.value), item.unit,
+                            item.page, item.quote]))
     used = {"document", "facts", "line_items"}
     for index, table in enumerate(doc.tables, start=1):
         name = _sheet_name(index, table, used)
@@ -58,11 +64,11 @@ def _sheet_name(index: int, table: TableRecord, used: set[str]) -> str:
 def _table_sheet(sheet, table: TableRecord) -> None:  # type: ignore[no-untyped-def]
     columns = [c for c in table.columns if c.role == "amount"] or list(table.columns)
     paths = list(dict.fromkeys(c.path for c in columns))
-    sheet.append([table.title or "", f"pages {', '.join(map(str, table.pages))}", f"unit {table.unit or ''}"])
-    sheet.append(["side", "code", "level", "label", *paths])
+    sheet.append(_safe([table.title or "", f"pages {', '.join(map(str, table.pages))}", f"unit {table.unit or ''}"]))
+    sheet.append(_safe(["side", "code", "level", "label", *paths]))
     for row in table.rows:
         values = {cell.column: _amount(cell.value) if cell.value else cell.text for cell in row.cells}
-        sheet.append([row.side, row.code, row.level, row.label, *(values.get(path) for path in paths)])
+        sheet.append(_safe([row.side, row.code, row.level, row.label, *(values.get(path) for path in paths)]))
 
 
 def document_to_parquet(doc: Document) -> bytes:
