@@ -82,12 +82,67 @@ class Source:
     path: str
     archive: str | None = None
     member: str | None = None
+    index: int | None = None  # the member's place in the archive (two members may share a name)
 
     def read(self) -> bytes:
         if self.archive is None:
             return Path(self.path).read_bytes()
         with zipfile.ZipFile(self.archive) as archive:
-            return archive.read(self.member or "")
+            info = archive.infolist()[self.index] if self.index is not None else archive.getinfo(self.member or "")
+            return _read_member(archive, info)
+
+
+MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a zip member larger than this, declared or found while reading, is refused
+MAX_MEMBER_RATIO = 200  # and so is one that unpacks to more than this many times its packed size (a zip bomb)
+_CHUNK = 1024 * 1024
+
+
+class MemberError(ExtractorError):
+    """A zip member that cannot be read: encrypted, packed by an unsupported method, corrupt, or too large."""
+
+    exit_code = 5
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    if info.flag_bits & 0x1:
+        raise MemberError("the member is encrypted")
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise MemberError(f"the member unpacks to {info.file_size} bytes, over the {MAX_MEMBER_BYTES} byte limit")
+    if info.compress_size and info.file_size > 64 * 1024 and info.file_size / info.compress_size > MAX_MEMBER_RATIO:
+        raise MemberError(f"the member unpacks to {info.file_size / info.compress_size:.0f} times its packed size (a zip bomb?)")
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes a chunk at a time, within the size limit whatever its header declares."""
+    _check_member(info)
+    seen = 0
+    try:
+        with archive.open(info) as handle:
+            while chunk := handle.read(_CHUNK):
+                seen += len(chunk)
+                if seen > MAX_MEMBER_BYTES:
+                    raise MemberError(f"the member unpacks to more than {MAX_MEMBER_BYTES} bytes")
+                yield chunk
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, EOFError, OSError, ValueError) as e:  # encrypted, Deflate64, …
+        raise MemberError(f"the member cannot be unpacked ({type(e).__name__}: {e})") from None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    return b"".join(_chunks(archive, info))
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its maker wrote it: names without the UTF-8 flag are often GBK (Chinese Windows),
+    which zipfile reads as cp437."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437", "replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 @dataclass
@@ -139,9 +194,14 @@ def _expand(path: Path) -> Iterable[Source]:
             yield from _expand(child)
     elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not info.is_dir():
-                    yield Source(f"{path}!{info.filename}", str(path), info.filename)
+            named: dict[str, int] = {}
+            for index, info in enumerate(archive.infolist()):
+                if info.is_dir():
+                    continue
+                name = member_name(info)
+                named[name] = named.get(name, 0) + 1
+                suffix = f"#{named[name]}" if named[name] > 1 else ""  # each of two members of one name is an input
+                yield Source(f"{path}!{name}{suffix}", str(path), info.filename, index)
     else:
         yield Source(str(path))
 
@@ -156,7 +216,7 @@ def process(task: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     result: dict[str, Any] = {"path": task["path"]}
     try:
-        data = Source(task["path"], task.get("archive"), task.get("member")).read() if task.get("data") is None else task["data"]
+        data = Source(task["path"], task.get("archive"), task.get("member"), task.get("index")).read() if task.get("data") is None else task["data"]
         settings = ExtractSettings(password=task.get("password"), tables=task.get("tables", "hybrid"), ocr=task.get("ocr", "auto"),
                                    pages=task.get("pages"))
         stream = io.BytesIO(data)
@@ -465,37 +525,82 @@ def _batch(inputs: Sequence[str | os.PathLike[str]], out: Path, settings: BatchS
 
 
 def _plan(sources: list[Source], out: Path, journal: _Journal, settings: BatchSettings) -> tuple[dict[str, ManifestRow], list[dict[str, Any]]]:
-    options = settings.options_hash()
-    rows: dict[str, ManifestRow] = {}
-    tasks: list[dict[str, Any]] = []
-    first_of: dict[str, str] = {}
-    for source in sources:
-        row = ManifestRow(path=source.path, options_hash=options)
+    """A manifest row for every input and a task for each that is neither a duplicate nor done by an earlier run."""
+    planner = _Planner(out, journal, settings)
+    try:
+        for source in sources:
+            planner.add(source)
+    finally:
+        planner.archives.close()
+    return planner.rows, planner.tasks
+
+
+class _Archives:
+    """Each zip opened once while planning, however many members it has."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, zipfile.ZipFile] = {}
+
+    def digest(self, source: Source) -> tuple[str, int]:
+        """The sha256 and size of the input, read a chunk at a time (a member is never held whole here)."""
+        digest, size = hashlib.sha256(), 0
+        if source.archive is None:
+            with open(source.path, "rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+            return digest.hexdigest(), size
+        archive = self.open.get(source.archive)
+        if archive is None:
+            archive = self.open[source.archive] = zipfile.ZipFile(source.archive)
+        info = archive.infolist()[source.index] if source.index is not None else archive.getinfo(source.member or "")
+        for chunk in _chunks(archive, info):
+            digest.update(chunk)
+            size += len(chunk)
+        return digest.hexdigest(), size
+
+    def close(self) -> None:
+        for archive in self.open.values():
+            archive.close()
+
+
+class _Planner:
+    def __init__(self, out: Path, journal: _Journal, settings: BatchSettings) -> None:
+        self.out, self.journal, self.settings = out, journal, settings
+        self.options = settings.options_hash()
+        self.rows: dict[str, ManifestRow] = {}
+        self.tasks: list[dict[str, Any]] = []
+        self.first_of: dict[str, str] = {}
+        self.archives = _Archives()
+
+    def _failed(self, row: ManifestRow, error: str, code: int) -> None:
+        self.rows[row.path] = replace(row, status="failed", error=error, exit_code=code)
+        self.journal.add(self.rows[row.path])
+
+    def add(self, source: Source) -> None:
+        row = ManifestRow(path=source.path, options_hash=self.options)
         try:
-            data = source.read()
+            sha, size = self.archives.digest(source)
+        except MemberError as e:  # encrypted, an unsupported method, a bomb: this member fails, the batch goes on
+            return self._failed(row, str(e), e.exit_code)
         except (OSError, zipfile.BadZipFile, KeyError) as e:
-            rows[source.path] = replace(row, status="failed", error=f"cannot read: {e}", exit_code=3)
-            journal.add(rows[source.path])
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        row = replace(row, sha256=sha, size_bytes=len(data), doc_id=sha[:16])
-        if sha in first_of:
-            rows[source.path] = replace(row, status="duplicate", duplicate_of=first_of[sha])
-            continue
-        first_of[sha] = source.path
-        earlier = next((r for r in journal.rows.values() if r.sha256 == sha and r.options_hash == options and r.status in _DONE), None)
-        if earlier is not None and (out / "documents" / f"{row.doc_id}.json").exists():
-            rows[source.path] = replace(earlier, path=source.path)  # done by an earlier run: not redone
-            continue
-        rows[source.path] = row
-        task: dict[str, Any] = {
-            "path": source.path, "archive": source.archive, "member": source.member, "out": str(out / "documents" / f"{row.doc_id}.json"),
-            "password": settings.password, "tables": settings.tables, "ocr": settings.ocr, "pages": settings.pages,
-        }
-        if source.archive is not None:
-            task["data"] = data
-        tasks.append(task)
-    return rows, tasks
+            return self._failed(row, f"cannot read: {e}", 3)
+        row = replace(row, sha256=sha, size_bytes=size, doc_id=sha[:16])
+        if sha in self.first_of:
+            self.rows[source.path] = replace(row, status="duplicate", duplicate_of=self.first_of[sha])
+            return None
+        self.first_of[sha] = source.path
+        earlier = next((r for r in self.journal.rows.values() if r.sha256 == sha and r.options_hash == self.options and r.status in _DONE), None)
+        if earlier is not None and (self.out / "documents" / f"{row.doc_id}.json").exists():
+            self.rows[source.path] = replace(earlier, path=source.path)  # done by an earlier run: not redone
+            return None
+        self.rows[source.path] = row
+        self.tasks.append({  # a zip member is read by its worker, one at a time: the batch's own process never holds it
+            "path": source.path, "archive": source.archive, "member": source.member, "index": source.index,
+            "out": str(self.out / "documents" / f"{row.doc_id}.json"),
+            "password": self.settings.password, "tables": self.settings.tables, "ocr": self.settings.ocr, "pages": self.settings.pages,
+        })
+        return None
 
 
 def _execute(tasks: list[dict[str, Any]], settings: BatchSettings, finished: Callable[[dict[str, Any]], None],

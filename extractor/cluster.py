@@ -24,7 +24,7 @@ def run_on_cluster(tasks: list[dict[str, Any]], scheduler: str, finished: Callab
         futures = []
         for task in tasks:
             if task.get("data") is None:
-                task = {**task, "data": Source(task["path"], task.get("archive"), task.get("member")).read()}
+                task = {**task, "data": Source(task["path"], task.get("archive"), task.get("member"), task.get("index")).read()}
             futures.append(client.submit(process, task, pure=False, key=f"extract-{task['out'].rsplit('/', 1)[-1]}"))
         for future in as_completed(futures):
             finished(future.result())

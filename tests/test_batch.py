@@ -172,3 +172,66 @@ def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tmp_p
         assert cli.returncode == 9 and "another batch" in cli.stderr
     assert not (out / "manifest.csv").exists()
     assert [r.status for r in batch([SEED], out, BatchSettings(jobs=1, progress=False))] == ["ok"]  # free again: it runs
+
+
+def _patched_zip(path: Path, members: list[tuple[str, bytes]], patch: dict[str, tuple[int, int]] | None = None) -> None:
+    """A zip whose members' header fields are then overwritten: {name: (flag bits to set, compression method or -1)}."""
+    import struct
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    raw = bytearray(path.read_bytes())
+    for name, (flags, method) in (patch or {}).items():
+        encoded = name.encode()
+        for signature, flag_at, method_at, name_at in ((b"PK\x03\x04", 6, 8, 30), (b"PK\x01\x02", 8, 10, 46)):
+            start = 0
+            while (start := raw.find(signature, start)) != -1:
+                if raw[start + name_at : start + name_at + len(encoded)] == encoded:
+                    struct.pack_into("<H", raw, start + flag_at, struct.unpack_from("<H", raw, start + flag_at)[0] | flags)
+                    if method >= 0:
+                        struct.pack_into("<H", raw, start + method_at, method)
+                start += 4
+    path.write_bytes(raw)
+
+
+def test_a_bad_zip_member_is_one_failed_row_and_the_rest_is_read(tmp_path: Path) -> None:
+    import warnings
+
+    seed = SEED.read_bytes()
+    archive = tmp_path / "crawl.zip"
+    gbk = "预算说明".encode("gbk") + b".txt"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the two members of one name are the point
+        _patched_zip(archive, [("locked.txt", seed + b" "), ("deflate64.txt", seed + b"  "), ("same.txt", seed), ("same.txt", seed + b"\n"),
+                               ("bomb.txt", b"0" * 5_000_000), ("XXXXXXXX.txt", seed + b"   ")],
+                     {"locked.txt": (0x1, -1), "deflate64.txt": (0, 9)})
+    archive.write_bytes(archive.read_bytes().replace(b"XXXXXXXX.txt", gbk))  # a GBK name without the UTF-8 flag
+    rows = {r.path.split("!", 1)[1]: r for r in batch([archive], tmp_path / "out", BatchSettings(jobs=1, progress=False))}
+    assert set(rows) == {"locked.txt", "deflate64.txt", "same.txt", "same.txt#2", "bomb.txt", "预算说明.txt"}
+    assert rows["locked.txt"].status == "failed" and "encrypted" in rows["locked.txt"].error and rows["locked.txt"].exit_code == 5
+    assert rows["deflate64.txt"].status == "failed" and "cannot be unpacked" in rows["deflate64.txt"].error
+    assert rows["bomb.txt"].status == "failed" and "zip bomb" in rows["bomb.txt"].error
+    assert rows["same.txt"].status == rows["same.txt#2"].status == rows["预算说明.txt"].status == "ok"
+    assert rows["same.txt"].sha256 != rows["same.txt#2"].sha256  # each member of the name read, not the last twice
+    manifest = list(csv.DictReader(open(tmp_path / "out" / "manifest.csv", encoding="utf-8")))
+    assert len(manifest) == 6
+
+
+def test_planning_holds_no_zip_member_and_a_declared_size_over_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.batch import _Journal, _plan
+
+    batch_module = sys.modules["extractor.batch"]  # the package's name `batch` is the function
+
+    archive = tmp_path / "archive.zip"
+    _patched_zip(archive, [("a.txt", SEED.read_bytes()), ("b.txt", SEED.read_bytes() + b" ")])
+    (tmp_path / "out").mkdir()
+    journal = _Journal(tmp_path / "out" / "journal.jsonl")
+    try:
+        rows, tasks = _plan(discover([archive]), tmp_path / "out", journal, BatchSettings(jobs=1))
+        assert len(tasks) == 2 and all("data" not in task for task in tasks)  # each worker reads its own member
+        monkeypatch.setattr(batch_module, "MAX_MEMBER_BYTES", 100)
+        rows, tasks = _plan(discover([archive]), tmp_path / "out", journal, BatchSettings(jobs=1))
+        assert not tasks and all("over the 100 byte limit" in r.error for r in rows.values())
+    finally:
+        journal.close()
