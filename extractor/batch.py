@@ -389,6 +389,10 @@ def _stop(slot: _Slot, kill: bool) -> None:
     if kill or slot.process.is_alive():
         slot.process.kill()
         slot.process.join(timeout=5)
+        if slot.process.pid is not None:
+            from extractor.readers.legacy import clear_after
+
+            clear_after(slot.process.pid)  # a LibreOffice it had started, and its folder
     slot.connection.close()
 
 

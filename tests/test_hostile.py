@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -202,3 +203,85 @@ def test_only_regular_files_are_written_and_never_the_input(tmp_path: Path) -> N
     before = named_csv.read_bytes()
     same = subprocess.run([sys.executable, "-m", "extractor.cli", str(named_csv), "-o", str(named_csv)], capture_output=True, text=True)
     assert same.returncode == 9 and "the output is the input file" in same.stderr and named_csv.read_bytes() == before
+
+
+def _doc_with_a_linked_picture(folder: Path, port: int) -> Path:
+    """A legacy .doc whose picture is a link to http://127.0.0.1:PORT/x.png (made by LibreOffice from flat XML)."""
+    import shutil as shell
+
+    flat = folder / "linked.fodt"
+    flat.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+        'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text"><office:body><office:text>'
+        "<text:p>某某局2026年部门预算 一、部门收支总体情况</text:p>"
+        '<text:p><draw:frame draw:name="x" svg:width="2cm" svg:height="2cm" text:anchor-type="paragraph">'
+        f'<draw:image xlink:href="http://127.0.0.1:{port}/x.png" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/>'
+        "</draw:frame></text:p></office:text></office:body></office:document>",
+        encoding="utf-8",
+    )
+    soffice = shell.which("soffice") or shell.which("libreoffice")
+    assert soffice, "this test needs LibreOffice (apt-get install libreoffice-writer-nogui); .ci/run installs it"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless", "--convert-to", "doc", "--outdir", str(folder),
+                    str(flat)], check=True, capture_output=True, timeout=180)
+    return folder / "linked.doc"
+
+
+def test_libreoffice_fetches_nothing_a_legacy_file_links_to(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    doc = _doc_with_a_linked_picture(tmp_path, port)  # made while nothing listens there
+    assert f"127.0.0.1:{port}".encode("utf-16-le") in doc.read_bytes()  # the link, as Word stores it
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    requests: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                requests.append(connection.recv(1024))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        result = subprocess.run([sys.executable, "-m", "extractor.cli", str(doc), "-o", str(tmp_path / "out.json"), "--quiet"],
+                                capture_output=True, text=True, timeout=300)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+    assert result.returncode in (0, 8), result.stderr  # read (or: no text found); either way
+    assert requests == []
+
+
+def test_a_conversion_stopped_by_the_batch_leaves_no_libreoffice_and_no_folder(tmp_path: Path) -> None:
+    import tempfile
+
+    def offices() -> set[str]:  # LibreOffice processes still running (a killed one may linger as a zombie here)
+        found = subprocess.run(["pgrep", "-f", "soffice"], capture_output=True, text=True).stdout.split()
+        return {pid for pid in found if os.path.exists(f"/proc/{pid}/stat") and open(f"/proc/{pid}/stat").read().split(") ")[-1][:1] != "Z"}
+
+    doc = _doc_with_a_linked_picture(tmp_path, 9)
+    before, folders = offices(), set(os.listdir(tempfile.gettempdir()))
+    # LibreOffice takes seconds to start: a 0.5 s limit always stops the worker in the middle of the conversion
+    rows = batch([doc], tmp_path / "out", BatchSettings(jobs=1, timeout=0.5, progress=False))
+    assert rows[0].status == "failed" and rows[0].error.startswith("timed out")
+    assert offices() - before == set()  # no LibreOffice left running
+    new = [name for name in set(os.listdir(tempfile.gettempdir())) - folders
+           if name.startswith(("extractor-office-", "lu")) or os.path.exists(os.path.join(tempfile.gettempdir(), name, "input.doc"))]
+    assert new == []  # nor its folder (the input, the output, the profile), nor LibreOffice's own temporary folders
