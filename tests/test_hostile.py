@@ -285,3 +285,55 @@ def test_a_conversion_stopped_by_the_batch_leaves_no_libreoffice_and_no_folder(t
     new = [name for name in set(os.listdir(tempfile.gettempdir())) - folders
            if name.startswith(("extractor-office-", "lu")) or os.path.exists(os.path.join(tempfile.gettempdir(), name, "input.doc"))]
     assert new == []  # nor its folder (the input, the output, the profile), nor LibreOffice's own temporary folders
+
+
+def _workbook(folder: Path, name: str, edit=None) -> Path:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"], sheet["A2"], sheet["B2"] = "某某局2026年部门预算", "合计", 1.5
+    path = folder / name
+    book.save(path)
+    if edit is not None:  # rewrite the sheet's XML
+        with zipfile.ZipFile(path) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+        parts["xl/worksheets/sheet1.xml"] = edit(parts["xl/worksheets/sheet1.xml"])
+        with zipfile.ZipFile(path, "w") as archive:
+            for part, data in parts.items():
+                archive.writestr(part, data)
+    return path
+
+
+@pytest.mark.parametrize("case", ["far cell", "huge merge", "half a sheet", "wide span html", "wide span docx"])
+def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_path: Path, case: str) -> None:
+    if case == "far cell":
+        path = _workbook(tmp_path, "far.xlsx", lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
+                                                                            b"<is><t>x</t></is></c></row></sheetData>"))
+    elif case == "huge merge":
+        path = _workbook(tmp_path, "merge.xlsx", lambda xml: xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="1">'
+                                                                              b'<mergeCell ref="E5:XFD1048576"/></mergeCells>'))
+    elif case == "half a sheet":
+        path = _workbook(tmp_path, "half.xlsx", lambda xml: xml[: len(xml) // 2])
+    elif case == "wide span html":
+        path = tmp_path / "span.html"
+        cell = '<td rowspan="1000" colspan="1000">1.00</td>'
+        path.write_text(f"<html><body><p>某某局2026年部门预算</p>{('<table><tr>' + cell + '</tr></table>') * 4}</body></html>", encoding="utf-8")
+    else:
+        path = tmp_path / "span.docx"
+        body = ('<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="100000"/></w:tcPr><w:p><w:r><w:t>1.00</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+                "<w:p><w:r><w:t>某某局2026年部门预算</w:t></w:r></w:p>")
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                             '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+                             'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+            archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                             f"<w:body>{body}</w:body></w:document>")
+    # seconds, not minutes: a generous bound that only a hang or a quadratic blow-up breaks
+    result = subprocess.run([sys.executable, "-m", "extractor.cli", str(path), "-o", str(tmp_path / "out.json"), "--quiet"],
+                            capture_output=True, text=True, timeout=120)
+    if case == "half a sheet":
+        assert result.returncode == 6 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+        assert [e.message for e in schema_validator().iter_errors(json.loads((tmp_path / "out.json").read_text(encoding="utf-8")))] == []

@@ -31,9 +31,10 @@ def read_xlsx(data: bytes) -> tuple[Page, ...]:
         raise UnsupportedFormatError("reading .xlsx needs openpyxl") from e
     _check_size(data)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise CorruptInputError(f"Excel workbook cannot be read ({e})") from e
+        book = openpyxl.load_workbook(io.BytesIO(_without_huge_merges(data)), data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, AttributeError, IndexError, SyntaxError) as e:
+        # SyntaxError: the XML parser's ParseError (a sheet cut in half); the others: mutated parts openpyxl trips on
+        raise CorruptInputError(f"Excel workbook cannot be read ({type(e).__name__}: {e})") from e
     pages: list[Page] = []
     for sheet in book.worksheets:
         if sheet.sheet_state != "visible":
@@ -43,6 +44,43 @@ def read_xlsx(data: bytes) -> tuple[Page, ...]:
         page.add_table(_rows(sheet))
         pages.append(page.page())
     return tuple(pages)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"\s*/>')
+_MAX_MERGED = 100_000  # cells under one merged range: openpyxl makes an object for each
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _without_huge_merges(data: bytes) -> bytes:
+    """The workbook with every merged range over :data:`_MAX_MERGED` cells dropped (``E5:XFD1048576`` would have
+    openpyxl make seventeen billion cells); its text stays, the span goes."""
+
+    def keep(match: re.Match[bytes]) -> bytes:
+        rows = int(match[4]) - int(match[2]) + 1
+        cols = _column_number(match[3]) - _column_number(match[1]) + 1
+        return match[0] if 0 < rows * cols <= _MAX_MERGED else b""
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    changed = False
+    for name, part in parts.items():
+        if name.startswith("xl/worksheets/") and b"mergeCell" in part:
+            cleaned = _MERGE.sub(keep, part)
+            changed = changed or cleaned != part
+            parts[name] = cleaned
+    if not changed:
+        return data
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, part in parts.items():
+            archive.writestr(name, part)
+    return buffer.getvalue()
 
 
 def _check_size(data: bytes) -> None:
@@ -55,20 +93,34 @@ def _check_size(data: bytes) -> None:
         raise CorruptInputError(f"Excel workbook unpacks to {unpacked // 1_048_576} MB, more than the {_MAX_UNPACKED // 1_048_576} MB allowed")
 
 
+_MAX_ROWS = 200_000  # filled rows of one sheet; past it the sheet is not a table
+_MAX_COLUMNS = 512
+
+
 def _rows(sheet: Any) -> list[list[CellSpec]]:
+    """The sheet's rows and columns that hold something (a value, or the corner of a merged range), never its whole
+    declared extent: one cell at XFD1048576 does not make a grid of seventeen billion."""
+    filled = [(r, c) for (r, c), cell in sheet._cells.items() if cell.value is not None]  # openpyxl's map of the cells it read
+    merged = [m for m in sheet.merged_cells.ranges if (m.min_row, m.min_col) in set(filled)]
+    used_rows = sorted({r for r, _ in filled})
+    used_cols = sorted({c for _, c in filled})
+    if len(used_rows) > _MAX_ROWS or len(used_cols) > _MAX_COLUMNS:
+        raise CorruptInputError(f"a sheet with {len(used_rows)} filled rows and {len(used_cols)} filled columns is not a table")
+    hidden_rows = {i for i, d in sheet.row_dimensions.items() if d.hidden}
+    hidden_cols = {c for c in used_cols if sheet.column_dimensions[_letter(c)].hidden}
     spans: dict[tuple[int, int], tuple[int, int]] = {}
     covered: set[tuple[int, int]] = set()
-    for merged in sheet.merged_cells.ranges:
-        spans[(merged.min_row, merged.min_col)] = (merged.max_row - merged.min_row + 1, merged.max_col - merged.min_col + 1)
-        covered.update((r, c) for r in range(merged.min_row, merged.max_row + 1) for c in range(merged.min_col, merged.max_col + 1))
-    hidden_rows = {i for i, d in sheet.row_dimensions.items() if d.hidden}
-    hidden_cols = {c for c in range(1, sheet.max_column + 1) if sheet.column_dimensions[_letter(c)].hidden}
+    for m in merged:  # a merged range counts the filled rows and columns it covers
+        rows_in = [r for r in used_rows if m.min_row <= r <= m.max_row]
+        cols_in = [c for c in used_cols if m.min_col <= c <= m.max_col]
+        spans[(m.min_row, m.min_col)] = (len(rows_in), len(cols_in))
+        covered.update((r, c) for r in rows_in for c in cols_in)
     rows: list[list[CellSpec]] = []
-    for r in range(1, sheet.max_row + 1):
+    for r in used_rows:
         if r in hidden_rows:
             continue
         row = []
-        for c in range(1, sheet.max_column + 1):
+        for c in used_cols:
             if c in hidden_cols or ((r, c) in covered and (r, c) not in spans):
                 continue
             cell = sheet.cell(r, c)

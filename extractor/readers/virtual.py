@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from extractor.errors import CorruptInputError
 from extractor.model import Char, Line, Page, Rule
 
 WIDTH = 1200.0
@@ -15,6 +16,8 @@ _LINE = 18.0  # line pitch in points
 _CHAR = 10.0  # every character 10 points wide: only the order and the cell a character falls in matter
 _PAD = 4.0
 _MAX_CELL = 36  # characters on one line of a cell before it wraps
+MAX_SPAN = 64  # a cell spans at most this many columns (a real table's widest heading spans a few dozen)
+MAX_COLUMNS = 512  # and a table has at most this many: past it the input is not a table but an attack or a fault
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,11 @@ Slot = tuple[CellSpec, int, int]  # the cell and the row and column where it sta
 
 
 def expand(rows: Sequence[Sequence[CellSpec]]) -> list[list[Slot | None]]:
-    """Rows of cells with spans as a rectangular grid: every position points to the cell covering it."""
+    """Rows of cells with spans as a rectangular grid: every position points to the cell covering it.
+
+    A row span ends with the table (as HTML's does) and a column span at :data:`MAX_SPAN`; a grid wider than
+    :data:`MAX_COLUMNS` is refused. So the work stays in proportion to the cells the source really has.
+    """
     grid: list[list[Slot | None]] = []
     for r, row in enumerate(rows):
         while len(grid) <= r:
@@ -111,16 +118,19 @@ def expand(rows: Sequence[Sequence[CellSpec]]) -> list[list[Slot | None]]:
         for cell in row:
             while c < len(grid[r]) and grid[r][c] is not None:
                 c += 1
+            down, across = min(max(cell.rows, 1), len(rows) - r), min(max(cell.cols, 1), MAX_SPAN)
+            if c + across > MAX_COLUMNS:
+                raise CorruptInputError(f"a table wider than {MAX_COLUMNS} columns: not read")
             slot = (cell, r, c)
-            for dr in range(max(cell.rows, 1)):
+            for dr in range(down):
                 while len(grid) <= r + dr:
                     grid.append([])
                 target = grid[r + dr]
-                while len(target) < c + max(cell.cols, 1):
+                while len(target) < c + across:
                     target.append(None)
-                for dc in range(max(cell.cols, 1)):
+                for dc in range(across):
                     target[c + dc] = slot
-            c += max(cell.cols, 1)
+            c += across
     width = max((len(line) for line in grid), default=0)
     for line in grid:
         line.extend([None] * (width - len(line)))
