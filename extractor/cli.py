@@ -25,8 +25,9 @@ from extractor.export.csv_export import document_to_csv
 from extractor.export.dataset import build_dataset, require_duckdb
 from extractor.export.json_export import document_to_json
 from extractor.export.tabular import document_to_parquet, document_to_xlsx
+from extractor.guard import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, guarded_extract
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
-from extractor.pipeline import OCR_MODES, ExtractSettings, extract
+from extractor.pipeline import OCR_MODES, ExtractSettings
 from extractor.progress import LOGGER, PageProgress, on_terminal
 from extractor.records import Document, plain_record
 
@@ -40,7 +41,8 @@ Exit codes:
   5  unsupported format (a zip given to run, JSON, unknown bytes)
   6  corrupt or truncated input                   7  encrypted PDF, no or wrong --password
   8  no text on any page (a scan with OCR off)    9  output cannot be written
-  10 batch workers cannot start (a script without `if __name__ == "__main__":`)"""
+  10 batch workers cannot start (a script without `if __name__ == "__main__":`)
+  11 over the time limit (--timeout)              12 over the memory ceiling (--max-memory)"""
 OVERVIEW = """extract: exact data from Chinese budget and final-accounts disclosures (部门预算 / 部门决算)
 
   extract FILE -o out.json        one disclosure (PDF, web page, Excel, Word, scan) to JSON, CSV, .xlsx or .parquet
@@ -91,6 +93,14 @@ PAGES_OPTION = click.option("--pages", default=None, help="Only these pages, e.g
 QUIET_OPTION = click.option("--quiet", is_flag=True, help="No summary line on stderr.")
 
 
+def _limit_options(function):  # type: ignore[no-untyped-def]
+    """--timeout and --max-memory: the guards every input runs inside, as a batch's workers do."""
+    function = click.option("--max-memory", "max_memory", type=click.IntRange(min=64), default=DEFAULT_MAX_MEMORY, show_default=True,
+                            help="MB of memory the extraction may use (its address space may reach twice this).")(function)
+    return click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
+                        help="Seconds the extraction may take.")(function)
+
+
 def _infer_format(output: str, fmt: str | None) -> str:
     """The output format: --format, else the output's suffix; standard output is JSON."""
     if not fmt:
@@ -138,10 +148,11 @@ def _summary(doc: Document) -> str:
 @OCR_OPTION
 @click.option("--excel", is_flag=True, help="Start the CSV with a BOM so that Excel reads it as UTF-8.")
 @QUIET_OPTION
+@_limit_options
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
 def run(
     file: Path, output: str, fmt: str | None, password: str | None, max_pages: int | None, pages: str | None, tables: str, ocr: str,
-    excel: bool, quiet: bool, debug: bool,
+    excel: bool, quiet: bool, timeout: float, max_memory: int, debug: bool,
 ) -> None:
     """Extract one disclosure FILE (PDF, web page, Excel or Word file, scan or picture) to JSON, CSV, a workbook
     with a sheet per table (.xlsx), or Parquet. A line on stderr says what was found.
@@ -156,7 +167,7 @@ def run(
     with _reported(debug):
         fmt = _infer_format(output, fmt)  # a name it cannot write fails before the work
         settings = ExtractSettings(password=password, max_pages=max_pages, tables=tables, ocr=ocr, pages=pages)
-        doc = extract(file, settings)
+        doc = guarded_extract(file, settings, timeout, max_memory, debug)
         _emit(output, _rendered(doc, fmt, excel), (file,))
     if not quiet:
         click.echo(f"{'wrote ' + output if output != '-' else 'read ' + str(file)}: {_summary(doc)}", err=True)
@@ -170,9 +181,11 @@ def run(
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
 @PAGES_OPTION
 @OCR_OPTION
+@_limit_options
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
 def check(
-    files: tuple[Path, ...], strict: bool, fmt: str, output: str, password: str | None, pages: str | None, ocr: str, debug: bool,
+    files: tuple[Path, ...], strict: bool, fmt: str, output: str, password: str | None, pages: str | None, ocr: str,
+    timeout: float, max_memory: int, debug: bool,
 ) -> None:
     """Check where a disclosure contradicts itself: sums, totals, narrative against tables.
 
@@ -185,7 +198,7 @@ def check(
     """
     with _reported(debug):
         settings = ExtractSettings(password=password, ocr=ocr, pages=pages)
-        documents = [extract(file, settings) for file in files]
+        documents = [guarded_extract(file, settings, timeout, max_memory, debug) for file in files]
         findings, counts = check_documents(documents)
         title = "checks: " + " + ".join(d.source.file for d in documents)
         if fmt == "json":
@@ -249,8 +262,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
 @click.option("--scale", type=float, default=1.5, show_default=True, help="Pixels per point (1.5 is 108 dpi).")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
 @OCR_OPTION
+@_limit_options
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def show_command(file: Path, page: int, output: Path, scale: float, password: str | None, ocr: str, debug: bool) -> None:
+def show_command(file: Path, page: int, output: Path, scale: float, password: str | None, ocr: str, timeout: float, max_memory: int,
+                 debug: bool) -> None:
     """Draw what was found on one page over its image (any input format: a web page, workbook or Word file is
     drawn as its virtual page), with a legend: tables by kind, cells, headings, failed checks in red.
 
@@ -263,7 +278,7 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
     with _reported(debug):
         if scale <= 0 or scale > 8:
             raise SettingsError(f"scale must be above 0 and at most 8, not {scale:g}")
-        doc = extract(file, ExtractSettings(password=password, ocr=ocr))
+        doc = guarded_extract(file, ExtractSettings(password=password, ocr=ocr), timeout, max_memory, debug)
         buffer = io.BytesIO()
         show(file, doc, page, scale, password).save(buffer, format="PNG")
         write_atomic(output, buffer.getvalue(), (file,))
@@ -275,8 +290,10 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
 @PAGES_OPTION
 @OCR_OPTION
+@_limit_options
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def report_command(file: Path, output: Path, password: str | None, pages: str | None, ocr: str, debug: bool) -> None:
+def report_command(file: Path, output: Path, password: str | None, pages: str | None, ocr: str, timeout: float, max_memory: int,
+                   debug: bool) -> None:
     """Write one self-contained HTML review report: tables beside their pages, cells linked to their boxes, checks.
 
     \b
@@ -286,7 +303,7 @@ def report_command(file: Path, output: Path, password: str | None, pages: str | 
     from extractor.export.report import report_html
 
     with _reported(debug):
-        doc = extract(file, ExtractSettings(password=password, ocr=ocr, pages=pages))
+        doc = guarded_extract(file, ExtractSettings(password=password, ocr=ocr, pages=pages), timeout, max_memory, debug)
         write_atomic(output, report_html(file, doc, password).encode("utf-8"), (file,))
 
 

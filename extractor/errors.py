@@ -70,3 +70,15 @@ class WorkerStartError(ExtractorError):
     ``if __name__ == "__main__":`` guard, which every spawned worker runs again)."""
 
     exit_code = 10
+
+
+class TimeLimitError(ExtractorError):
+    """The input took longer than the time limit (``--timeout``)."""
+
+    exit_code = 11
+
+
+class MemoryLimitError(ExtractorError):
+    """The input needed more memory than the ceiling (``--max-memory``)."""
+
+    exit_code = 12

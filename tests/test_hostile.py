@@ -337,3 +337,14 @@ def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_pa
     else:
         assert result.returncode == 0, result.stderr
         assert [e.message for e in schema_validator().iter_errors(json.loads((tmp_path / "out.json").read_text(encoding="utf-8")))] == []
+
+
+def test_a_single_file_runs_inside_a_time_limit_and_a_memory_ceiling(tmp_path: Path) -> None:
+    scan = CORPUS / "renwu/BJ_zsj_2026_附件1_scanned.pdf"  # OCR of eight pages: tens of seconds against half a second
+    slow = subprocess.run([sys.executable, "-m", "extractor.cli", str(scan), "-o", str(tmp_path / "out.json"), "--timeout", "0.5"],
+                          capture_output=True, text=True, timeout=120)
+    assert slow.returncode == 11 and "took longer than 0.5 s (raise it with --timeout)" in slow.stderr and "Traceback" not in slow.stderr
+    tight = subprocess.run([sys.executable, "-m", "extractor.cli", str(CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf"), "-o",
+                            str(tmp_path / "out.json"), "--max-memory", "64"], capture_output=True, text=True, timeout=120)
+    assert tight.returncode == 12 and "raise it with --max-memory" in tight.stderr and "Traceback" not in tight.stderr
+    assert not (tmp_path / "out.json").exists()

@@ -1,0 +1,102 @@
+"""One extraction inside the guards a batch's workers have: a time limit and a memory ceiling.
+
+The extraction runs in a forked child process with its address space capped (twice the ceiling, as for a
+batch's workers); past the time limit the child is killed, with any LibreOffice it started. A child that dies
+(out of memory in a library that aborts instead of raising) is a clear error too, never a hang or a traceback.
+Where processes cannot be forked the extraction runs here, unguarded.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+from pathlib import Path
+from typing import Any
+
+from extractor.errors import ExtractorError, MemoryLimitError, TimeLimitError
+from extractor.pipeline import ExtractSettings, extract
+from extractor.records import Document
+
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_MAX_MEMORY = 2048  # MB
+
+
+class _Failed(ExtractorError):
+    """An error of the child's, carried back with its message and exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def guarded_extract(path: str | Path, settings: ExtractSettings, timeout: float = DEFAULT_TIMEOUT,
+                    max_memory: int = DEFAULT_MAX_MEMORY, debug: bool = False) -> Document:
+    """:func:`extractor.extract` of ``path`` within ``timeout`` seconds and ``max_memory`` MB (``debug``: here,
+    unguarded, so that a traceback shows where it happened)."""
+    if debug:
+        return extract(path, settings)
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork here (Windows): unguarded
+        return extract(path, settings)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, str(path), settings, max_memory), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise TimeLimitError(f"took longer than {timeout:g} s (raise it with --timeout)", path=str(path))
+        try:
+            kind, value = receiver.recv()
+        except (EOFError, OSError):
+            child.join(timeout=5)
+            raise MemoryLimitError(f"the extraction stopped (exit code {child.exitcode}): most likely it needed more memory than "
+                                   f"{max_memory} MB (raise it with --max-memory)", path=str(path)) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(timeout=5)
+        if child.pid is not None:
+            from extractor.readers.legacy import clear_after
+
+            clear_after(child.pid)
+        receiver.close()
+    if kind == "error":
+        message, exit_code = value
+        raise _Failed(message, exit_code)
+    document: Document = value
+    object.__setattr__(document, "_origin", Path(path))
+    return document
+
+
+def _child(sender: multiprocessing.connection.Connection, path: str, settings: ExtractSettings, max_memory: int) -> None:
+    _limit_memory(max_memory)
+    result: tuple[str, Any]
+    try:
+        result = ("document", extract(path, settings))
+    except ExtractorError as e:
+        result = ("error", (str(e), e.exit_code))
+    except MemoryError:
+        result = ("error", (f"{path}: needs more memory than {max_memory} MB (raise it with --max-memory)", MemoryLimitError.exit_code))
+    except Exception as e:  # noqa: BLE001 - a fault of ours: said in one line, the traceback with --debug
+        result = ("error", (f"{path}: internal error ({type(e).__name__}: {e}); run with --debug for the traceback", 70))
+    try:
+        sender.send(result)
+    except MemoryError:
+        sender.send(("error", (f"{path}: needs more memory than {max_memory} MB (raise it with --max-memory)", MemoryLimitError.exit_code)))
+    finally:
+        sender.close()
+    os._exit(0)  # nothing of the parent's (atexit handlers, buffers) runs twice
+
+
+def _limit_memory(max_memory: int) -> None:
+    try:
+        import resource
+
+        wanted = max_memory * 2 * 1024 * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or wanted < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (ImportError, ValueError, OSError):  # not on this platform, or not allowed
+        pass
