@@ -348,3 +348,36 @@ def test_a_single_file_runs_inside_a_time_limit_and_a_memory_ceiling(tmp_path: P
                             str(tmp_path / "out.json"), "--max-memory", "64"], capture_output=True, text=True, timeout=120)
     assert tight.returncode == 12 and "raise it with --max-memory" in tight.stderr and "Traceback" not in tight.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize("case", ["nested 300", "nested 5000 with text", "text node over 10 MB", "a 400-megapixel background"])
+def test_web_pages_past_the_parser_defaults_are_read_whole_or_refused_by_name(tmp_path: Path, case: str) -> None:
+    import base64
+    import struct
+    import zlib
+
+    heading = "<p>某某局2026年部门预算</p><p>一、部门收支总体情况</p><p>2026年收入预算1,234.56万元。</p>"
+    if case == "nested 300":
+        page = f"<html><body>{'<div>' * 300}{heading}{'</div>' * 300}</body></html>"
+    elif case == "nested 5000 with text":
+        page = f"<html><body>{'<div>' * 5000}{heading * 200}{'</div>' * 5000}</body></html>"
+    elif case == "text node over 10 MB":
+        page = f"<html><body><p>{' ' * 10_500_000}</p>{heading}</body></html>"  # the figures after a text node of 10.5 MB
+    else:
+        header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0)
+        png = header + struct.pack(">I", zlib.crc32(header[12:]) & 0xFFFFFFFF)  # a header that declares 20000 x 20000 pixels
+        spans = "".join(f'<p style="position:absolute;top:{40 + 20 * i}px;left:40px">{t}</p>' for i, t in
+                        enumerate(["某某局2026年部门预算", "一、部门收支总体情况", "2026年收入预算1,234.56万元。"] * 20))
+        page = (f'<html><body><div style="position:relative;width:900px;height:1200px">'
+                f'<img width="900" height="1200" src="data:image/png;base64,{base64.b64encode(png).decode()}">{spans}</div></body></html>')
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "extractor.cli", str(path), "-o", str(tmp_path / "out.json"), "--quiet"],
+                            capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in result.stderr
+    if case == "nested 5000 with text":
+        assert result.returncode == 6 and "the HTML parser's limit of 2,048 elements" in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert ("income_total", "1234.56") in {(f["key"], f["value"]) for f in data["facts"]}  # the text past the old limits is read

@@ -151,3 +151,14 @@ def test_show_draws_any_format_with_a_legend_and_a_document_shows_itself() -> No
     assert pdf.show(15, scale=0.5).width == round(841.85 * 0.5)
     with pytest.raises(SettingsError, match="read back from its JSON"):
         document_from_dict(pdf.to_dict()).show(15)
+
+
+def test_a_huge_page_is_drawn_within_the_pixel_cap(tmp_path: Path) -> None:
+    import pikepdf
+
+    huge = tmp_path / "huge.pdf"
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(14400, 14400))  # 200 inches a side: 2,000 megapixels at the default scale
+    pdf.save(huge)
+    image = render_page(huge, 1, 1.5)
+    assert image.width * image.height <= 40_000_000 and image.info["scale"] < 1.5

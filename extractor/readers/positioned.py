@@ -227,13 +227,19 @@ def _image_rules(container: etree._Element, page_width: float | None) -> list[Ru
 
             from PIL import Image
 
-            picture = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L")
-        except (ValueError, OSError, IndexError):
+            opened = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
+            if opened.width * opened.height > _MAX_PICTURE:
+                continue  # a background of 400 megapixels is not decoded: its rules are not read
+            picture = opened.convert("L")
+        except (ValueError, OSError, IndexError, Image.DecompressionBombError):
             continue
         shown = _length(img.get("width")) or page_width
         scale = shown / picture.width if shown and picture.width else 1.0
         rules.extend(_boundaries(picture, scale))
     return rules
+
+
+_MAX_PICTURE = 40_000_000  # pixels of a background picture decoded to find its rules
 
 
 def _boundaries(picture: object, scale: float) -> list[Rule]:
