@@ -89,7 +89,7 @@ def render_page(path: Origin, number: int, scale: float = 1.5, password: str | N
 def _capped(scale: float, width: float, height: float) -> float:
     """The scale, lowered so that the image stays under :data:`_MAX_PIXELS`."""
     pixels = width * height * scale * scale
-    return scale if pixels <= _MAX_PIXELS else scale * (_MAX_PIXELS / max(pixels, 1.0)) ** 0.5
+    return scale if pixels <= _MAX_PIXELS else scale * (_MAX_PIXELS / max(pixels, 1.0)) ** 0.5 * 0.999  # rounding up stays under
 
 
 def render_virtual(origin: Origin, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
