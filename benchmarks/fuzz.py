@@ -1,8 +1,10 @@
 """A bounded mutation fuzz run: corpus PDFs with bytes flipped, cut, duplicated or spliced, read by the batch's
-worker pool (each file with a time limit); plus random and mutated HTML and text through the HTML reader and the
-normalisers in-process. Counts the outcomes; any internal error or time-out is a finding.
+worker pool (each file with a time limit); .xlsx and .docx files made from the truth documents (see
+tests/truth_fixtures.py), mutated as whole files and part by part inside their zip, read the same way; zip
+archives of corpus files, mutated, through a whole batch; plus random and mutated HTML and text through the HTML
+reader and the normalisers in-process. Counts the outcomes; any internal error or time-out is a finding.
 
-    python benchmarks/fuzz.py --pdfs 2000 --texts 20000 --seed 1 --timeout 20
+    python benchmarks/fuzz.py --pdfs 2000 --office 2000 --zips 2000 --texts 20000 --seed 1 --timeout 20
 """
 
 from __future__ import annotations
@@ -69,9 +71,94 @@ def pdf_run(count: int, rng: random.Random, timeout: float) -> collections.Count
     return outcomes
 
 
+def _office_sources(folder: Path) -> dict[str, list[bytes]]:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from tests.truth_fixtures import _read, write_docx, write_xlsx
+
+    truth = ROOT.parent / "shared" / "eval" / "truth" / "dev"
+    made: dict[str, list[bytes]] = {"xlsx": [], "docx": []}
+    for meta_path in sorted(truth.glob("*.meta.json")):
+        doc_id = meta_path.name.removesuffix(".meta.json")
+        meta, values = _read(truth, doc_id)
+        if not values:
+            continue
+        for kind, write in (("xlsx", write_xlsx), ("docx", write_docx)):
+            path = folder / f"{doc_id}.{kind}"
+            write(meta, values, path)
+            made[kind].append(path.read_bytes())
+    return made
+
+
+def mutate_zip(data: bytes, rng: random.Random) -> bytes:
+    """Half the time the file as bytes; else one part inside the zip, rewritten as a valid archive."""
+    import io
+    import zipfile
+
+    if rng.random() < 0.5:
+        return mutate(data, rng)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    name = rng.choice(sorted(parts))
+    parts[name] = mutate(parts[name], rng)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, content in parts.items():
+            archive.writestr(part, content)
+    return out.getvalue()
+
+
+def office_run(count: int, rng: random.Random, timeout: float) -> dict[str, collections.Counter[str]]:
+    outcomes: dict[str, collections.Counter[str]] = {"xlsx": collections.Counter(), "docx": collections.Counter()}
+    with tempfile.TemporaryDirectory() as folder:
+        sources = _office_sources(Path(folder))
+        tasks = []
+        for i in range(count):
+            for kind in ("xlsx", "docx"):
+                data = mutate_zip(rng.choice(sources[kind]), rng)
+                tasks.append({"path": f"mutant-{i}.{kind}", "data": data, "out": str(Path(folder) / f"{kind}-{i}.json"), "tables": "hybrid"})
+        pool = _Pool(2, BatchSettings(jobs=2, timeout=timeout, progress=False))
+        try:
+            pool.run(tasks, lambda result: outcomes[result["path"].rsplit(".", 1)[1]].update([_outcome(result)]))
+        finally:
+            pool.close()
+    return outcomes
+
+
+def zip_run(count: int, rng: random.Random, timeout: float) -> collections.Counter[str]:
+    """Archives of a few small corpus files, mutated, each through a whole batch: every member gets a manifest row."""
+    import io
+    import zipfile
+
+    from extractor.batch import batch
+
+    members = [ROOT.parent / "shared" / "seeds" / "000_a578cfda0311d507.txt",
+               ROOT.parent / "shared" / "corpus" / "renwu" / "CQ_swxcb_2026_部门预算情况说明.html"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in members:
+            archive.writestr(member.name, member.read_bytes())
+    original = buffer.getvalue()
+    outcomes: collections.Counter[str] = collections.Counter()
+    with tempfile.TemporaryDirectory() as folder:
+        archives = Path(folder) / "archives"
+        archives.mkdir()
+        for i in range(count):
+            (archives / f"mutant-{i:05d}.zip").write_bytes(mutate(original, rng))
+        try:  # one batch over all of them, as over a crawl: every member (or unreadable archive) gets its row
+            rows = batch([archives], Path(folder) / "out", BatchSettings(jobs=2, timeout=timeout, progress=False))
+            outcomes.update(_outcome({"status": r.status, "exit_code": r.exit_code}) for r in rows)
+        except Exception as e:  # noqa: BLE001 - a finding, counted and shown
+            outcomes[f"BATCH FAILED {type(e).__name__}: {e}"] += 1
+    return outcomes
+
+
 def _outcome(result: dict) -> str:
     if result["status"] in ("ok", "warning"):
         return "read"
+    if result["status"] == "duplicate":
+        return "duplicate"
     code = result.get("exit_code", 0)
     return {70: "INTERNAL ERROR", 71: "TIMED OUT"}.get(code, f"clean failure (exit {code})")
 
@@ -100,15 +187,26 @@ def text_run(count: int, rng: random.Random) -> collections.Counter[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pdfs", type=int, default=2000)
+    parser.add_argument("--office", type=int, default=2000, help="mutated .xlsx and as many .docx")
+    parser.add_argument("--zips", type=int, default=2000)
     parser.add_argument("--texts", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=20.0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    print("pdf mutants:", dict(pdf_run(args.pdfs, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
-    started = time.perf_counter()
-    print("html and normaliser inputs:", dict(text_run(args.texts, rng)), f"({time.perf_counter() - started:.0f} s)")
+    if args.pdfs:
+        print("pdf mutants:", dict(pdf_run(args.pdfs, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
+    if args.office:
+        started = time.perf_counter()
+        for kind, counts in office_run(args.office, rng, args.timeout).items():
+            print(f"{kind} mutants:", dict(counts), f"({time.perf_counter() - started:.0f} s for both)")
+    if args.zips:
+        started = time.perf_counter()
+        print("zip mutants (manifest rows):", dict(zip_run(args.zips, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
+    if args.texts:
+        started = time.perf_counter()
+        print("html and normaliser inputs:", dict(text_run(args.texts, rng)), f"({time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import os
 import sys
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -123,7 +124,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 if seen > MAX_MEMBER_BYTES:
                     raise MemberError(f"the member unpacks to more than {MAX_MEMBER_BYTES} bytes")
                 yield chunk
-    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, EOFError, OSError, ValueError) as e:  # encrypted, Deflate64, …
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as e:  # encrypted, Deflate64, …
         raise MemberError(f"the member cannot be unpacked ({type(e).__name__}: {e})") from None
 
 
@@ -193,17 +194,28 @@ def _expand(path: Path) -> Iterable[Source]:
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             yield from _expand(child)
     elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            named: dict[str, int] = {}
-            for index, info in enumerate(archive.infolist()):
-                if info.is_dir():
-                    continue
-                name = member_name(info)
-                named[name] = named.get(name, 0) + 1
-                suffix = f"#{named[name]}" if named[name] > 1 else ""  # each of two members of one name is an input
-                yield Source(f"{path}!{name}{suffix}", str(path), info.filename, index)
+        try:
+            members = list(_members(path))
+        except _UNREADABLE_ZIP:  # a damaged directory: the archive is one input, which fails with its reason
+            members = [Source(str(path))]
+        yield from members
     else:
         yield Source(str(path))
+
+
+_UNREADABLE_ZIP = (zipfile.BadZipFile, UnicodeDecodeError, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, KeyError)
+
+
+def _members(path: Path) -> Iterator[Source]:
+    with zipfile.ZipFile(path) as archive:
+        named: dict[str, int] = {}
+        for index, info in enumerate(archive.infolist()):
+            if info.is_dir():
+                continue
+            name = member_name(info)
+            named[name] = named.get(name, 0) + 1
+            suffix = f"#{named[name]}" if named[name] > 1 else ""  # each of two members of one name is an input
+            yield Source(f"{path}!{name}{suffix}", str(path), info.filename, index)
 
 
 # --- one file, in a worker ----------------------------------------------------------------------------------------
@@ -587,7 +599,7 @@ class _Planner:
             sha, size = self.archives.digest(source)
         except MemberError as e:  # encrypted, an unsupported method, a bomb: this member fails, the batch goes on
             return self._failed(row, str(e), e.exit_code)
-        except (OSError, zipfile.BadZipFile, KeyError) as e:
+        except _UNREADABLE_ZIP as e:
             return self._failed(row, f"cannot read: {e}", 3)
         row = replace(row, sha256=sha, size_bytes=size, doc_id=sha[:16])
         if sha in self.first_of:
