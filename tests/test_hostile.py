@@ -305,7 +305,7 @@ def _workbook(folder: Path, name: str, edit=None) -> Path:  # type: ignore[no-un
     return path
 
 
-@pytest.mark.parametrize("case", ["far cell", "huge merge", "half a sheet", "wide span html", "wide span docx"])
+@pytest.mark.parametrize("case", ["far cell", "huge merge", "half a sheet", "wide span html", "wide span docx", "2000 small tables"])
 def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_path: Path, case: str) -> None:
     if case == "far cell":
         path = _workbook(tmp_path, "far.xlsx", lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
@@ -315,6 +315,10 @@ def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_pa
                                                                               b'<mergeCell ref="E5:XFD1048576"/></mergeCells>'))
     elif case == "half a sheet":
         path = _workbook(tmp_path, "half.xlsx", lambda xml: xml[: len(xml) // 2])
+    elif case == "2000 small tables":
+        path = tmp_path / "tables.html"
+        table = "<table><tr><td>项目</td><td>金额</td></tr><tr><td>合计</td><td>1.00</td></tr></table>"
+        path.write_text(f"<html><body><p>某某局2026年部门预算</p>{table * 2000}</body></html>", encoding="utf-8")
     elif case == "wide span html":
         path = tmp_path / "span.html"
         cell = '<td rowspan="1000" colspan="1000">1.00</td>'

@@ -132,10 +132,40 @@ def grid_from_cuts(page: Page, xs: Sequence[float], ys: Sequence[float]) -> Grid
     return _build_grid(page, hs, vs)
 
 
+class _CharIndex:
+    """A page's characters sorted by the height of their middle, to take those of a band of the page at once
+    (a page of two thousand small tables must not cost two thousand passes over every character)."""
+
+    _last: tuple[Page, _CharIndex] | None = None
+
+    def __init__(self, chars: Sequence[Char]) -> None:
+        keyed = sorted(((c.top + c.bottom) / 2, i) for i, c in enumerate(chars))
+        self.middles = [m for m, _ in keyed]
+        self.order = [i for _, i in keyed]
+        self.chars = chars
+
+    @classmethod
+    def of(cls, page: Page) -> _CharIndex:
+        if cls._last is None or cls._last[0] is not page:  # one page at a time is read
+            cls._last = (page, cls(page.chars))
+        return cls._last[1]
+
+    def within(self, box: BBox) -> list[int]:
+        """Indices (in the page's order) of the characters whose middle lies in the box."""
+        low = bisect.bisect_left(self.middles, box[1])
+        high = bisect.bisect_right(self.middles, box[3])
+        found = [i for i in self.order[low:high] if box[0] <= (self.chars[i].x0 + self.chars[i].x1) / 2 <= box[2]]
+        found.sort()
+        return found
+
+
 def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
     """The page's text lines that lie outside every grid (titles, units, notes, page numbers)."""
-    boxes = [g.bbox for g in grids]
-    outside = [c for c in page.chars if not any(_inside(c, box) for box in boxes)]
+    index = _CharIndex.of(page)
+    inside: set[int] = set()
+    for grid in grids:
+        inside.update(index.within(grid.bbox))
+    outside = [c for i, c in enumerate(page.chars) if i not in inside]
     return chars_to_lines(outside)
 
 
@@ -198,6 +228,9 @@ def _clusters(items: list, key) -> list[list]:  # type: ignore[no-untyped-def,ty
     return groups
 
 
+_BAND = 50.0  # points: the height of the bands verticals are filed under
+
+
 def _meets(h: _Line, v: _Line) -> bool:
     return h.start - _REACH <= v.pos <= h.end + _REACH and v.start - _REACH <= h.pos <= v.end + _REACH
 
@@ -206,9 +239,13 @@ def _components(horizontal: list[_Line], vertical: list[_Line]) -> list[tuple[li
     """Sets of rules that touch one another (each set one table)."""
     sets = _UnionFind(len(horizontal) + len(vertical))
     find = sets.find
+    by_band: dict[int, list[int]] = {}  # the verticals that reach each band of the page's height
+    for j, v in enumerate(vertical):
+        for band in range(int((v.start - _REACH) // _BAND), int((v.end + _REACH) // _BAND) + 1):
+            by_band.setdefault(band, []).append(j)
     for i, h in enumerate(horizontal):
-        for j, v in enumerate(vertical):
-            if _meets(h, v):
+        for j in by_band.get(int(h.pos // _BAND), ()):
+            if _meets(h, vertical[j]):
                 sets.union(len(horizontal) + j, i)
     groups: dict[int, tuple[list[_Line], list[_Line]]] = {}
     for i, h in enumerate(horizontal):
@@ -255,7 +292,8 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
             atoms.setdefault(find(r * n_cols + c), []).append((r, c))
     texts: dict[int, list[Char]] = {}
     x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
-    for ch in page.chars:
+    for i in _CharIndex.of(page).within((x0, y0, x1, y1)):
+        ch = page.chars[i]
         x, y = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
         if x0 <= x <= x1 and y0 <= y <= y1:
             c = min(max(bisect.bisect_right(xs, x) - 1, 0), n_cols - 1)
