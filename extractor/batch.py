@@ -21,7 +21,6 @@ import os
 import sys
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor import __version__
-from extractor.errors import ExtractorError, OutputError, SettingsError, WorkerStartError
+from extractor.errors import ZIP_ERRORS, ExtractorError, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import write_atomic
 from extractor.progress import LOGGER, Forward, eta, on_terminal
 
@@ -124,7 +123,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 if seen > MAX_MEMBER_BYTES:
                     raise MemberError(f"the member unpacks to more than {MAX_MEMBER_BYTES} bytes")
                 yield chunk
-    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as e:  # encrypted, Deflate64, …
+    except ZIP_ERRORS as e:  # encrypted, Deflate64, data that does not inflate, …
         raise MemberError(f"the member cannot be unpacked ({type(e).__name__}: {e})") from None
 
 
@@ -203,7 +202,7 @@ def _expand(path: Path) -> Iterable[Source]:
         yield Source(str(path))
 
 
-_UNREADABLE_ZIP = (zipfile.BadZipFile, UnicodeDecodeError, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, KeyError)
+_UNREADABLE_ZIP = ZIP_ERRORS
 
 
 def _members(path: Path) -> Iterator[Source]:

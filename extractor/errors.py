@@ -82,3 +82,15 @@ class MemoryLimitError(ExtractorError):
     """The input needed more memory than the ceiling (``--max-memory``)."""
 
     exit_code = 12
+
+
+def _zip_errors() -> tuple[type[BaseException], ...]:
+    import zipfile
+    import zlib
+
+    return (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, OSError, RuntimeError, UnicodeDecodeError, KeyError)
+
+
+# what the standard library's zipfile raises on a damaged archive: a bad directory or header, a name that is not
+# UTF-8 though flagged so, data that does not inflate, an unsupported version or method, a seek before the start
+ZIP_ERRORS = _zip_errors()

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from extractor.errors import CorruptInputError, UnsupportedFormatError
+from extractor.errors import ZIP_ERRORS, CorruptInputError, UnsupportedFormatError
 from extractor.model import Page
 from extractor.readers.virtual import CellSpec, VirtualPage
 
@@ -66,8 +66,11 @@ def _without_huge_merges(data: bytes) -> bytes:
         cols = _column_number(match[3]) - _column_number(match[1]) + 1
         return match[0] if 0 < rows * cols <= _MAX_MERGED else b""
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    except ZIP_ERRORS as e:
+        raise CorruptInputError(f"Excel workbook cannot be unpacked ({type(e).__name__}: {e})") from e
     changed = False
     for name, part in parts.items():
         if name.startswith("xl/worksheets/") and b"mergeCell" in part:
@@ -87,7 +90,7 @@ def _check_size(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as e:
+    except ZIP_ERRORS as e:
         raise CorruptInputError("Excel workbook is not a valid zip archive") from e
     if unpacked > _MAX_UNPACKED:
         raise CorruptInputError(f"Excel workbook unpacks to {unpacked // 1_048_576} MB, more than the {_MAX_UNPACKED // 1_048_576} MB allowed")

@@ -12,6 +12,7 @@ import json
 import re
 import zipfile
 
+from extractor.errors import ZIP_ERRORS
 from extractor.model import InputFormat
 
 _HTML_MARK = re.compile(rb"<(!doctype\s+html|html|head|body|meta|title|div|table|p)[\s>/]", re.I)
@@ -52,7 +53,7 @@ def _sniff_zip(data: bytes) -> InputFormat:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError):
+    except ZIP_ERRORS:
         return InputFormat.ZIP
     if any(n.startswith("xl/") for n in names):
         return InputFormat.XLSX

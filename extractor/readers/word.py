@@ -11,7 +11,7 @@ import zipfile
 
 from lxml import etree
 
-from extractor.errors import CorruptInputError
+from extractor.errors import ZIP_ERRORS, CorruptInputError
 from extractor.model import Page
 from extractor.readers.virtual import CellSpec, VirtualPage
 
@@ -26,8 +26,8 @@ def read_docx(data: bytes) -> tuple[Page, ...]:
             if sum(info.file_size for info in archive.infolist()) > _MAX_UNPACKED:
                 raise CorruptInputError("Word document unpacks to more than 200 MB")
             xml = archive.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError) as e:
-        raise CorruptInputError(f"Word document cannot be read ({e})") from e
+    except ZIP_ERRORS as e:
+        raise CorruptInputError(f"Word document cannot be read ({type(e).__name__}: {e})") from e
     try:
         root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, huge_tree=False))
     except etree.XMLSyntaxError as e:
