@@ -235,3 +235,29 @@ def test_planning_holds_no_zip_member_and_a_declared_size_over_the_limit_is_refu
         assert not tasks and all("over the 100 byte limit" in r.error for r in rows.values())
     finally:
         journal.close()
+
+
+def test_terminal_escapes_in_a_member_name_are_shown_escaped_on_the_progress_line(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    archive = tmp_path / "crawl.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("bad\x1b[2J\x1b]0;owned\x07name.txt", SEED.read_bytes())
+    command = [sys.executable, "-m", "extractor.cli", "batch", str(archive), "-o", str(tmp_path / "out"), "--jobs", "1"]
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=120) == 0
+    os.close(leader)
+    assert b"\x1b" not in seen and b"\x07" not in seen  # nothing of the name reaches the terminal as a control
+    assert b"bad\\x1b[2J\\x1b]0;owned\\x07name" in seen
