@@ -261,3 +261,30 @@ def test_terminal_escapes_in_a_member_name_are_shown_escaped_on_the_progress_lin
     os.close(leader)
     assert b"\x1b" not in seen and b"\x07" not in seen  # nothing of the name reaches the terminal as a control
     assert b"bad\\x1b[2J\\x1b]0;owned\\x07name" in seen
+
+
+def test_planning_opens_each_archive_once_however_many_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.batch import _Journal, _plan
+
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for i in range(5000):
+            zipped.writestr(f"member-{i}.txt", f"{i}".encode())
+    opened = []
+    real = zipfile.ZipFile
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            opened.append(args[0] if args else kwargs.get("file"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "ZipFile", Counting)
+    sources = discover([archive])
+    (tmp_path / "out").mkdir()
+    journal = _Journal(tmp_path / "out" / "journal.jsonl")
+    try:
+        rows, tasks = _plan(sources, tmp_path / "out", journal, BatchSettings(jobs=1))
+    finally:
+        journal.close()
+    assert len(sources) == 5000 and len(rows) == 5000 and len(tasks) == 5000
+    assert len([f for f in opened if str(f) == str(archive)]) <= 2  # once to list the members, once to hash them (was once per member)
