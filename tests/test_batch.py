@@ -130,12 +130,11 @@ def test_the_same_batch_runs_on_a_dask_cluster(tmp_path: Path) -> None:
     assert len(_manifest(tmp_path / "out")) == 3
 
 
-def test_the_progress_line_moves_during_ocr_on_a_terminal_and_is_off_elsewhere(tmp_path: Path) -> None:
+def _on_a_terminal(command: list[str]) -> tuple[int, bytes]:
+    """Run the command with its stderr on a pseudo-terminal: its exit code and what the terminal received."""
     import os
     import pty
 
-    scan = CORPUS / "renwu/BJ_zsj_2026_附件1_scanned.pdf"
-    command = [sys.executable, "-m", "extractor.cli", "batch", str(scan), str(SEED), "-o", str(tmp_path / "tty"), "--jobs", "1", "--pages", "1-2"]
     leader, follower = pty.openpty()
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower)
     os.close(follower)
@@ -143,13 +142,21 @@ def test_the_progress_line_moves_during_ocr_on_a_terminal_and_is_off_elsewhere(t
     while True:
         try:
             chunk = os.read(leader, 4096)
-        except OSError:  # the terminal closed: the batch is over
+        except OSError:  # the terminal closed: the command is over
             break
         if not chunk:
             break
         seen += chunk
-    assert process.wait(timeout=300) == 0
+    code = process.wait(timeout=300)
     os.close(leader)
+    return code, seen
+
+
+def test_the_progress_line_moves_during_ocr_on_a_terminal_and_is_off_elsewhere(tmp_path: Path) -> None:
+    scan = CORPUS / "renwu/BJ_zsj_2026_附件1_scanned.pdf"
+    command = [sys.executable, "-m", "extractor.cli", "batch", str(scan), str(SEED), "-o", str(tmp_path / "tty"), "--jobs", "1", "--pages", "1-2"]
+    code, seen = _on_a_terminal(command)
+    assert code == 0
     text = seen.decode("utf-8", "replace")
     assert "reading  BJ_zsj_2026_附件1_scanned.pdf (OCR page 1 of 8)" in text and "(OCR page 2 of 8)" in text
     assert "[file 2/2]" in text and "ETA" in text
@@ -238,27 +245,11 @@ def test_planning_holds_no_zip_member_and_a_declared_size_over_the_limit_is_refu
 
 
 def test_terminal_escapes_in_a_member_name_are_shown_escaped_on_the_progress_line(tmp_path: Path) -> None:
-    import os
-    import pty
-
     archive = tmp_path / "crawl.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("bad\x1b[2J\x1b]0;owned\x07name.txt", SEED.read_bytes())
-    command = [sys.executable, "-m", "extractor.cli", "batch", str(archive), "-o", str(tmp_path / "out"), "--jobs", "1"]
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower)
-    os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    assert process.wait(timeout=120) == 0
-    os.close(leader)
+    code, seen = _on_a_terminal([sys.executable, "-m", "extractor.cli", "batch", str(archive), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert code == 0
     assert b"\x1b" not in seen and b"\x07" not in seen  # nothing of the name reaches the terminal as a control
     assert b"bad\\x1b[2J\\x1b]0;owned\\x07name" in seen
 
