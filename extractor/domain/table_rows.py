@@ -158,6 +158,9 @@ class TreeRow:
     total: bool
 
 
+_OF_WHICH = re.compile(r"^其中[:：]?")
+
+
 def ordinal_rank(label: str) -> int | None:
     """Nesting rank of a printed ordinal: 一、 1, （一） 2, 1、 3, （1） 4, ① 5; None without one."""
     for pattern, rank in _ORDINAL_RANKS:
@@ -216,6 +219,9 @@ def _nesting_key(row: TreeRow, levels: dict[float, int], stack: list[tuple[tuple
         return (len(row.code), 0.0)
     if row.label.startswith("其中") and stack:
         parent_key = stack[-1][0]
+        listed = ordinal_rank(_OF_WHICH.sub("", row.label))
+        if listed is not None and (0, float(listed)) > parent_key:
+            return (0, float(listed))  # 其中：（1）… opens a numbered list: （2） is its sibling, not its child
         return (parent_key[0], parent_key[1] + 0.5)
     rank = ordinal_rank(row.label)
     if rank is not None:

@@ -1,0 +1,18 @@
+"""Layouts seen on real pages outside the truth documents (issue 14), each on a document that prints it."""
+
+from __future__ import annotations
+
+from tests.conftest import SHARED, extracted
+
+POOL = SHARED / "pool"
+
+
+def test_a_numbered_list_opened_by_of_which_keeps_its_items_side_by_side() -> None:
+    # 福建's template prints 3、公务用车购置及运行费 / 其中：（1）公务用车购置费 / （2）公务用车运行费: (2) is (1)'s sibling
+    doc = extracted(str(POOL / "福州_2ba46bba3ef7.pdf"))
+    table = next(t for t in doc.tables if t.kind == "three_public")
+    rows = {r.label: (i, r) for i, r in enumerate(table.rows)}
+    parent, _ = rows["3、公务用车购置及运行费"]
+    assert rows["其中：（1）公务用车购置费"][1].parent_row == parent and rows["（2）公务用车运行费"][1].parent_row == parent
+    assert not [c for c in doc.checks if c.status == "mismatch" and c.rule == "table.row_hierarchy"]
+    assert table.verified is True
