@@ -16,3 +16,11 @@ def test_a_numbered_list_opened_by_of_which_keeps_its_items_side_by_side() -> No
     assert rows["其中：（1）公务用车购置费"][1].parent_row == parent and rows["（2）公务用车运行费"][1].parent_row == parent
     assert not [c for c in doc.checks if c.status == "mismatch" and c.rule == "table.row_hierarchy"]
     assert table.verified is True
+
+
+def test_a_table_continued_under_its_title_repeated_without_its_number_is_one_table() -> None:
+    # 西安科技创新局 p46 prints 表5 and its title; p47 repeats the title and the header, not the number
+    doc = extracted(str(POOL / "西安_d8b69a4ecb5c.pdf"))
+    table = next(t for t in doc.tables if t.number == "表5")
+    assert table.pages == (46, 47) and not [t for t in doc.tables if t.number is None and 47 in t.pages]
+    assert table.verified is True  # its 合计 now meets the sum of all its 类 rows

@@ -233,14 +233,17 @@ def _orphans(page: Page, titles: list[TextLine], lines: list[TextLine], tables: 
 
 
 def _continues(previous: Table, grid: Grid, title_line: TextLine | None, captions: list[TextLine]) -> bool:
-    """A grid at the top of a page continues the last table when it has no title, or repeats the same title and number."""
+    """A grid at the top of a page continues the last table when it has no title, or repeats the same title (with the
+    same number, or with none)."""
     inner_rows = grid_layout(grid).captions
     inner = next((c.text for c in grid.cells if c.row in inner_rows and is_title(c.text)), None)
     raw = inner or (title_line.text if title_line else None)
     if raw is None:
         return True
     title = normalise_digits(raw)
-    same = same_title(title, previous.title) and _number(raw, captions) == previous.number
+    number = _number(raw, captions)
+    # the same title, and the same number or none (a continuation often repeats the title without its 表5)
+    same = same_title(title, previous.title) and (number == previous.number or number is None)
     # Under a repeated title and number: the same first row is a repeated header (a continuation when
     # the table filled the page before); the same first cell with other text beside it is a new table
     # from the same template (one 绩效目标表 per project); another first row continues the body.
