@@ -24,3 +24,10 @@ def test_a_table_continued_under_its_title_repeated_without_its_number_is_one_ta
     table = next(t for t in doc.tables if t.number == "表5")
     assert table.pages == (46, 47) and not [t for t in doc.tables if t.number is None and 47 in t.pages]
     assert table.verified is True  # its 合计 now meets the sum of all its 类 rows
+
+
+def test_a_transfer_payment_budget_is_not_the_total_budget() -> None:
+    # 深圳 p13: "本单位上级专项转移支付支出预算为1,047.61万元": a part of the budget, checked against no total
+    doc = extracted(str(POOL / "深圳_726f59ca66a4.pdf"))
+    assert not [f for f in doc.facts if f.key == "expenditure_total" and f.value == "1047.61"]
+    assert not [c for c in doc.checks if c.status == "mismatch" and c.rule == "narrative.totals_table"]

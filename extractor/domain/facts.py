@@ -104,6 +104,7 @@ class _Candidate:
 _HEADING_LEAD = 16
 _GENERIC = {"income_total", "expenditure_total"}
 _SUBJECTS = {"three_public_total", "admin_operating_cost", "procurement_total"}
+_PART_OF_TOTAL = re.compile(r"转移支付")
 # "…经费财政拨款支出预算为76.43万元，2024年度支出决算为46.21万元": the 决算 of the same subject
 _CONTINUATION = re.compile(r"^[,，]?(?:\d{4}年度?)?(?:支出)?决算数?为$")
 _NUMBERED_HEADING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．])[^\d]*[。；]$")
@@ -134,6 +135,8 @@ def _key_of(lead: str, sentence: str, unit: str) -> tuple[str, int] | None:
         subject = next((key for key, pattern, rank, _ in _COMPILED if key in _SUBJECTS and pattern.search(lead[: best[0]])), None)
         if subject is not None:
             return subject, 0
+        if _PART_OF_TOTAL.search(lead[: best[0]]):
+            return None  # "上级专项转移支付支出预算为1,047.61万元": a part of the budget, not its total
     return (best[2], best[3]) if best else None
 
 
