@@ -31,3 +31,12 @@ def test_a_transfer_payment_budget_is_not_the_total_budget() -> None:
     doc = extracted(str(POOL / "深圳_726f59ca66a4.pdf"))
     assert not [f for f in doc.facts if f.key == "expenditure_total" and f.value == "1047.61"]
     assert not [c for c in doc.checks if c.status == "mismatch" and c.rule == "narrative.totals_table"]
+
+
+def test_rows_of_one_period_in_a_block_per_unit_hold_no_other_row() -> None:
+    # 深圳's 三公 table: per 预算单位 a block 某单位2025年 / 2026年 / 增减变化金额; no unit's row is another's child
+    doc = extracted(str(POOL / "深圳_b03dee1eff12.pdf"))
+    table = next(t for t in doc.tables if t.kind == "three_public" and any(r.label.endswith("2025年") for r in t.rows))
+    blocks = [r for r in table.rows if r.label.endswith(("2025年", "2026年")) or r.label == "增减变化金额"]
+    assert len(blocks) >= 9 and all(r.parent_row is None and r.depth == 0 for r in blocks)
+    assert not [c for c in doc.checks if c.status == "mismatch" and c.rule == "table.row_hierarchy"]

@@ -159,6 +159,7 @@ class TreeRow:
 
 
 _OF_WHICH = re.compile(r"^其中[:：]?")
+_PERIOD = re.compile(r"(?:19|20)\d{2}年(?:预算数?|决算数?)?$|^增减变化(?:金额|额|数)?$")
 
 
 def ordinal_rank(label: str) -> int | None:
@@ -184,7 +185,9 @@ def row_tree(rows: Sequence[TreeRow]) -> list[tuple[int, int | None]]:
         stack: list[tuple[tuple[int, float], int]] = []  # (sort key, row index)
         for i in indices:
             row = rows[i]
-            if row.total and not row.code:
+            if (row.total or _PERIOD.search(row.label)) and not row.code:
+                # a total, or a row of one period of a block per unit (深圳: 某单位2025年 / 2026年 / 增减变化金额):
+                # no row of such a block holds another
                 result[i] = (0, None)
                 stack = []
                 continue
