@@ -34,6 +34,8 @@ from extractor.progress import LOGGER, Forward, eta, on_terminal
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_TIMEOUT = 600.0  # seconds one file may take, in a batch or alone
+DEFAULT_MAX_MEMORY = 2048  # MB one extraction may use (its address space may reach twice this)
 _DONE = ("ok", "warning")
 _READY = "ready"
 _PAGE = "page"  # a worker's message: (_PAGE, page, pages) while OCR reads a file
@@ -45,8 +47,8 @@ class BatchSettings:
     """Options of one batch run, checked on creation."""
 
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    timeout: float = 600.0  # seconds one file may take before its worker is stopped
-    max_memory_mb: int = 2048  # a worker above this after a file is replaced by a fresh one
+    timeout: float = DEFAULT_TIMEOUT  # seconds one file may take before its worker is stopped
+    max_memory_mb: int = DEFAULT_MAX_MEMORY  # a worker above this after a file is replaced by a fresh one
     password: str | None = None
     tables: str = "hybrid"
     ocr: str = "auto"
@@ -88,8 +90,12 @@ class Source:
         if self.archive is None:
             return Path(self.path).read_bytes()
         with zipfile.ZipFile(self.archive) as archive:
-            info = archive.infolist()[self.index] if self.index is not None else archive.getinfo(self.member or "")
-            return _read_member(archive, info)
+            return b"".join(_chunks(archive, _info(archive, self)))
+
+
+def _info(archive: zipfile.ZipFile, source: Source) -> zipfile.ZipInfo:
+    """The source's member: by its place in the archive (two members may share a name), else by its name."""
+    return archive.infolist()[source.index] if source.index is not None else archive.getinfo(source.member or "")
 
 
 MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a zip member larger than this, declared or found while reading, is refused
@@ -125,10 +131,6 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 yield chunk
     except ZIP_ERRORS as e:  # encrypted, Deflate64, data that does not inflate, …
         raise MemberError(f"the member cannot be unpacked ({type(e).__name__}: {e})") from None
-
-
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    return b"".join(_chunks(archive, info))
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -195,14 +197,11 @@ def _expand(path: Path) -> Iterable[Source]:
     elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
         try:
             members = list(_members(path))
-        except _UNREADABLE_ZIP:  # a damaged directory: the archive is one input, which fails with its reason
+        except ZIP_ERRORS:  # a damaged directory: the archive is one input, which fails with its reason
             members = [Source(str(path))]
         yield from members
     else:
         yield Source(str(path))
-
-
-_UNREADABLE_ZIP = ZIP_ERRORS
 
 
 def _members(path: Path) -> Iterator[Source]:
@@ -256,7 +255,7 @@ def _worker(connection: multiprocessing.connection.Connection, memory_mb: int = 
     import extractor.pipeline  # noqa: F401 - load the readers before saying ready, so start-up is not a file's time
 
     if memory_mb:
-        _limit_memory(memory_mb)
+        limit_memory(memory_mb)
 
     progress = logging.getLogger(LOGGER)  # each OCR page goes to the parent, whose progress line then moves
     progress.setLevel(logging.INFO)
@@ -270,9 +269,10 @@ def _worker(connection: multiprocessing.connection.Connection, memory_mb: int = 
         connection.send(process(task))
 
 
-def _limit_memory(memory_mb: int) -> None:
-    """A hard ceiling on the worker's address space, so one runaway file fails (MemoryError) instead of taking the
-    machine: twice the soft ceiling at which a worker is replaced between files."""
+def limit_memory(memory_mb: int) -> None:
+    """A hard ceiling on this process's address space, so one runaway file fails (MemoryError) instead of taking the
+    machine: twice the soft ceiling at which a worker is replaced between files (a batch's worker, or the child
+    that reads one file for a single-file command)."""
     try:
         import resource
 
@@ -559,20 +559,21 @@ class _Archives:
     def digest(self, source: Source) -> tuple[str, int]:
         """The sha256 and size of the input, read a chunk at a time (a member is never held whole here)."""
         digest, size = hashlib.sha256(), 0
-        if source.archive is None:
-            with open(source.path, "rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-            return digest.hexdigest(), size
-        archive = self.open.get(source.archive)
-        if archive is None:
-            archive = self.open[source.archive] = zipfile.ZipFile(source.archive)
-        info = archive.infolist()[source.index] if source.index is not None else archive.getinfo(source.member or "")
-        for chunk in _chunks(archive, info):
+        for chunk in self._chunks(source):
             digest.update(chunk)
             size += len(chunk)
         return digest.hexdigest(), size
+
+    def _chunks(self, source: Source) -> Iterator[bytes]:
+        if source.archive is None:
+            with open(source.path, "rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    yield chunk
+            return
+        archive = self.open.get(source.archive)
+        if archive is None:
+            archive = self.open[source.archive] = zipfile.ZipFile(source.archive)
+        yield from _chunks(archive, _info(archive, source))
 
     def close(self) -> None:
         for archive in self.open.values():
@@ -598,7 +599,7 @@ class _Planner:
             sha, size = self.archives.digest(source)
         except MemberError as e:  # encrypted, an unsupported method, a bomb: this member fails, the batch goes on
             return self._failed(row, str(e), e.exit_code)
-        except _UNREADABLE_ZIP as e:
+        except ZIP_ERRORS as e:
             return self._failed(row, f"cannot read: {e}", 3)
         row = replace(row, sha256=sha, size_bytes=size, doc_id=sha[:16])
         if sha in self.first_of:

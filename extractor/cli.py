@@ -215,8 +215,9 @@ def check(
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dataset folder.")
 @click.option("--jobs", type=int, default=None, help="Worker processes [default: the number of cores].")
-@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds one file may take.")
-@click.option("--max-memory", "max_memory", type=int, default=2048, show_default=True, help="MB a worker may grow to before it is replaced.")
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, help="Seconds one file may take.")
+@click.option("--max-memory", "max_memory", type=int, default=DEFAULT_MAX_MEMORY, show_default=True,
+              help="MB a worker may grow to before it is replaced.")
 @click.option("--password", default=None, help="Password for encrypted PDFs.")
 @click.option("--tables", type=click.Choice([*STRATEGIES, "none"]), default=DEFAULT_STRATEGY, show_default=True, help="How tables are found.")
 @PAGES_OPTION
@@ -325,13 +326,12 @@ def _reported(debug: bool) -> Iterator[None]:
         if debug:
             raise
         if line:
-            line.finish()
+            line.finish()  # the error on a line of its own
         click.echo(f"error: {e}", err=True)
         sys.exit(e.exit_code)
     finally:
         if line:
             line.finish()
-            line.shown = False
             logging.getLogger(LOGGER).removeHandler(line)
 
 

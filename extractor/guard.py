@@ -14,12 +14,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from extractor.batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, limit_memory
 from extractor.errors import ExtractorError, MemoryLimitError, TimeLimitError
 from extractor.pipeline import ExtractSettings, extract
 from extractor.records import Document
 
-DEFAULT_TIMEOUT = 600.0
-DEFAULT_MAX_MEMORY = 2048  # MB
+__all__ = ["DEFAULT_MAX_MEMORY", "DEFAULT_TIMEOUT", "guarded_extract"]
 
 
 class _Failed(ExtractorError):
@@ -71,32 +71,21 @@ def guarded_extract(path: str | Path, settings: ExtractSettings, timeout: float 
 
 
 def _child(sender: multiprocessing.connection.Connection, path: str, settings: ExtractSettings, max_memory: int) -> None:
-    _limit_memory(max_memory)
+    limit_memory(max_memory)
+    out_of_memory = ("error", (f"{path}: needs more memory than {max_memory} MB (raise it with --max-memory)", MemoryLimitError.exit_code))
     result: tuple[str, Any]
     try:
         result = ("document", extract(path, settings))
     except ExtractorError as e:
         result = ("error", (str(e), e.exit_code))
     except MemoryError:
-        result = ("error", (f"{path}: needs more memory than {max_memory} MB (raise it with --max-memory)", MemoryLimitError.exit_code))
+        result = out_of_memory
     except Exception as e:  # noqa: BLE001 - a fault of ours: said in one line, the traceback with --debug
         result = ("error", (f"{path}: internal error ({type(e).__name__}: {e}); run with --debug for the traceback", 70))
     try:
         sender.send(result)
     except MemoryError:
-        sender.send(("error", (f"{path}: needs more memory than {max_memory} MB (raise it with --max-memory)", MemoryLimitError.exit_code)))
+        sender.send(out_of_memory)
     finally:
         sender.close()
     os._exit(0)  # nothing of the parent's (atexit handlers, buffers) runs twice
-
-
-def _limit_memory(max_memory: int) -> None:
-    try:
-        import resource
-
-        wanted = max_memory * 2 * 1024 * 1024
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if soft == resource.RLIM_INFINITY or wanted < soft:
-            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
-    except (ImportError, ValueError, OSError):  # not on this platform, or not allowed
-        pass

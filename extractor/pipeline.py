@@ -120,15 +120,13 @@ def _settings(settings: ExtractSettings | None, options: dict[str, object]) -> E
     return ExtractSettings(**options)  # type: ignore[arg-type]
 
 
-def _pages_wanted(doc: SourceDocument, settings: ExtractSettings, name: str) -> tuple[Page, ...]:
-    """The pages --max-pages and --pages keep; a selection that keeps none is an error."""
-    pages = doc.pages[: settings.max_pages] if settings.max_pages else doc.pages
-    selected = settings.selected_pages()
+def _pages_wanted(readable: tuple[Page, ...], selected: frozenset[int] | None, settings: ExtractSettings, name: str) -> tuple[Page, ...]:
+    """The pages --pages keeps of those --max-pages does; a selection that keeps none is an error."""
     if selected is None:
-        return pages
-    kept = tuple(p for p in pages if p.number in selected)
+        return readable
+    kept = tuple(p for p in readable if p.number in selected)
     if not kept:
-        raise SettingsError(f"the document has {len(doc.pages)} page(s), none of them in {settings.pages!r}", path=name)
+        raise SettingsError(f"the document has {len(readable)} page(s), none of them in {settings.pages!r}", path=name)
     return kept
 
 
@@ -154,7 +152,8 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     data, name = _load(source)
     selected = settings.selected_pages()
     doc = read_source(data, name, ReaderSettings(password=settings.password, ocr=settings.ocr, max_pages=settings.max_pages, pages=selected))
-    pages = _pages_wanted(doc, settings, name)
+    readable = doc.pages[: settings.max_pages] if settings.max_pages else doc.pages
+    pages = _pages_wanted(readable, selected, settings, name)
     ocr_pages = {p.number for p in pages if p.ocr}
     why = _no_ocr_reason(settings.ocr, doc)
     warnings = [
@@ -168,7 +167,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         if ocr_pages:
             raise NoTextLayerError("no text found on any page, even by OCR (blank pages or pictures only)", path=name)
         raise NoTextLayerError(f"no page has a text layer (scanned document){why}", path=name)
-    identity = identify(doc.pages[: settings.max_pages] if settings.max_pages else doc.pages)  # the title pages, whatever --pages keeps
+    identity = identify(readable)  # the title pages, whatever --pages keeps
     is_disclosure = identity.document_type is DocumentType.DISCLOSURE
     failures: list[tuple[int, str]] = []
     found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []

@@ -49,9 +49,11 @@ class PageProgress(logging.Handler):
         self.shown = True
 
     def finish(self) -> None:
+        """End the line, once, if one was shown."""
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
+            self.shown = False
 
 
 class Forward(logging.Handler):

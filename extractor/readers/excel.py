@@ -103,8 +103,8 @@ _MAX_COLUMNS = 512
 def _rows(sheet: Any) -> list[list[CellSpec]]:
     """The sheet's rows and columns that hold something (a value, or the corner of a merged range), never its whole
     declared extent: one cell at XFD1048576 does not make a grid of seventeen billion."""
-    filled = [(r, c) for (r, c), cell in sheet._cells.items() if cell.value is not None]  # openpyxl's map of the cells it read
-    merged = [m for m in sheet.merged_cells.ranges if (m.min_row, m.min_col) in set(filled)]
+    filled = {(r, c) for (r, c), cell in sheet._cells.items() if cell.value is not None}  # openpyxl's map of the cells it read
+    merged = [m for m in sheet.merged_cells.ranges if (m.min_row, m.min_col) in filled]
     used_rows = sorted({r for r, _ in filled})
     used_cols = sorted({c for _, c in filled})
     if len(used_rows) > _MAX_ROWS or len(used_cols) > _MAX_COLUMNS:
