@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from extractor.errors import SettingsError
-from extractor.model import BBox
+from extractor.model import BBox, Page
 from extractor.readers.pdf import open_pdf
 from extractor.records import Document
 
@@ -67,10 +67,32 @@ def _bytes(origin: Origin) -> bytes:
     return origin if isinstance(origin, bytes) else Path(origin).read_bytes()
 
 
-def render_page(path: Origin, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
-    """The PDF page as an image, ``scale`` pixels per point (1.5 is 108 dpi)."""
-    pdf = open_pdf(_bytes(path), password)
-    try:
+class PageImages:
+    """The pages of one document as images, its source opened or read once however many pages are drawn: a PDF
+    page as printed, any other format's virtual page (the layout its reader gives the pipeline: every character a
+    grey box where it stands, every rule a line). Each image carries the scale it was drawn at in
+    ``image.info["scale"]``: lower than asked where the page is huge."""
+
+    def __init__(self, origin: Origin, pdf: bool, password: str | None = None) -> None:
+        self.origin, self.password = origin, password
+        self._pdf = open_pdf(_bytes(origin), password) if pdf else None
+        self._virtual: tuple[Page, ...] | None = None
+
+    def __enter__(self) -> PageImages:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+
+    def image(self, number: int, scale: float = 1.5) -> Image.Image:
+        if self._pdf is not None:
+            return self._printed(number, scale)
+        return self._drawn(number, scale)
+
+    def _printed(self, number: int, scale: float) -> Image.Image:
+        pdf = self._pdf
+        assert pdf is not None
         if not 1 <= number <= len(pdf):
             raise SettingsError(f"page {number} is not in the document (it has {len(pdf)} pages)")
         page = pdf[number - 1]
@@ -78,43 +100,52 @@ def render_page(path: Origin, number: int, scale: float = 1.5, password: str | N
             width, height = page.get_size()
             used = _capped(scale, width, height)
             image = page.render(scale=used).to_pil().convert("RGB")
-            image.info["scale"] = used
-            return image
         finally:
             page.close()
-    finally:
-        pdf.close()
+        image.info["scale"] = used
+        return image
+
+    def _drawn(self, number: int, scale: float) -> Image.Image:
+        if self._virtual is None:
+            from extractor.readers import ReaderSettings, read_source
+
+            name = str(self.origin) if not isinstance(self.origin, bytes) else "<bytes>"
+            self._virtual = read_source(_bytes(self.origin), name, ReaderSettings(password=self.password, ocr="never")).pages
+        if not 1 <= number <= len(self._virtual):
+            raise SettingsError(f"page {number} is not in the document (it has {len(self._virtual)} pages)")
+        page = self._virtual[number - 1]
+        scale = _capped(scale, page.width, page.height)
+        image = Image.new("RGB", (max(1, round(page.width * scale)), max(1, round(page.height * scale))), "white")
+        pen = ImageDraw.Draw(image)
+        for rule in page.rules:
+            pen.line([(rule.x0 * scale, rule.top * scale), (rule.x1 * scale, rule.bottom * scale)], fill=(90, 90, 90), width=1)
+        for char in page.chars:
+            pen.rectangle((char.x0 * scale + 1, char.top * scale + 1, max(char.x1 * scale - 1, char.x0 * scale + 1),
+                           max(char.bottom * scale - 1, char.top * scale + 1)), fill=(200, 200, 200))
+        if not page.chars:
+            for line in page.lines:
+                x0, top, x1, bottom = (v * scale for v in line.bbox)
+                pen.rectangle((x0, top, max(x1, x0 + 1), max(bottom, top + 1)), fill=(215, 215, 215))
+        image.info["scale"] = scale
+        return image
+
+
+def render_page(path: Origin, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
+    """The PDF page as an image, ``scale`` pixels per point (1.5 is 108 dpi)."""
+    with PageImages(path, pdf=True, password=password) as pages:
+        return pages.image(number, scale)
+
+
+def render_virtual(origin: Origin, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
+    """The virtual page of a web page, workbook or Word file, drawn as :class:`PageImages` draws it."""
+    with PageImages(origin, pdf=False, password=password) as pages:
+        return pages.image(number, scale)
 
 
 def _capped(scale: float, width: float, height: float) -> float:
     """The scale, lowered so that the image stays under :data:`_MAX_PIXELS`."""
     pixels = width * height * scale * scale
     return scale if pixels <= _MAX_PIXELS else scale * (_MAX_PIXELS / max(pixels, 1.0)) ** 0.5 * 0.999  # rounding up stays under
-
-
-def render_virtual(origin: Origin, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
-    """The virtual page of a web page, workbook or Word file (the layout its reader gives the pipeline): every
-    character a grey box where it stands, every rule a line."""
-    from extractor.readers import ReaderSettings, read_source
-
-    source = read_source(_bytes(origin), str(origin) if not isinstance(origin, bytes) else "<bytes>", ReaderSettings(password=password, ocr="never"))
-    if not 1 <= number <= len(source.pages):
-        raise SettingsError(f"page {number} is not in the document (it has {len(source.pages)} pages)")
-    page = source.pages[number - 1]
-    scale = _capped(scale, page.width, page.height)
-    image = Image.new("RGB", (max(1, round(page.width * scale)), max(1, round(page.height * scale))), "white")
-    pen = ImageDraw.Draw(image)
-    for rule in page.rules:
-        pen.line([(rule.x0 * scale, rule.top * scale), (rule.x1 * scale, rule.bottom * scale)], fill=(90, 90, 90), width=1)
-    for char in page.chars:
-        pen.rectangle((char.x0 * scale + 1, char.top * scale + 1, max(char.x1 * scale - 1, char.x0 * scale + 1),
-                       max(char.bottom * scale - 1, char.top * scale + 1)), fill=(200, 200, 200))
-    if not page.chars:
-        for line in page.lines:
-            x0, top, x1, bottom = (v * scale for v in line.bbox)
-            pen.rectangle((x0, top, max(x1, x0 + 1), max(bottom, top + 1)), fill=(215, 215, 215))
-    image.info["scale"] = scale
-    return image
 
 
 def draw(image: Image.Image, page_marks: list[Mark], scale: float) -> Image.Image:
@@ -133,11 +164,9 @@ def draw(image: Image.Image, page_marks: list[Mark], scale: float) -> Image.Imag
 def show(path: Origin, doc: Document, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
     """Page ``number`` of the document at ``path`` (or its bytes) with the extraction ``doc`` drawn over it and a
     legend below: a PDF page as printed, any other format's virtual page (the layout its reader gave)."""
-    if doc.source.format == "pdf":
-        image = render_page(path, number, scale, password)
-    else:
-        image = render_virtual(path, number, scale, password)
-    used = float(image.info.get("scale", scale))  # lower than asked where the page is huge
+    with PageImages(path, pdf=doc.source.format == "pdf", password=password) as pages:
+        image = pages.image(number, scale)
+    used = float(image.info["scale"])
     page_marks = [m for m in marks(doc) if m.page == number]
     return with_legend(draw(image, page_marks, used), page_marks, doc, number)
 

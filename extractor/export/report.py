@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from extractor.export.overlay import KIND_COLOURS, draw, marks, render_page, render_virtual
+from extractor.export.overlay import KIND_COLOURS, PageImages, draw, marks
 from extractor.records import CheckRecord, Document, TableRecord
 
 _SCALE = 1.0  # pixels per point in the inlined page images
@@ -203,16 +203,17 @@ def _side_rows(index: int, table: TableRecord, side: int) -> str:
 def _page_images(path: Path, doc: Document, numbers: list[int], password: str | None) -> str:
     all_marks = list(marks(doc))
     parts = []
-    for number in numbers:
-        page_image = render_page(path, number, _SCALE, password) if doc.source.format == "pdf" else render_virtual(path, number, _SCALE, password)
-        used = float(page_image.info.get("scale", _SCALE))
-        image = draw(page_image, [m for m in all_marks if m.page == number and m.what != "cell"], used)
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=_QUALITY, optimize=True)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        parts.append(f'<div class="page" id="page-{number}" data-width="{image.width / used:g}">'
-                     f'<img loading="lazy" width="{image.width}" height="{image.height}" alt="page {number}" src="data:image/jpeg;base64,{data}">'
-                     f'<span class="label">p{number}</span></div>')
+    with PageImages(path, pdf=doc.source.format == "pdf", password=password) as page_images:
+        for number in numbers:  # one image at a time: a long document's pages are not all held at once
+            page_image = page_images.image(number, _SCALE)
+            used = float(page_image.info["scale"])
+            image = draw(page_image, [m for m in all_marks if m.page == number and m.what != "cell"], used)
+            buffer = io.BytesIO()
+            image.save(buffer, format="JPEG", quality=_QUALITY, optimize=True)
+            data = base64.b64encode(buffer.getvalue()).decode("ascii")
+            parts.append(f'<div class="page" id="page-{number}" data-width="{image.width / used:g}">'
+                         f'<img loading="lazy" width="{image.width}" height="{image.height}" alt="page {number}" src="data:image/jpeg;base64,{data}">'
+                         f'<span class="label">p{number}</span></div>')
     return "".join(parts)
 
 
