@@ -241,26 +241,10 @@ def _out_of_order(lines: list[Line]) -> bool:
 
 
 def _lines_from_boxes(chars: tuple[Char, ...]) -> list[Line]:
-    """Lines rebuilt from the characters' positions: grouped by vertical overlap, each read left to right, with
-    a space where a gap is wider than half the line's height."""
-    rows: list[list[Char]] = []
-    for char in sorted(chars, key=lambda c: ((c.top + c.bottom) / 2, c.x0)):
-        centre = (char.top + char.bottom) / 2
-        if rows and centre <= max(c.bottom for c in rows[-1]) and centre >= min(c.top for c in rows[-1]):
-            rows[-1].append(char)
-        else:
-            rows.append([char])
-    lines = []
-    for row in rows:
-        row.sort(key=lambda c: c.x0)
-        height = max(c.bottom - c.top for c in row)
-        text = row[0].text
-        for before, char in zip(row, row[1:], strict=False):
-            if char.x0 - before.x1 > height / 2:
-                text += " "
-            text += char.text
-        lines.append(Line(text=text, bbox=_segment_bbox(list(row))))
-    return lines
+    """Lines rebuilt from the characters' positions, as the table finder groups the text outside its grids."""
+    from extractor.layout.grid import chars_to_lines
+
+    return [Line(text=line.text, bbox=line.bbox) for line in chars_to_lines(chars)]
 
 
 def _segment_bbox(chars: list[Char | None]) -> BBox:
