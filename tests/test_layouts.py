@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from extractor.checks import CheckResult, Status, check_narrative
+from extractor.layout.narrative import build_narrative
+from extractor.layout.sections import find_sections
+from extractor.readers import ReaderSettings, read_source
 from tests.conftest import SHARED, extracted
 
 POOL = SHARED / "pool"
@@ -40,3 +44,34 @@ def test_rows_of_one_period_in_a_block_per_unit_hold_no_other_row() -> None:
     blocks = [r for r in table.rows if r.label.endswith(("2025年", "2026年")) or r.label == "增减变化金额"]
     assert len(blocks) >= 9 and all(r.parent_row is None and r.depth == 0 for r in blocks)
     assert not [c for c in doc.checks if c.status == "mismatch" and c.rule == "table.row_hierarchy"]
+
+
+def _list_sums(name: str) -> list[CheckResult]:
+    path = str(POOL / name)
+    with open(path, "rb") as f:
+        source = read_source(f.read(), path, ReaderSettings())
+    return [r for r in check_narrative(build_narrative(source.pages, find_sections(source.pages))) if r.rule.id == "narrative.list_sum"]
+
+
+def test_a_numbered_list_adds_up_its_items_not_the_amounts_inside_them() -> None:
+    # 深圳生态环境局 p19: "（五）项目支出9,402.71万元，具体包括：1.综合管理356.65万元，主要用于…53.92万元、…181.91万元…
+    # 2.环境科学研究日常运行管理(原…)9,046.06万元": the parts are 1. and 2., not the amounts item 1 is spent on
+    found = next(r for r in _list_sums("深圳_132c3ead125b.pdf") if r.expected == "9402.71")
+    assert found.status is Status.OK
+    assert [e.value for e in found.evidence[1:]] == ["356.65", "9,046.06"]
+
+
+def test_a_numbered_list_over_a_page_break_loses_no_item() -> None:
+    # 深圳退役军人事务局 pp. 8-10: seven numbered items, the list running over two page breaks
+    found = next(r for r in _list_sums("深圳_7209394ce08a.pdf") if r.expected == "52660.55")
+    assert found.status is Status.OK and len(found.evidence) == 8
+    assert {e.page for e in found.evidence} == {8, 9, 10}
+
+
+def test_an_amount_in_brackets_or_after_of_which_is_inside_its_item() -> None:
+    # 深圳信访局 p7: "大厅律师服务支出120万元（含结转2025年采购经费6.9万元）": 328.69 + 155.15 + 120 = 603.84
+    found = next(r for r in _list_sums("深圳_4dc4cd8aabf0.pdf") if r.expected == "603.84")
+    assert found.status is Status.OK and [e.value for e in found.evidence[1:]] == ["328.69", "155.15", "120"]
+    # 深圳公安局 p7: "常用装备保障项目615.04万元，其中结转结余126.00万元": 126.00 is part of 615.04, not a sixth item
+    found = next(r for r in _list_sums("深圳_fb31e41ca5d4.pdf") if r.expected == "1262.04")
+    assert "126.00" not in [e.value for e in found.evidence[1:]]
