@@ -18,7 +18,17 @@ from extractor.domain.columns import column_key
 from extractor.domain.facts import find_facts
 from extractor.domain.identity import DocumentType, ReportKind, identify
 from extractor.domain.line_items import find_line_items
-from extractor.domain.table_rows import CodeContext, TreeRow, code_level_name, parent_of, row_identity, row_tree
+from extractor.domain.table_rows import (
+    CodeContext,
+    TreeRow,
+    UnitRow,
+    budget_units,
+    code_level_name,
+    parent_of,
+    row_identity,
+    row_tree,
+    split_unit,
+)
 from extractor.errors import InputNotFoundError, NoTextLayerError, SettingsError
 from extractor.layout.narrative import Narrative, build_narrative
 from extractor.layout.sections import TableArea, find_sections, toc_pages
@@ -356,10 +366,19 @@ def _item_record(item, narrative: Narrative) -> LineItemRecord:  # type: ignore[
 def _table_record(table: Table) -> TableRecord:
     context = CodeContext()
     seen: list[str] = []
-    idents = [row_identity(row.codes, row.labels, context) for row in table.rows]
+    printed_units, idents = [], []
+    for row in table.rows:
+        unit, labels = split_unit(row.labels)
+        printed_units.append(unit)
+        idents.append(row_identity(row.codes, labels, context))
     tree = row_tree([TreeRow(row.side, i.code, i.label, row.indent, i.total) for row, i in zip(table.rows, idents, strict=True)])
+    first_column = min((c.column for row in table.rows for c in row.cells), default=None)
+    units = budget_units([
+        UnitRow(row.side, unit, ident.total, next((a.value for c in row.cells if c.column == first_column and (a := parse_amount(c.text))), None))
+        for row, ident, unit in zip(table.rows, idents, printed_units, strict=True)
+    ])
     rows = []
-    for row, ident, (depth, parent_row) in zip(table.rows, idents, tree, strict=True):
+    for row, ident, (depth, parent_row), unit in zip(table.rows, idents, tree, units, strict=True):
         parent = parent_of(ident.code, seen)
         if ident.code:
             seen.append(ident.code)
@@ -373,7 +392,7 @@ def _table_record(table: Table) -> TableRecord:
         rows.append(RowRecord(
             side=row.side, code=ident.code, code2=ident.code2, level=ident.level, parent=parent, label=ident.label,
             label_normalised=ident.label_normalised, total=ident.total, subitem=ident.subitem, depth=depth, parent_row=parent_row,
-            page=row.page, bbox=row.bbox,
+            budget_unit=unit, page=row.page, bbox=row.bbox,
             cells=cells,
         ))
     return TableRecord(

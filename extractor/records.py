@@ -129,6 +129,7 @@ class RowRecord:
     page: int
     bbox: BBox
     cells: tuple[CellRecord, ...]
+    budget_unit: str | None = None  # the 预算单位 the row belongs to, in a table of rows per unit; None: the department's
 
 
 @dataclass(frozen=True)

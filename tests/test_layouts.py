@@ -75,3 +75,24 @@ def test_an_amount_in_brackets_or_after_of_which_is_inside_its_item() -> None:
     # 深圳公安局 p7: "常用装备保障项目615.04万元，其中结转结余126.00万元": 126.00 is part of 615.04, not a sixth item
     found = next(r for r in _list_sums("深圳_fb31e41ca5d4.pdf") if r.expected == "1262.04")
     assert "126.00" not in [e.value for e in found.evidence[1:]]
+
+
+def test_the_budget_unit_is_a_dimension_of_the_row_and_the_department_is_the_sum_over_its_units() -> None:
+    # 深圳建筑工务署 表3 pp. 20-28: 预算单位 | 科目编码 | 科目名称, the department's row, then a block of coded rows per unit
+    doc = extracted(str(POOL / "深圳_b03dee1eff12.pdf"))
+    table = next(t for t in doc.tables if t.number == "表3")
+    assert table.rows[0].label == "深圳市建筑工务署" and table.rows[0].budget_unit is None  # the sum of the four units
+    units = {r.budget_unit for r in table.rows[1:]}
+    assert units == {"深圳市建筑工务署（本级）", "深圳市建筑工务署文体和水务工程管理中心", "深圳市建筑工务署工程管理中心",
+                     "深圳市建筑工务署工程设计管理中心"}
+    education = [r for r in table.rows if r.code == "205"]
+    assert len({r.budget_unit for r in education}) == len(education) == 3
+    # 收支总表 一、教育支出 28.00 meets 13.36 + 7.59 + 7.05 over the units, not one unit's 205 row
+    found = [c for c in doc.checks if c.rule == "cross.class_rows"]
+    assert found and all(c.status in ("ok", "rounding") for c in found)
+    # 表9 三公: 预算单位 | 年度: the row is the year of its unit
+    three = next(t for t in doc.tables if t.number == "表9")
+    assert [(r.label, r.budget_unit) for r in three.rows[3:6]] == [("2025年", "深圳市建筑工务署（本级）"),
+                                                                    ("2026年", "深圳市建筑工务署（本级）"),
+                                                                    ("增减变化金额", "深圳市建筑工务署（本级）")]
+    assert all(r.budget_unit is None for r in three.rows[:3])

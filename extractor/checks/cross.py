@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify, in_yuan, unit_scale
 from extractor.checks.tables import cell_value
@@ -49,14 +50,17 @@ def _evidence(located: Located, file: str | None) -> Evidence:
     return Evidence(f"{title} {row.label} | {cell.column}", cell.value or "", table.unit, cell.page, cell.bbox, file)
 
 
-def _compare(rule: Rule, a: Located, b: Located, files: tuple[str | None, str | None], what: str) -> CheckResult:
+def _compare(rule: Rule, a: Located, parts: Sequence[Located], files: tuple[str | None, str | None], what: str) -> CheckResult:
+    """``a`` against the cell ``parts`` lists, or against the sum of its cells (a 类 printed once per 预算单位)."""
     # compare in the first table's unit, so that a 元 table and a 万元 table meet
     scale = unit_scale(a[0].unit)
-    first, second = (in_yuan(cell_value(x[2]), x[0].unit) / scale for x in (a, b))
-    status, difference, allowed = classify(first, [second])
-    message = f"{what}: {first} vs {second}"
-    return CheckResult(rule, status, message, (_evidence(a, files[0]), _evidence(b, files[1])), expected=str(first), actual=str(second),
-                       difference=str(difference), tolerance=str(allowed))
+    first = in_yuan(cell_value(a[2]), a[0].unit) / scale
+    values = [in_yuan(cell_value(x[2]), x[0].unit) / scale for x in parts]
+    status, difference, allowed = classify(first, values)
+    second = sum(values, Decimal(0))
+    message = f"{what}: {first} vs {second}" + (f" ({len(values)} units)" if len(values) > 1 else "")
+    return CheckResult(rule, status, message, (_evidence(a, files[0]), *(_evidence(x, files[1]) for x in parts)), expected=str(first),
+                       actual=str(second), difference=str(difference), tolerance=str(allowed))
 
 
 def _basic_total(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
@@ -70,7 +74,7 @@ def _basic_total(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> It
             cells = [c for c in basic_total.cells if c.value is not None] if basic_total else []
             if basic_total and cells:
                 first = next((c for c in cells if c.key.split(".")[-1] in ("total", "amount")), cells[0])
-                yield _compare(BASIC_TOTAL, (gpb, total, basic_cell), (basic, basic_total, first), (gpb_file, basic_file),
+                yield _compare(BASIC_TOTAL, (gpb, total, basic_cell), [(basic, basic_total, first)], (gpb_file, basic_file),
                                "一般公共预算支出表 基本支出合计 = 基本支出表 合计")
 
 
@@ -89,7 +93,7 @@ def _summary_totals(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) ->
                 if not (total and cell):
                     continue
                 results = [
-                    _compare(SUMMARY_TOTALS, (summary, row, next(c for c in row.cells if c.value is not None)), (other, total, cell),
+                    _compare(SUMMARY_TOTALS, (summary, row, next(c for c in row.cells if c.value is not None)), [(other, total, cell)],
                              (summary_file, other_file), f"收支总表 {row.label} = {other.title or kind} 合计")
                     for row in rows
                 ]
@@ -103,12 +107,30 @@ def _class_rows(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Ite
     """The summary names the 类 (一、一般公共服务支出) the expenditure table codes (201): same total."""
     for summary, summary_file in by_kind.get("summary", []):
         for other, other_file in by_kind.get("expenditure", []):
-            classes = {name_key(r.label): r for r in other.rows if r.level == "类" and r.cells}
+            classes = _class_totals(other)
             for row in summary.rows:
                 cells = [c for c in row.cells if c.value is not None and "支出" in c.column]
                 match = classes.get(name_key(row.label)) if cells and ordinal_rank(row.label) else None
-                total = next((c for c in match.cells if c.value is not None), None) if match else None
-                if match is None or total is None:
+                if not match:
                     continue
-                yield _compare(CLASS_ROWS, (summary, row, cells[0]), (other, match, total), (summary_file, other_file),
-                               f"收支总表 {row.label} = {other.title or 'expenditure'} {match.code} 合计")
+                yield _compare(CLASS_ROWS, (summary, row, cells[0]), [(other, r, c) for r, c in match], (summary_file, other_file),
+                               f"收支总表 {row.label} = {other.title or 'expenditure'} {match[0][0].code} 合计")
+
+
+def _class_totals(table: TableRecord) -> dict[str, list[tuple[RowRecord, CellRecord]]]:
+    """Each 类 of the table, by name, with its total cell: the department's own 类 row where it prints one, else
+    the 类 row of every 预算单位 (a table of rows per unit: the department's 类 is the sum over its units)."""
+    found: dict[str, list[tuple[RowRecord, CellRecord]]] = {}
+    for row in table.rows:
+        total = next((c for c in row.cells if c.value is not None), None) if row.level == "类" else None
+        if total is not None:
+            found.setdefault(name_key(row.label), []).append((row, total))
+    classes = {}
+    for name, rows in found.items():
+        own = [r for r in rows if r[0].budget_unit is None]
+        units = [r[0].budget_unit for r in rows]
+        if own:
+            classes[name] = own[-1:]
+        elif len(set(units)) == len(units):
+            classes[name] = rows
+    return classes

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from extractor.domain.amounts import ascii_digits
 from extractor.domain.labels import normalise_label, normalise_text
@@ -159,6 +160,8 @@ class TreeRow:
 
 
 _OF_WHICH = re.compile(r"^其中[:：]?")
+# a label column that names the 预算单位 a row belongs to (深圳: 预算单位 | 科目编码 | 科目名称, a block of rows per unit)
+_UNIT_COLUMN = re.compile(r"^(?:二级)?(?:预算)?单位(?:名称)?$|^部门[(（]单位[)）]名称$")
 _PERIOD = re.compile(r"(?:19|20)\d{2}年(?:预算数?|决算数?)?$|^增减变化(?:金额|额|数)?$")
 
 
@@ -233,3 +236,59 @@ def _nesting_key(row: TreeRow, levels: dict[float, int], stack: list[tuple[tuple
     if ordinals and level == 0:
         return (0, 1.0)  # an unnumbered line at the margin of a numbered list (上年结转) is a sibling of 一、
     return (0, 10.0 + level)
+
+
+def split_unit(labels: Sequence[tuple[str, str]]) -> tuple[str | None, list[tuple[str, str]]]:
+    """The text of the row's 预算单位 column, and the label cells that name the row: the others where they print
+    text (深圳's 三公 table: 预算单位 | 年度, the row is the year of its unit), the unit itself where they do not."""
+    unit = next((text.strip() for header, text in labels if _UNIT_COLUMN.match(header) and text.strip()), None)
+    rest = [(header, text) for header, text in labels if not _UNIT_COLUMN.match(header)]
+    return unit, (rest if unit and any(text.strip() for _, text in rest) else list(labels))
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """What the 预算单位 dimension needs of a row: its side, the unit it prints, whether it is a total, its first amount."""
+
+    side: int
+    printed: str | None
+    total: bool
+    amount: Decimal | None
+
+
+def budget_units(rows: Sequence[UnitRow]) -> list[str | None]:
+    """The 预算单位 each row belongs to, in a table that lists rows per unit.
+
+    A unit printed once (a merged cell, or a row of its own above its rows) holds the rows below it until the
+    next unit or a total. The first unit is the department's own aggregate, not a unit, when its first row is the sum
+    of the other units' first rows (深圳市建筑工务署 = （本级） + three 中心): its rows stay the department's (None).
+    """
+    result: list[str | None] = [None] * len(rows)
+    current: str | None = None
+    side: int | None = None
+    for i, row in enumerate(rows):
+        if row.side != side:
+            current, side = None, row.side
+        if row.total and not row.printed:
+            current = None
+            continue
+        current = row.printed or current
+        result[i] = current
+    heads: dict[str, int] = {}
+    for i, unit in enumerate(result):
+        if unit is not None:
+            heads.setdefault(unit, i)
+    if len(heads) >= 3:
+        (first, index), *others = heads.items()
+        total, parts = rows[index].amount, [rows[j].amount for _, j in others]
+        if total is not None and all(p is not None for p in parts):
+            difference = sum((p for p in parts if p is not None), Decimal(0)) - total
+            if abs(difference) <= _step(total) * len(parts):
+                result = [None if unit == first else unit for unit in result]
+    return result
+
+
+def _step(amount: Decimal) -> Decimal:
+    """Half a unit of the last printed digit: what each rounded part may be off by."""
+    exponent = amount.as_tuple().exponent
+    return Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0) / 2

@@ -60,7 +60,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"),
         ("class_code", "s"), ("segment_code", "s"), ("item_code", "s"), ("class_name", "s"), ("class_name_std", "s"),
         ("segment_name", "s"), ("item_name", "s"), ("label", "s"), ("label_normalised", "s"), ("total", "b"),
-        ("subitem", "b"), ("column", "s"), ("column_key", "s"), ("text", "s"), ("value", "s"), ("unit", "s"),
+        ("subitem", "b"), ("budget_unit", "s"), ("column", "s"), ("column_key", "s"), ("text", "s"), ("value", "s"), ("unit", "s"),
         ("value_yuan", "d"), ("page", "i"), ("table_verified", "b"),
     ),
     "facts": (
@@ -250,7 +250,7 @@ def _cell_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
                         "table_title": table.get("title"), "unit": unit, "table_verified": table.get("verified")}
         for row_index, row in enumerate(table["rows"]):
             row_fields = {"row_index": row_index, **{name: row.get(name) for name in ("side", "code", "code2", "level", "label",
-                                                                                      "label_normalised", "total", "subitem")},
+                                                                                      "label_normalised", "total", "subitem", "budget_unit")},
                           **code_parts(row.get("code"), names)}
             for cell in row["cells"]:
                 if cell.get("value") is None and not cell.get("text"):
