@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.checks import CheckResult, Status, check_narrative
+from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.layout.narrative import build_narrative
 from extractor.layout.sections import find_sections
 from extractor.readers import ReaderSettings, read_source
@@ -96,3 +96,11 @@ def test_the_budget_unit_is_a_dimension_of_the_row_and_the_department_is_the_sum
                                                                     ("2026年", "深圳市建筑工务署（本级）"),
                                                                     ("增减变化金额", "深圳市建筑工务署（本级）")]
     assert all(r.budget_unit is None for r in three.rows[:3])
+
+
+def test_an_income_table_that_counts_the_carry_over_meets_the_summary_grand_total() -> None:
+    # 福州民政局 p13: the 收入预算总表's 合计 2249.92 has a 上年结转结余 column (30.00); the 收支总表 prints
+    # 本年收入合计 2219.92 and, after 上年结转结余 30.00, 收入合计 2249.92: the table meets the latter
+    doc = extracted(str(POOL / "福州_341c9dd0aa8e.pdf"))
+    found = [r for r in check_records([(t, None) for t in doc.tables]) if r.rule.id == "cross.summary_totals" and "收入" in r.message]
+    assert [r.status for r in found] == [Status.OK] and "收入合计 = " in found[0].message

@@ -79,11 +79,11 @@ def _basic_total(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> It
 
 
 def _summary_totals(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
-    """The income (expenditure) table's total is the summary's 本年收入合计 or, where it counts the carry-over,
-    its 收入总计."""
+    """The income (expenditure) table's total is the summary's 本年收入合计 or, where it counts the carry-over
+    (福建: a 上年结转结余 column in the 收入预算总表), its grand total, printed 收入总计 or 收入合计."""
     for summary, summary_file in by_kind.get("summary", []):
         for word, kind in (("收入", "income"), ("支出", "expenditure")):
-            labels = (f"本年{word}合计", f"本年{word}小计", f"{word}总计")
+            labels = (f"本年{word}合计", f"本年{word}小计", f"{word}总计", f"{word}合计")
             rows = [r for r in summary.rows if r.label_normalised in labels and any(c.value is not None for c in r.cells)]
             if not rows:
                 continue
