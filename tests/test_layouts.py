@@ -104,3 +104,10 @@ def test_an_income_table_that_counts_the_carry_over_meets_the_summary_grand_tota
     doc = extracted(str(POOL / "福州_341c9dd0aa8e.pdf"))
     found = [r for r in check_records([(t, None) for t in doc.tables]) if r.rule.id == "cross.summary_totals" and "收入" in r.message]
     assert [r.status for r in found] == [Status.OK] and "收入合计 = " in found[0].message
+
+
+def test_the_numbered_list_opened_by_of_which_adds_up_to_its_parent() -> None:
+    # 福州交警支队 p18: 3、公务用车购置及运行费 1335.21 = 其中：（1）购置费 221.04 + （2）运行费 1114.17
+    doc = extracted(str(POOL / "福州_69f79ec3c50b.pdf"))
+    found = [r for r in check_records([(t, None) for t in doc.tables]) if r.rule.id == "table.row_hierarchy"]
+    assert [(r.status, r.expected, r.actual) for r in found] == [(Status.OK, "1335.21", "1335.21")]

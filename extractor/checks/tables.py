@@ -64,11 +64,14 @@ def _compare(rule: Rule, table: TableRecord, total: tuple[RowRecord, CellRecord]
                        difference=str(difference), tolerance=str(allowed))
 
 
+_OF_WHICH = re.compile(r"^其中[:：]?")
+
+
 def _hierarchies(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
     rows = table.rows
     children: dict[int, list[int]] = {}
     for i, row in enumerate(rows):
-        if row.parent_row is not None and not row.subitem:
+        if row.parent_row is not None and (not row.subitem or _opens_list(row, rows)):
             children.setdefault(row.parent_row, []).append(i)
     for parent_index, kids in children.items():
         parent = rows[parent_index]
@@ -89,6 +92,12 @@ def _hierarchies(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
             if not numbered and result.status is Status.MISMATCH and Decimal(result.difference or "0") < 0:
                 result = replace(result, status=Status.INFO, message=result.message + "; the indented rows may be a part only")
             yield result
+
+
+def _opens_list(row: RowRecord, rows: Sequence[RowRecord]) -> bool:
+    """A 其中 row that opens a numbered list of its parent's parts (其中：（1）公务用车购置费 / （2）公务用车运行费)."""
+    rank = ordinal_rank(_OF_WHICH.sub("", row.label))
+    return rank is not None and any(r is not row and r.parent_row == row.parent_row and ordinal_rank(r.label) == rank for r in rows)
 
 
 def _total_rows(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
