@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.layout.narrative import build_narrative
 from extractor.layout.sections import find_sections
@@ -111,3 +113,27 @@ def test_the_numbered_list_opened_by_of_which_adds_up_to_its_parent() -> None:
     doc = extracted(str(POOL / "福州_69f79ec3c50b.pdf"))
     found = [r for r in check_records([(t, None) for t in doc.tables]) if r.rule.id == "table.row_hierarchy"]
     assert [(r.status, r.expected, r.actual) for r in found] == [(Status.OK, "1335.21", "1335.21")]
+
+
+def test_two_economic_classifications_side_by_side_keep_their_codes_and_names_apart() -> None:
+    # 西安科技创新局 表6 p48: 部门经济科目编码 | 名称 | 政府经济科目编码 | 名称 — "30101 基本工资 50101 工资奖金津补贴"
+    doc = extracted(str(POOL / "西安_d8b69a4ecb5c.pdf"))
+    table = next(t for t in doc.tables if t.number == "表6")
+    coded = [r for r in table.rows if r.code and len(r.code) == 5]
+    assert coded and all(r.code.startswith("3") and r.code2 and r.code2.startswith("5") for r in coded)
+    assert (coded[0].code, coded[0].code2, coded[0].label, coded[0].parent) == ("30101", "50101", "基本工资", "301")
+    assert not [r for r in coded if "工资奖金津补贴" in r.label or re.search(r"\d", r.label)]
+    assert table.verified is True
+
+
+def test_text_that_overflows_its_cell_goes_back_to_the_cell_it_runs_on_from() -> None:
+    # 西安科技创新局 表7 p52: "机关事业单位基本养老保险缴费支" runs over the rule, 支 astride it beside 2947399.16
+    doc = extracted(str(POOL / "西安_d8b69a4ecb5c.pdf"))
+    table = next(t for t in doc.tables if t.number == "表7")
+    row = next(r for r in table.rows if r.code == "2080505")
+    assert row.label.endswith("缴费支") and row.cells[0].text == "2947399.16" and row.cells[0].value == "2947399.16"
+    assert table.verified is True  # 20805 = 2080505 + 2080506 now holds
+    # 表4 p45: a header running over into the next header cell ("政府预算支出经济科目(按大类)" | "预算数")
+    summary = next(t for t in doc.tables if t.number == "表4")
+    assert {c.path for c in summary.columns if c.role == "amount"} >= {
+        "支出/支出功能分科目(按大类)/预算数", "支出/部门预算支出经济科目(按大类)/预算数", "支出/政府预算支出经济科目(按大类)/预算数"}

@@ -270,6 +270,36 @@ def _covered(lines: list[_Line], pos: float, at: float) -> bool:
     return any(abs(ln.pos - pos) < _SNAP and ln.start - _REACH <= at <= ln.end + _REACH for ln in lines)
 
 
+# characters closer than this (points) to their neighbour on the line run on from it
+_RUN_GAP = 2.0
+
+
+def _overflow_column(page: Page, index: _CharIndex, ch: Char, xs: Sequence[float], column: int) -> int:
+    """The column of a character drawn across a rule: the one whose text it runs on from.
+
+    A label too long for its cell runs over the rule into the next (西安: "机关事业单位基本养老保险缴费支" with 支
+    astride the rule, its middle in the 合计 cell beside "2947399.16"); a character astride a rule belongs with the
+    text it touches, not with the cell its middle falls in.
+    """
+    left, right = xs[column], xs[column + 1]
+    if ch.x0 < left - 0.5 < left + 0.5 < ch.x1 and column > 0:
+        toward = -1
+    elif ch.x0 < right - 0.5 < right + 0.5 < ch.x1 and column + 2 < len(xs):
+        toward = 1
+    else:
+        return column
+    before = after = False
+    for i in index.within((ch.x0 - 20, ch.top, ch.x1 + 20, ch.bottom)):
+        other = page.chars[i]
+        if other is ch or not other.text.strip():
+            continue
+        before = before or 0 <= ch.x0 - other.x1 <= _RUN_GAP
+        after = after or 0 <= other.x0 - ch.x1 <= _RUN_GAP
+    if (toward < 0 and before and not after) or (toward > 0 and after and not before):
+        return column + toward
+    return column
+
+
 def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
     xs = _positions([v.pos for v in vs], min(h.start for h in hs), max(h.end for h in hs))
     ys = _positions([h.pos for h in hs], min(v.start for v in vs), max(v.end for v in vs))
@@ -292,12 +322,14 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
             atoms.setdefault(find(r * n_cols + c), []).append((r, c))
     texts: dict[int, list[Char]] = {}
     x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
-    for i in _CharIndex.of(page).within((x0, y0, x1, y1)):
+    index = _CharIndex.of(page)
+    for i in index.within((x0, y0, x1, y1)):
         ch = page.chars[i]
         x, y = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
         if x0 <= x <= x1 and y0 <= y <= y1:
             c = min(max(bisect.bisect_right(xs, x) - 1, 0), n_cols - 1)
             r = min(max(bisect.bisect_right(ys, y) - 1, 0), n_rows - 1)
+            c = _overflow_column(page, index, ch, xs, c)
             texts.setdefault(find(r * n_cols + c), []).append(ch)
     cells = []
     for root, members in atoms.items():
