@@ -374,8 +374,9 @@ def _table_record(table: Table) -> TableRecord:
     tree = row_tree([TreeRow(row.side, i.code, i.label, row.indent, i.total) for row, i in zip(table.rows, idents, strict=True)])
     first_column = min((c.column for row in table.rows for c in row.cells), default=None)
     units = budget_units([
-        UnitRow(row.side, unit, ident.total, next((a.value for c in row.cells if c.column == first_column and (a := parse_amount(c.text))), None))
-        for row, ident, unit in zip(table.rows, idents, printed_units, strict=True)
+        UnitRow(row.side, unit, ident.total, next((a.value for c in row.cells if c.column == first_column and (a := parse_amount(c.text))), None),
+                parent_row)
+        for row, ident, unit, (_, parent_row) in zip(table.rows, idents, printed_units, tree, strict=True)
     ])
     rows = []
     for row, ident, (depth, parent_row), unit in zip(table.rows, idents, tree, units, strict=True):

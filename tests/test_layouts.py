@@ -137,3 +137,18 @@ def test_text_that_overflows_its_cell_goes_back_to_the_cell_it_runs_on_from() ->
     summary = next(t for t in doc.tables if t.number == "表4")
     assert {c.path for c in summary.columns if c.role == "amount"} >= {
         "支出/支出功能分科目(按大类)/预算数", "支出/部门预算支出经济科目(按大类)/预算数", "支出/政府预算支出经济科目(按大类)/预算数"}
+
+
+def test_a_unit_code_is_not_a_classification_code() -> None:
+    # 西安科技创新局 表2 p43: 单位编码 | 单位名称: "204 西安市科学技术局" over "204001 西安市科学技术局", "204003 …";
+    # 204 happens to be the 类 公共安全支出, but here it is the department's code
+    doc = extracted(str(POOL / "西安_d8b69a4ecb5c.pdf"))
+    table = next(t for t in doc.tables if t.number == "表2")
+    department = next(r for r in table.rows if r.code == "204")
+    units = [r for r in table.rows if r.code and len(r.code) == 6]
+    assert department.level is None and department.budget_unit is None and len(units) == 7
+    assert all(r.level is None and r.parent == "204" and r.budget_unit == r.label for r in units)
+    assert not [c for c in doc.checks if c.rule == "label.code_name" and c.expected == "公共安全支出"]
+    # the department is checked as the sum of its units
+    found = [r for r in check_records([(table, None)]) if r.rule.id == "table.row_hierarchy"]
+    assert found and {r.status for r in found} <= {Status.OK, Status.ROUNDING}

@@ -140,7 +140,7 @@ def check_code_names(tables: Sequence[tuple[TableRecord, str | None]]) -> Iterat
         if table.kind not in _FUNCTION_KINDS:
             continue
         for row in table.rows:
-            known = reference.get(row.code or "")
+            known = reference.get(row.code or "") if row.level else None  # a 单位编码 has no level: not a 科目
             if known is None or not row.label or name_key(row.label) == name_key(known.name):
                 continue
             cell = row.cells[0] if row.cells else None

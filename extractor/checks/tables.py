@@ -77,9 +77,11 @@ def _hierarchies(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
         parent = rows[parent_index]
         # classification codes only (3/5/7 digits): a 6-digit unit code over its sub-units is not a sum
         coded = bool(parent.level) and all(rows[k].level for k in kids)
-        if parent.code and not coded:
+        # the department over its 预算单位 (西安: 204 科学技术局 over 204001, 204003 …) is their sum
+        units = parent.budget_unit is None and all(rows[k].budget_unit for k in kids)
+        if parent.code and not (coded or units):
             continue
-        if not coded and (table.kind in _TEXT_KINDS or parent.code):
+        if not coded and not units and table.kind in _TEXT_KINDS:
             continue
         rule = CODE_HIERARCHY if coded else ROW_HIERARCHY
         # rows nested by indentation alone may be parts (一、 = 1 + 2) or a subset (行政经费 ⊃ 三公经费)
@@ -107,6 +109,8 @@ def _total_rows(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
         sides = {side for side, g in group_of.items() if g == group}
         rows = [r for r in table.rows if r.side in sides]
         top = [r for r in rows if r.code and r.parent is None and r.level == "类"]
+        if not top and any(r.budget_unit for r in rows):
+            top = [r for r in rows if r.code and r.parent is None and not r.level and not r.total]  # departments by 单位编码
         totals = [r for r in rows if r.total and not r.code and r.depth == 0]
         if not top or len(totals) != 1:
             continue

@@ -107,8 +107,10 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
     if not split:
         context.remember(code)
     printed = normalise_text(label)
+    # a 单位编码 (西安: 204 西安市科学技术局, 204001 …) names a unit, whatever 类 its digits would be
+    unit_code = bool(codes) and all(_UNIT_CODE_COLUMN.search(header) for header, text in codes if text.strip())
     return RowIdentity(
-        code=code, code2=code2, level=code_level_name(code), label=printed,
+        code=code, code2=code2, level=None if unit_code else code_level_name(code), label=printed,
         label_normalised=normalise_label(printed), total=bool(_TOTAL.search(printed)) and not code,
         subitem=printed.startswith("其中"),
     )
@@ -161,6 +163,7 @@ class TreeRow:
 
 _OF_WHICH = re.compile(r"^其中[:：]?")
 # a label column that names the 预算单位 a row belongs to (深圳: 预算单位 | 科目编码 | 科目名称, a block of rows per unit)
+_UNIT_CODE_COLUMN = re.compile(r"单位(?:编码|代码|编号)$")
 _UNIT_COLUMN = re.compile(r"^(?:二级)?(?:预算)?单位(?:名称)?$|^部门[(（]单位[)）]名称$")
 _PERIOD = re.compile(r"(?:19|20)\d{2}年(?:预算数?|决算数?)?$|^增减变化(?:金额|额|数)?$")
 
@@ -248,28 +251,32 @@ def split_unit(labels: Sequence[tuple[str, str]]) -> tuple[str | None, list[tupl
 
 @dataclass(frozen=True)
 class UnitRow:
-    """What the 预算单位 dimension needs of a row: its side, the unit it prints, whether it is a total, its first amount."""
+    """What the 预算单位 dimension needs of a row: its side, the unit it prints, whether it is a total, its first
+    amount, and the row it nests under."""
 
     side: int
     printed: str | None
     total: bool
     amount: Decimal | None
+    parent_row: int | None = None
 
 
 def budget_units(rows: Sequence[UnitRow]) -> list[str | None]:
     """The 预算单位 each row belongs to, in a table that lists rows per unit.
 
     A unit printed once (a merged cell, or a row of its own above its rows) holds the rows below it until the
-    next unit or a total. The first unit is the department's own aggregate, not a unit, when its first row is the sum
-    of the other units' first rows (深圳市建筑工务署 = （本级） + three 中心): its rows stay the department's (None).
+    next unit or a total. A unit row that is the sum of the units below it is the department's own aggregate,
+    not a unit (深圳市建筑工务署 = （本级） + three 中心; 西安 204 科学技术局 over 204001 …): its rows stay the
+    department's (None). So is a first block that is the sum of the blocks after it (深圳's 三公 table).
     """
+    aggregates = {i for i, row in enumerate(rows) if _sums_its_units(i, rows)}
     result: list[str | None] = [None] * len(rows)
     current: str | None = None
     side: int | None = None
     for i, row in enumerate(rows):
         if row.side != side:
             current, side = None, row.side
-        if row.total and not row.printed:
+        if row.total or i in aggregates:
             current = None
             continue
         current = row.printed or current
@@ -280,12 +287,22 @@ def budget_units(rows: Sequence[UnitRow]) -> list[str | None]:
             heads.setdefault(unit, i)
     if len(heads) >= 3:
         (first, index), *others = heads.items()
-        total, parts = rows[index].amount, [rows[j].amount for _, j in others]
-        if total is not None and all(p is not None for p in parts):
-            difference = sum((p for p in parts if p is not None), Decimal(0)) - total
-            if abs(difference) <= _step(total) * len(parts):
-                result = [None if unit == first else unit for unit in result]
+        if _adds_up(rows[index].amount, [rows[j].amount for _, j in others]):
+            result = [None if unit == first else unit for unit in result]
     return result
+
+
+def _sums_its_units(index: int, rows: Sequence[UnitRow]) -> bool:
+    kids = [row for row in rows if row.parent_row == index]
+    return bool(rows[index].printed and len(kids) >= 2 and all(k.printed for k in kids)) and _adds_up(
+        rows[index].amount, [k.amount for k in kids])
+
+
+def _adds_up(total: Decimal | None, parts: Sequence[Decimal | None]) -> bool:
+    if total is None or any(p is None for p in parts):
+        return False
+    difference = sum((p for p in parts if p is not None), Decimal(0)) - total
+    return abs(difference) <= _step(total) * len(parts)
 
 
 def _step(amount: Decimal) -> Decimal:
