@@ -152,3 +152,14 @@ def test_a_unit_code_is_not_a_classification_code() -> None:
     # the department is checked as the sum of its units
     found = [r for r in check_records([(table, None)]) if r.rule.id == "table.row_hierarchy"]
     assert found and {r.status for r in found} <= {Status.OK, Status.ROUNDING}
+
+
+def test_a_figure_in_a_reason_or_named_in_brackets_is_not_the_figure_named() -> None:
+    # 广州规划和自然资源局 p71: "…增长4%，主要原因是…将用于支付因公出国（境）工作的国内服务费3.2万元由委托业务费调整为
+    # 因公出国（境）经费；其中：因公出国（境）费86.47万元": 3.2 explains the change, 86.47 is the figure
+    facts = {f.key: f for f in extracted(str(POOL / "广州_ffc1ea1d03e4.pdf")).facts}
+    assert facts["three_public_abroad"].value == "86.47" and facts["three_public_abroad"].change == "3.2"
+    # 广州道路养护中心 p58: "…隧道运营维护项目（基本支出）项目，主要达到以下目标：1.收取车辆通行费达到30549.61万元"
+    doc = extracted(str(POOL / "广州_7d4050860320.pdf"))
+    assert not [f for f in doc.facts if f.key == "basic_expenditure" and f.value == "30549.61"]
+    assert not [c for c in doc.checks if c.status == "mismatch"]

@@ -56,6 +56,8 @@ _SCOPED = {"basic_expenditure", "project_expenditure", "personnel_expenditure", 
 _CHANGE = re.compile(r"(?:增加|减少|增长|下降|上升|降低|增|减|持平|一致|相比|变动)了?(?:为)?$")
 _COMPARE = re.compile(r"(?:比|较|与|同比|相比|对比)[^，。；,;]*$")
 _BUDGET_ROLE = re.compile(r"(?:年初预算|预算数|调整预算|预算)(?:数)?为?$")
+_EXPLANATION = re.compile(r"原因")
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 _CLAUSE = re.compile(r"[^，。；,;\n]*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 # Totals of 财政拨款 are a figure of their own, not the department's total.
@@ -122,11 +124,16 @@ def _key_of(lead: str, sentence: str, unit: str) -> tuple[str, int] | None:
             if unit in units and pattern.search(lead):
                 return key, 0
         return None
+    if _EXPLANATION.search(re.split(r"[；;]", lead)[-1]):
+        return None  # "…增长4%，主要原因是…将国内服务费3.2万元由委托业务费调整为因公出国（境）经费": a reason's figure
+    bracketed = [(m.start(), m.end()) for m in _BRACKETED.finditer(lead)]
     best: tuple[int, int, str, int] | None = None  # (end, length, key, rank)
     for key, pattern, rank, context in _COMPILED:
         if context and context not in sentence:
             continue
         for match in pattern.finditer(lead):
+            if any(start < match.start() and match.end() < end for start, end in bracketed):
+                continue  # "…隧道运营维护项目（基本支出）项目": the words in brackets qualify a name, they are not the subject
             candidate = (match.end(), match.end() - match.start(), key, rank)
             if best is None or candidate[:2] > best[:2]:
                 best = candidate
