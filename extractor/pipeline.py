@@ -371,7 +371,8 @@ def _table_record(table: Table) -> TableRecord:
         unit, labels = split_unit(row.labels)
         printed_units.append(unit)
         idents.append(row_identity(row.codes, labels, context))
-    tree = row_tree([TreeRow(row.side, i.code, i.label, row.indent, i.total) for row, i in zip(table.rows, idents, strict=True)])
+    tree = row_tree([TreeRow(row.side, i.code, i.label, row.indent, i.total, tuple(c.text for c in row.cells), i.code2)
+                     for row, i in zip(table.rows, idents, strict=True)])
     first_column = min((c.column for row in table.rows for c in row.cells), default=None)
     units = budget_units([
         UnitRow(row.side, unit, ident.total, next((a.value for c in row.cells if c.column == first_column and (a := parse_amount(c.text))), None),

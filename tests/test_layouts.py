@@ -163,3 +163,17 @@ def test_a_figure_in_a_reason_or_named_in_brackets_is_not_the_figure_named() -> 
     doc = extracted(str(POOL / "广州_7d4050860320.pdf"))
     assert not [f for f in doc.facts if f.key == "basic_expenditure" and f.value == "30549.61"]
     assert not [c for c in doc.checks if c.status == "mismatch"]
+
+
+def test_a_row_printed_again_under_itself_is_its_part_not_a_second_row() -> None:
+    # 无锡发改委 公开03表 p14: "219 援助其他地区支出 502.00 / 21999 其他支出 502.00 / 21999 其他支出 502.00" — read as two
+    # 款 the 类 would be half their sum; the second is the first's only part (its 项 printed with the 款's code)
+    doc = extracted(str(POOL / "无锡_5f8f9471c2e0.pdf"))
+    table = next(t for t in doc.tables if t.number == "公开03表")
+    first, second = (i for i, r in enumerate(table.rows) if r.code == "21999")
+    assert table.rows[second].parent_row == first and table.rows[first].parent_row == first - 1
+    assert not [c for c in doc.checks if c.status == "mismatch"]
+    # 西安 表8: 31002 办公设备购置 printed twice with two 政府经济 codes (50306, 50601): two rows side by side
+    xian = extracted(str(POOL / "西安_d8b69a4ecb5c.pdf"))
+    rows = [r for t in xian.tables if t.number == "表8" for r in t.rows if r.code == "31002"]
+    assert len(rows) == 2 and rows[0].parent_row == rows[1].parent_row

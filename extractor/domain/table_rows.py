@@ -159,6 +159,8 @@ class TreeRow:
     label: str
     indent: float | None
     total: bool
+    amounts: tuple[str, ...] = ()  # the printed cells, to know a row printed twice
+    code2: str | None = None
 
 
 _OF_WHICH = re.compile(r"^其中[:：]?")
@@ -196,6 +198,14 @@ def row_tree(rows: Sequence[TreeRow]) -> list[tuple[int, int | None]]:
                 # no row of such a block holds another
                 result[i] = (0, None)
                 stack = []
+                continue
+            above = rows[i - 1] if stack and stack[-1][1] == i - 1 else None
+            if (above is not None and code_level_name(row.code) and row.amounts
+                    and (row.code, row.code2, row.label, row.amounts) == (above.code, above.code2, above.label, above.amounts)):
+                # the code, name and amounts of the row above printed again (无锡: 219 / 21999 其他支出 502.00 /
+                # 21999 其他支出 502.00, the 项 printed with its 款's code): its only part, not a second 款
+                result[i] = (len(stack), stack[-1][1])
+                stack.append(((len(row.code or "") + 1, 0.0), i))
                 continue
             key = _nesting_key(row, levels, stack, ordinals)
             if row.code:
@@ -285,9 +295,9 @@ def budget_units(rows: Sequence[UnitRow]) -> list[str | None]:
     for i, unit in enumerate(result):
         if unit is not None:
             heads.setdefault(unit, i)
-    if len(heads) >= 3:
+    if len(heads) >= 3 and not aggregates:
         (first, index), *others = heads.items()
-        if _adds_up(rows[index].amount, [rows[j].amount for _, j in others]):
+        if rows[index].amount and _adds_up(rows[index].amount, [rows[j].amount for _, j in others]):
             result = [None if unit == first else unit for unit in result]
     return result
 
