@@ -371,8 +371,12 @@ def _table_record(table: Table) -> TableRecord:
         unit, labels = split_unit(row.labels)
         printed_units.append(unit)
         idents.append(row_identity(row.codes, labels, context))
+    notes = list(table.notes)
+    if table.title_repeats:
+        pages = ", ".join(f"p{n}" for n in table.title_repeats)
+        notes.append(f"{pages}: the title printed again; read as this table continued, not a new table")
     tree = row_tree([TreeRow(row.side, i.code, i.label, row.indent, i.total, tuple(c.text for c in row.cells), i.code2)
-                     for row, i in zip(table.rows, idents, strict=True)])
+                     for row, i in zip(table.rows, idents, strict=True)], notes)
     first_column = min((c.column for row in table.rows for c in row.cells), default=None)
     units = budget_units([
         UnitRow(row.side, unit, ident.total, next((a.value for c in row.cells if c.column == first_column and (a := parse_amount(c.text))), None),
@@ -401,8 +405,19 @@ def _table_record(table: Table) -> TableRecord:
         kind=table.kind.value, title=table.title, number=table.number, unit=table.unit, pages=tuple(table.pages),
         placements=tuple(PlacementRecord(p, b) for p, b in table.bboxes), empty=table.empty,
         columns=tuple(ColumnRecord(c.name, column_key(c.name), c.role, c.side) for c in table.columns),
-        rows=tuple(rows), notes=tuple(table.notes),
+        rows=tuple(rows), notes=tuple(notes + _unit_notes(rows, printed_units)),
     )
+
+
+def _unit_notes(rows: list[RowRecord], printed: list[str | None]) -> list[str]:
+    """How a table of rows per 预算单位 was read: its units, and the rows taken for the department's own."""
+    units = {r.budget_unit for r in rows if r.budget_unit}
+    if len(units) < 2:
+        return []
+    own = [f"row {i} ({p if p == r.label else f'{p} {r.label}'})" for i, (r, p) in enumerate(zip(rows, printed, strict=True))
+           if p and not r.total and r.budget_unit is None]
+    note = f"rows per 预算单位: {len(units)} units"
+    return [note + (f"; {', '.join(own)} adds up the units and is the department's own" if own else "")]
 
 
 def _value(text: str) -> str | None:

@@ -177,3 +177,13 @@ def test_a_row_printed_again_under_itself_is_its_part_not_a_second_row() -> None
     xian = extracted(str(POOL / "西安_d8b69a4ecb5c.pdf"))
     rows = [r for t in xian.tables if t.number == "表8" for r in t.rows if r.code == "31002"]
     assert len(rows) == 2 and rows[0].parent_row == rows[1].parent_row
+
+
+def test_a_table_says_which_reading_it_took_and_why() -> None:
+    doc = extracted(str(POOL / "无锡_5f8f9471c2e0.pdf"))
+    table = next(t for t in doc.tables if t.number == "公开03表")
+    assert any("21999 其他支出" in n and "only part" in n for n in table.notes)
+    shenzhen = extracted(str(POOL / "深圳_b03dee1eff12.pdf"))
+    expenditure = next(t for t in shenzhen.tables if t.number == "表3")
+    assert any(n.startswith("p21, p22") and "continued" in n for n in expenditure.notes)
+    assert any("4 units" in n and "row 0 (深圳市建筑工务署)" in n for n in expenditure.notes)

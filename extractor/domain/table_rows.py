@@ -178,12 +178,13 @@ def ordinal_rank(label: str) -> int | None:
     return None
 
 
-def row_tree(rows: Sequence[TreeRow]) -> list[tuple[int, int | None]]:
+def row_tree(rows: Sequence[TreeRow], notes: list[str] | None = None) -> list[tuple[int, int | None]]:
     """(depth, parent row index) of every row, per side.
 
     Coded rows nest by their codes (2010301 under 20103 under 201). Rows without a code nest by their
     printed ordinals (一、 > （一） > 1、 > （1））, 其中 rows under the row above, and where no ordinal is
-    printed, by indentation. Totals (合计, 总计) stand at depth 0.
+    printed, by indentation. Totals (合计, 总计) stand at depth 0. A reading chosen where the rows allow two is
+    added to ``notes``.
     """
     result: list[tuple[int, int | None]] = [(0, None)] * len(rows)
     for side in {r.side for r in rows}:
@@ -206,6 +207,9 @@ def row_tree(rows: Sequence[TreeRow]) -> list[tuple[int, int | None]]:
                 # 21999 其他支出 502.00, the 项 printed with its 款's code): its only part, not a second 款
                 result[i] = (len(stack), stack[-1][1])
                 stack.append(((len(row.code or "") + 1, 0.0), i))
+                if notes is not None:
+                    level = code_level_name(row.code)
+                    notes.append(f"row {i} ({row.code} {row.label}) prints the row above again: read as its only part, not a second {level}")
                 continue
             key = _nesting_key(row, levels, stack, ordinals)
             if row.code:

@@ -83,6 +83,7 @@ class Table:
     header_rows: int = 0
     empty: bool = False
     notes: list[str] = field(default_factory=list)
+    title_repeats: list[int] = field(default_factory=list)  # pages that print the title again over the continuation
     reaches_bottom: bool = False  # the last piece ends near the foot of its page (so may continue)
     says_empty: bool = False  # a caption or note says the table has no data
     first_row: tuple[str, ...] = ()  # texts of the first grid row below the captions, to recognise a repeated header
@@ -190,6 +191,8 @@ def _tables_on_page(
         title_line = titles[-1] if titles else None
         previous = tables[-1] if tables else None
         if index == 0 and previous is not None and previous.pages[-1] == page.number - 1 and _continues(previous, grid, title_line, captions):
+            if title_line is not None:
+                previous.title_repeats.append(page.number)
             _continue_table(previous, grid)
         elif sum(1 for c in grid.cells if c.lines) < _MIN_TEXT_CELLS:
             # a lone boxed text (a note, a chart legend) continues a table or is none
