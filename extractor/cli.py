@@ -42,7 +42,8 @@ Exit codes:
   6  corrupt or truncated input                   7  encrypted PDF, no or wrong --password
   8  no text on any page (a scan with OCR off)    9  output cannot be written
   10 batch workers cannot start (a script without `if __name__ == "__main__":`)
-  11 over the time limit (--timeout)              12 over the memory ceiling (--max-memory)"""
+  11 over the time limit (--timeout)              12 over the memory ceiling (--max-memory)
+  13 not the document: a redirect or empty web page, plain text or a text copy of a PDF named .pdf"""
 OVERVIEW = """extract: exact data from Chinese budget and final-accounts disclosures (部门预算 / 部门决算)
 
   extract FILE -o out.json        one disclosure (PDF, web page, Excel, Word, scan) to JSON, CSV, .xlsx or .parquet

@@ -84,6 +84,13 @@ class MemoryLimitError(ExtractorError):
     exit_code = 12
 
 
+class NotTheDocumentError(ExtractorError):
+    """The input is a stand-in for the document, not the document: a redirect page, a page with no text, a
+    plain-text file or a text copy of a PDF under a .pdf name."""
+
+    exit_code = 13
+
+
 def _zip_errors() -> tuple[type[BaseException], ...]:
     import zipfile
     import zlib

@@ -79,6 +79,8 @@ class Page:
     confidence: tuple[float, ...] = ()  # OCR pages: each character's recognition confidence, parallel to chars
     turned: int = 0  # OCR pages: degrees the image was turned clockwise to stand upright (coordinates are of the upright page)
     skew: float = 0.0  # OCR pages: degrees of skew straightened before reading
+    heading: str | None = None  # a web page's own title (from <title> and its main heading, not its navigation)
+    published: str | None = None  # the publication date a web page prints (发布日期 2026-02-12), as YYYY-MM-DD
 
     @property
     def text(self) -> str:
@@ -101,3 +103,4 @@ class SourceDocument:
     pages: tuple[Page, ...]
     attachments: tuple[tuple[str, str], ...] = ()  # links to attached files: (address, link text)
     images: int = 0  # pictures in the main content of a web page
+    pictures: tuple[str, ...] = ()  # their addresses

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +17,9 @@ from extractor.domain.amounts import parse_amount
 from extractor.domain.codes import parent_code, repaired_code
 from extractor.domain.columns import column_key
 from extractor.domain.facts import find_facts
-from extractor.domain.identity import DocumentType, ReportKind, identify
+from extractor.domain.identity import DocumentType, Identity, ReportKind, identify
 from extractor.domain.line_items import find_line_items
+from extractor.domain.table_kinds import TableKind
 from extractor.domain.table_rows import (
     CodeContext,
     TreeRow,
@@ -178,9 +180,20 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
             raise NoTextLayerError("no text found on any page, even by OCR (blank pages or pictures only)", path=name)
         raise NoTextLayerError(f"no page has a text layer (scanned document){why}", path=name)
     identity = identify(readable)  # the title pages, whatever --pages keeps
-    is_disclosure = identity.document_type is DocumentType.DISCLOSURE
+    doc_type = identity.document_type
+    # a document that names no kind (typed other) is still read: budget tables make it a disclosure after all
+    probe = doc_type is DocumentType.OTHER and doc.format is not InputFormat.HTML
     failures: list[tuple[int, str]] = []
-    found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if is_disclosure and settings.tables != "none" else []
+    reading = (doc_type is DocumentType.DISCLOSURE or probe) and settings.tables != "none"
+    found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if reading else []
+    if probe and any(t.kind is not TableKind.OTHER and not t.empty for t in found):
+        doc_type = DocumentType.DISCLOSURE
+        kinds = sorted({t.kind.value for t in found if t.kind is not TableKind.OTHER})
+        warnings.append(WarningRecord("type_unsure", "its title names no budget or final accounts, but it prints budget tables "
+                                                     f"({', '.join(kinds)}): read as a disclosure"))
+    elif probe:
+        found, failures = [], []
+    is_disclosure = doc_type is DocumentType.DISCLOSURE
     sections = find_sections(pages, [TableArea(page, box, t.title) for t in found for page, box in t.bboxes])
     narrative = build_narrative(pages, sections)
     facts: list[FactRecord] = []
@@ -189,8 +202,14 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         final = identity.report_kind is ReportKind.FINAL_ACCOUNTS
         facts = [_fact_record(f, narrative) for f in find_facts(narrative.text, identity.fiscal_year, final, narrative.section)]
         items = [_item_record(i, narrative) for i in find_line_items(narrative.text) if narrative.section(i.start) != "glossary"]
-    else:
-        warnings.append(WarningRecord("not_a_disclosure", f"document looks like a {identity.document_type.value}, not a budget disclosure"))
+    if doc.format is InputFormat.HTML and not (facts or items or any(t.kind is not TableKind.OTHER and not t.empty for t in found)):
+        doc_type = _web_page_type(doc, identity, doc_type)
+        found = found if doc_type is DocumentType.DISCLOSURE else []
+    is_disclosure = doc_type is DocumentType.DISCLOSURE
+    if not is_disclosure:
+        facts, items = [], []
+        warnings.append(WarningRecord("not_a_disclosure", f"document looks like a {doc_type.value}, not a budget disclosure"
+                                      + (f" ({len(doc.attachments)} links to disclosures or attached files)" if doc.attachments else "")))
     tables = [_table_record(t) for t in found]
     if ocr_pages:
         by_number = {p.number: p for p in pages}
@@ -214,9 +233,11 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     if is_disclosure and not (facts or tables or items or sections):
         links = f" ({len(doc.attachments)} links to attached files)" if doc.attachments else ""
         warnings.append(WarningRecord("no_content", f"no figures, tables or sections found: is this the disclosure itself?{links}"))
-    if doc.format is InputFormat.HTML and is_disclosure and not tables and doc.images:
-        message = f"the page shows {doc.images} picture(s) and no table: its tables may be published as images"
+    attachments = list(doc.attachments)
+    if doc.format is InputFormat.HTML and doc_type in _NAMED_KIND and not tables and doc.images:
+        message = f"the page shows {doc.images} picture(s) and no table: its tables may be published as images (listed in attachments)"
         warnings.append(WarningRecord("tables_as_images", message))
+        attachments += [(src, "(picture)") for src in doc.pictures]
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
     if ocr_pages:
@@ -227,17 +248,19 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         options=settings.recorded(),
         source=_source_info(doc, name),
         document=DocumentInfo(
-            department=identity.department,
-            region=identity.region,
-            government_level=identity.government_level,
-            fiscal_year=identity.fiscal_year,
-            report_kind=identity.report_kind.value if identity.report_kind else None,
-            document_type=identity.document_type.value,
+            # a portal or news page is no one's document of one year: its headlines name others
+            department=identity.department if doc_type is not DocumentType.PORTAL else None,
+            region=identity.region if doc_type is not DocumentType.PORTAL else None,
+            government_level=identity.government_level if doc_type is not DocumentType.PORTAL else None,
+            fiscal_year=identity.fiscal_year if doc_type is not DocumentType.PORTAL else None,
+            report_kind=identity.report_kind.value if identity.report_kind and doc_type in _NAMED_KIND else None,
+            document_type=doc_type.value,
             entity=identity.entity,
             scope=identity.scope,
             unit=identity.unit,
             title=identity.title,
             evidence={k: EvidenceRecord(v.quote, v.page) for k, v in identity.evidence.items()},
+            published=doc.pages[0].published if doc.pages else None,
         ),
         sections=tuple(SectionRecord(s.key, s.number, s.title, s.level, s.page, s.bbox, s.parent) for s in sections),
         facts=tuple(facts),
@@ -245,7 +268,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         tables=tuple(tables),
         checks=tuple(check_record(c) for c in checks if c.status is not Status.OK),
         check_counts=count_checks(checks),
-        attachments=tuple(AttachmentRecord(href, text) for href, text in doc.attachments),
+        attachments=tuple(AttachmentRecord(href, text) for href, text in attachments),
         warnings=tuple(warnings),
     )
     # where the pages came from, for Document.show (not part of the record or its JSON)
@@ -253,7 +276,21 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     return document
 
 
+_NAMED_KIND = (DocumentType.DISCLOSURE, DocumentType.LISTING)
+_KIND_WORDS = re.compile(r"预算|决算")
+
+
+def _web_page_type(doc: SourceDocument, identity: Identity, doc_type: DocumentType) -> DocumentType:
+    """A web page with no figures or budget tables of its own: a listing when its own title names a 预算/决算 (it
+    links to the disclosure, attaches it or shows it as pictures); a portal or news page otherwise."""
+    if doc_type not in (DocumentType.DISCLOSURE, DocumentType.OTHER):
+        return doc_type  # a notice, an evaluation report, a template
+    titled = bool(identity.title and _KIND_WORDS.search(identity.title))
+    return DocumentType.LISTING if titled else DocumentType.PORTAL
+
+
 def _source_info(doc: SourceDocument, name: str) -> SourceInfo:
+
     return SourceInfo(
         file=os.path.basename(name), sha256=doc.sha256, size_bytes=doc.size_bytes,
         format=doc.format.value, reader=doc.reader, pages=len(doc.pages), ocr_pages=tuple(p.number for p in doc.pages if p.ocr),

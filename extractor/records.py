@@ -40,6 +40,7 @@ class DocumentInfo:
     unit: str | None
     title: str | None
     evidence: dict[str, EvidenceRecord]
+    published: str | None = None  # the publication date a web page prints, YYYY-MM-DD
 
 
 @dataclass(frozen=True)

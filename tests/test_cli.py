@@ -80,7 +80,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     [
         ("empty", 4, "file is empty (0 bytes)"),
         ("zip", 5, "unsupported format: zip archive"),
-        ("truncated", 6, "PDF is corrupt or truncated and cannot be opened"),
+        ("truncated", 6, "the PDF ends after 2,000 bytes without its end marker (%%EOF): a truncated download; fetch it again"),
         ("garbage", 5, "unsupported format: unrecognised binary data"),
         ("encrypted", 7, "PDF is encrypted; give its password with --password"),
     ],

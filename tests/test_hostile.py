@@ -32,6 +32,9 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+REPLACEMENT = "\ufffd".encode()
+
+
 def must_fail(folder: Path) -> dict[str, tuple[Path, int, str]]:
     """name -> (file, exit code, the message after the path)"""
     data = PDF.read_bytes()
@@ -41,7 +44,15 @@ def must_fail(folder: Path) -> dict[str, tuple[Path, int, str]]:
     laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
         f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i else "&lol;" * 10}">' for i in range(9)) + ']><x>&lol8;</x>').encode()
     files = {
-        "truncated.pdf": (data[: len(data) // 3], 6, "PDF is corrupt or truncated and cannot be opened"),
+        "truncated.pdf": (data[: len(data) // 3], 6, f"the PDF ends after {len(data) // 3:,} bytes without its end marker (%%EOF): a truncated "
+                          "download; fetch it again"),
+        "saved-as-text.pdf": ((as_text := data.decode("utf-8", "replace").encode()), 13,
+                              f"a PDF saved as text: {as_text.count(REPLACEMENT):,} of its bytes were replaced by U+FFFD, so its binary "
+                              "streams are lost; download it again as binary"),
+        "redirect.pdf": (b'<html><head><meta http-equiv="refresh" content="0;url=/a.pdf"></head></html>', 13,
+                         "a web page of 76 bytes with no text redirecting to /a.pdf: not the document; fetch the page it points to"),
+        "text.pdf": ("2026年部门预算\n一、部门职责\n".encode(), 13,
+                     "named .pdf but holds plain text (39 bytes, starting '2026年部门预算'), not a PDF; rename it .txt to read it as text"),
         "bitflipped.pdf": (bytes(flipped), 6, "PDF is corrupt or truncated and cannot be opened"),
         "json.pdf": (b'{"not": "a pdf"}', 5, "unsupported format: JSON"),
         "zip.pdf": (_zip({"a.txt": b"x"}), 5, "unsupported format: zip archive"),
@@ -129,7 +140,7 @@ def test_pdf_prefixes_never_crash(tmp_path: Path, size: int) -> None:
     path = tmp_path / "prefix.pdf"
     path.write_bytes(PDF.read_bytes()[:size])
     result = _run(str(path), "-o", str(tmp_path / "out.json"))
-    assert result.returncode in (0, 4, 5, 6) and "Traceback" not in result.stderr  # one byte is a (tiny) text file
+    assert result.returncode in (4, 5, 6, 13) and "Traceback" not in result.stderr  # one byte is a (tiny) text file named .pdf
 
 
 @settings(max_examples=300, deadline=None)

@@ -23,6 +23,8 @@ class ReportKind(enum.Enum):
 
 class DocumentType(enum.Enum):
     DISCLOSURE = "disclosure"
+    LISTING = "listing"  # a page of links to disclosures, or one that shows a disclosure only as attachments or pictures
+    PORTAL = "portal"  # a portal or news page
     NOTICE = "notice"
     PERFORMANCE_EVALUATION = "performance_evaluation"
     TEMPLATE = "template"
@@ -70,8 +72,10 @@ _NOT_DISCLOSURE = (
     (DocumentType.PERFORMANCE_EVALUATION, re.compile(r"绩效评价|评价结果|评价报告|自评报告")),
     (DocumentType.NOTICE, re.compile(r"通知$|^关于.*的(?:通知|批复|函)")),
 )
+_OFFICIAL_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\d{1,4}号")
+_OFFICIAL_TITLE = re.compile(r"关于.{2,80}?的(?:通知|通报|批复|函|决定|意见|公告|通告)")
 _DISCLOSURE = re.compile(
-    r"(?:部门|单位)(?:预算|决算)|预算公开|决算公开|收支(?:预算|决算)?总表|收入支出决算总表|(?:收入|支出)(?:预算|决算)总?表|预算\d+表"
+    r"(?:部门|单位)(?:综合)?(?:预算|决算)|绩效目标表|预算公开|决算公开|收支(?:预算|决算)?总表|收入支出决算总表|(?:收入|支出)(?:预算|决算)总?表|预算\d+表"
 )
 _PLACEHOLDER = re.compile(r"X{2,}|×{2,}")
 _CENTRAL = re.compile(r"^(?:国家|中央|国务院|全国|中国(?!共产党))")
@@ -119,6 +123,21 @@ def _title_department(title: str) -> str | None:
     return name if len(name) >= 4 else None
 
 
+_SCOPE_MARK = re.compile(r"[（(](?:本级|汇总|部门汇总|单位汇总|本部|含下属单位)[)）]$|(?:本级|汇总)$|"
+                         r"及(?:其)?(?:委属|局属|所属|直属|下属)(?:预算)?单位$")
+_WITH_UNITS = re.compile(r"及(?:其)?(?:委属|局属|所属|直属|下属)(?:预算)?单位|含下属单位")
+_NOT_NAME = re.compile(r"(?:部门综合|部门汇总|部门|单位)$|(?<=局)属$")
+
+
+def _bare_name(department: str | None) -> str | None:
+    """The name without the words that say what the document covers: （本级）/（汇总） go to ``scope``; 部门, 部门综合
+    and the 属 of 局属 describe the document, not the department (北京市统计局部门 -> 北京市统计局)."""
+    if not department:
+        return department
+    name = _NOT_NAME.sub("", _SCOPE_MARK.sub("", department))
+    return name if len(name) >= 4 else department
+
+
 def region_of(department: str | None) -> tuple[str | None, str | None]:
     """Region and government level from a department name: ``上海市普陀区财政局`` -> (上海市普陀区, district)."""
     if not department:
@@ -163,7 +182,8 @@ def _report_kind(title: str, pages: Sequence[Page]) -> ReportKind | None:
             return ReportKind.FINAL_ACCOUNTS
         if budget:
             return ReportKind.BUDGET
-    return None
+    # a volume of 绩效目标表 sets the targets of a budget (a final account reports 绩效自评 instead)
+    return ReportKind.BUDGET if "绩效目标" in title else None
 
 
 def _default_unit(pages: Sequence[Page]) -> str | None:
@@ -185,12 +205,18 @@ def _document_type(title: str, pages: Sequence[Page]) -> DocumentType:
     for kind, pattern in _NOT_DISCLOSURE:
         if pattern.search(title) and not _DISCLOSURE.search(title):
             return kind
+    # an official document (公文) opens with its 文号 (杭政办函〔2025〕30号) or a "关于…的通知" heading
+    lines = [pages[0].heading] if pages and pages[0].heading else [line.text for line in pages[0].lines[:14]] if pages else []
+    head = re.sub(r"\s+", "", "".join(normalise_text(text) for text in lines))
+    if (_OFFICIAL_NUMBER.search(head) or _OFFICIAL_TITLE.search(head)) and not _DISCLOSURE.search(title or head):
+        return DocumentType.NOTICE
     return DocumentType.DISCLOSURE if disclosure else DocumentType.OTHER
 
 
 def identify(pages: Sequence[Page]) -> Identity:
     """Read the document's identity from its pages."""
-    lines = title_lines(pages)
+    # a web page names itself in its <title> and main heading; its first lines are often navigation
+    lines = [(normalise_text(pages[0].heading), 1)] if pages and pages[0].heading else title_lines(pages)
     title = "".join(text for text, _ in lines)
     if not re.search(r"(?:19|20)\d{2}年|预算|决算", title):
         title, lines = "", []  # a table header on the first page, not a title
@@ -215,6 +241,9 @@ def identify(pages: Sequence[Page]) -> Identity:
     kind = _report_kind(title, pages)
     if kind is not None and title:
         evidence["report_kind"] = Evidence(title, title_page)
+    named = department or title
+    scope = "本级" if "本级" in named else ("汇总" if "汇总" in named or _WITH_UNITS.search(named) else None)
+    department = _bare_name(department)
     region, level = region_of(department)
     if region is None:
         region, level = region_of(_YEAR.split(title)[0] if title else None)
@@ -224,9 +253,9 @@ def identify(pages: Sequence[Page]) -> Identity:
         region=region,
         government_level=level,
         fiscal_year=year,
-        report_kind=kind if doc_type is DocumentType.DISCLOSURE else None,
+        report_kind=kind,
         entity="单位" if re.search(r"单位(?:预算|决算)", title) else ("部门" if title or department else None),
-        scope="本级" if "本级" in (department or title) else ("汇总" if "汇总" in (department or title) else None),
+        scope=scope,
         unit=_default_unit(pages),
         document_type=doc_type,
         title=title or None,

@@ -7,10 +7,11 @@ reader gets :class:`~extractor.errors.UnsupportedFormatError` naming the format.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from extractor.errors import EmptyInputError, ExtractorError, UnsupportedFormatError
+from extractor.errors import CorruptInputError, EmptyInputError, ExtractorError, NotTheDocumentError, UnsupportedFormatError
 from extractor.model import InputFormat, Page, SourceDocument
 from extractor.readers import excel, html, image, legacy, ocr, pdf, text, word
 from extractor.readers.sniff import sniff_format
@@ -55,21 +56,49 @@ _FORMAT_NAMES = {
 }
 
 
+_REDIRECT = re.compile(rb"""(?:url\s*=\s*|location(?:\.href)?\s*=\s*|location\.replace\(\s*)['"]?([^'"\s>)]+)""", re.I)
+# U+FFFD in UTF-8: what a crawler leaves of a PDF's binary streams when it saves the response as text
+_REPLACEMENT = b"\xef\xbf\xbd"
+
+
+def _refuse_stand_ins(data: bytes, name: str, fmt: InputFormat) -> None:
+    """A text copy of a PDF, or plain text under a .pdf name, is named for what it is."""
+    if fmt is InputFormat.PDF and data.count(_REPLACEMENT) * 3 > len(data) // 20:
+        raise NotTheDocumentError(f"a PDF saved as text: {data.count(_REPLACEMENT):,} of its bytes were replaced by U+FFFD, so its "
+                                  "binary streams are lost; download it again as binary", path=name)
+    if fmt is InputFormat.TEXT and name.lower().endswith(".pdf"):
+        start = data[:60].decode("utf-8", "replace").split("\n")[0].strip()
+        raise NotTheDocumentError(f"named .pdf but holds plain text ({len(data):,} bytes, starting {start!r}), not a PDF; "
+                                  "rename it .txt to read it as text", path=name)
+
+
 def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) -> SourceDocument:
     """Sniff ``data``'s format and read it with the matching reader."""
     settings = settings or ReaderSettings()
     if not data:
         raise EmptyInputError("file is empty (0 bytes)", path=name)
     fmt = sniff_format(data)
+    _refuse_stand_ins(data, name, fmt)
     reader = READERS.get(fmt)
     if reader is None:
         raise UnsupportedFormatError(f"unsupported format: {_FORMAT_NAMES.get(fmt, fmt.value)}", path=name)
     try:
         pages = reader.read(data, settings)
+    except CorruptInputError as e:
+        if fmt is InputFormat.PDF and b"%%EOF" not in data[-2048:]:
+            raise CorruptInputError(f"the PDF ends after {len(data):,} bytes without its end marker (%%EOF): a truncated download; "
+                                    "fetch it again", path=name) from None
+        e.path = e.path or name
+        raise
     except ExtractorError as e:
         e.path = e.path or name  # readers work on bytes; name the file for the message
         raise
-    links, images = html.inventory(data) if fmt is InputFormat.HTML else ([], 0)
+    if fmt is InputFormat.HTML and not any(p.has_text for p in pages):
+        target = _REDIRECT.search(data[:20000])
+        where = f" redirecting to {target.group(1).decode('utf-8', 'replace')}" if target else ""
+        raise NotTheDocumentError(f"a web page of {len(data):,} bytes with no text{where}: not the document; fetch the page it points to",
+                                  path=name)
+    found = html.inventory(data) if fmt is InputFormat.HTML else html.Inventory([], [])
     ocr_used = any(p.ocr for p in pages)
     return SourceDocument(
         name=name,
@@ -78,6 +107,7 @@ def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) 
         format=fmt,
         reader=f"{reader.name}+{ocr.NAME}" if ocr_used and ocr.NAME not in reader.name else reader.name,
         pages=pages,
-        attachments=tuple(links),
-        images=images,
+        attachments=tuple(found.attachments),
+        images=len(found.pictures),
+        pictures=tuple(found.pictures),
     )

@@ -10,9 +10,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
+import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
@@ -108,7 +111,7 @@ def read_html(data: bytes) -> tuple[Page, ...]:
     root, title, css = parse(data)
     pages = positioned_pages(root, css)
     if pages is not None:
-        return pages
+        return (dataclasses.replace(pages[0], heading=page_heading(root, title), published=published_date(root)), *pages[1:])
     page = VirtualPage()
     content = main_content(root)
     inside = content.text_content()
@@ -123,19 +126,91 @@ def read_html(data: bytes) -> tuple[Page, ...]:
             page.add_table(payload)  # type: ignore[arg-type]
         else:
             page.add_line(payload)  # type: ignore[arg-type]
-    return (page.page(),)
+    return (dataclasses.replace(page.page(), heading=page_heading(root, title), published=published_date(root)),)
 
 
-def inventory(data: bytes) -> tuple[list[tuple[str, str]], int]:
-    """Links to attached files (.pdf, .xls, .doc …) as (address, link text), and how many images the main
-    content holds (a table published as a picture is one)."""
-    root, _, _ = parse(data)
-    links = []
+_SEPARATOR = re.compile(r"\s*(?:[-_|｜—–]+|\s{2,})\s*")
+_KIND = re.compile(r"预算|决算")
+_HEADING_PATH = "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title') or contains(@class,'Title')]"
+
+
+def page_heading(root: etree._Element, title: str) -> str | None:
+    """The page's own title: the heading or the part of ``<title>`` that names a 预算/决算 (the article's, not the
+    site's name after a ``-`` or ``_``), else the first part of ``<title>``; never navigation or news lists."""
+    segments = [s for s in _SEPARATOR.split(title) if _CJK.search(s)]
+    headings = []
+    for element in root.xpath(_HEADING_PATH):
+        text = " ".join(element.text_content().split())
+        if _CJK.search(text) and 4 <= len(text) <= 80 and not element.xpath(".//a[count(*)=0]/..//a[2]"):
+            headings.append(text)
+    for index, text in enumerate(segments + headings):
+        if _KIND.search(text) and _YEAR_IN.search(text):
+            if index and index < len(segments) and _YEAR_FIRST.match(text):
+                return segments[index - 1] + text  # 天津市商务局_2019年部门预算公开目录: the name is the part before
+            return text
+    return segments[0] if segments else (headings[0] if headings else None)
+
+
+_YEAR_IN = re.compile(r"(?:19|20)\d{2}")
+_YEAR_FIRST = re.compile(r"(?:19|20)\d{2}年")
+_PUBLISHED = re.compile(r"(?:发布|发表|成文|更新)?(?:日期|时间)\s*[:：]\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def published_date(root: etree._Element) -> str | None:
+    """The publication date the page prints (发布日期：2026-02-12, 日期:2026-01-30 16:32), as YYYY-MM-DD."""
+    match = _PUBLISHED.search(" ".join(root.text_content().split()))
+    return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What a web page points to, besides its own text: what a listing or landing page is made of."""
+
+    attachments: list[tuple[str, str]]  # attached files, embedded viewers and links to disclosures: (address, text)
+    pictures: list[str]  # addresses of pictures in the main content that may carry the report (not icons, logos or banners)
+
+
+_VIEWER = re.compile(r"[?&]file=([^&#]+)", re.I)
+_DISCLOSURE_LINK = re.compile(r"(?:预算|决算)")
+_DECORATIVE = re.compile(r"logo|banner|icon|btn|button|share|qrcode|ewm|erweima|wza|jiucuo|dzjg|\.gif(?:$|\?)|"
+                         r"(?:^|/)(?:images?|img|style|static|skin|template|theme|css)/", re.I)
+_SMALL = 100  # pixels: a declared width or height under this is an icon, not a page of a report
+
+
+def inventory(data: bytes) -> Inventory:
+    """Links to attached files (.pdf, .xls, .doc …), embedded viewers (``<iframe>``, ``<embed>``, ``<object>``, a
+    viewer address with ``file=``) and links whose text names a 预算/决算, as (address, text); and the pictures that
+    could be a page of the report (not logos, icons, banners or the site's own images)."""
+    root = lxml.html.document_fromstring(decode_html(data), parser=lxml.html.HTMLParser(huge_tree=True))
+    found: list[tuple[str, str]] = []
+    for element in root.xpath("//iframe|//embed|//object"):
+        source = (element.get("src") or element.get("data") or "").strip()
+        viewer = _VIEWER.search(source)
+        if source and (viewer or ATTACHMENT.search(source)):
+            found.append((urllib.parse.unquote(viewer.group(1)) if viewer else source, "(embedded viewer)"))
+    for element in root.xpath("|".join(f"//{tag}" for tag in _DROP)):
+        element.drop_tree()
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if ATTACHMENT.search(href):
-            links.append((href, " ".join(a.text_content().split())))
-    return links, len(main_content(root).xpath(".//img"))
+        text = " ".join(a.text_content().split())
+        # a link to a folder (../, /ysgk/) is the site's navigation, not a disclosure
+        if ATTACHMENT.search(href) or (href and not href.endswith("/") and _DISCLOSURE_LINK.search(text) and len(text) <= 80):
+            found.append((href, text))
+    # the pictures of a report often sit in a block of their own, beside the text the main content is found by
+    pictures = [img for img in root.iter("img") if not _decorative(img)]
+    sources = [(img.get("src") or "").strip() for img in pictures]
+    links: dict[str, str] = {}
+    for href, text in found:  # one entry per address, with the longest text any of its links gives
+        links[href] = max(links.get(href, ""), text, key=len)
+    return Inventory(list(links.items()), list(dict.fromkeys(src for src in sources if src)))
+
+
+def _decorative(img: etree._Element) -> bool:
+    """A logo, banner, icon or button: by its address or its declared size."""
+    if _DECORATIVE.search(img.get("src") or "") or _DECORATIVE.search(img.get("class") or ""):
+        return True
+    sizes = [int(v) for v in (img.get("width"), img.get("height")) if v and v.strip().isdigit()]
+    return any(v < _SMALL for v in sizes)
 
 
 def _blocks(element: etree._Element) -> Iterator[tuple[str, object]]:
