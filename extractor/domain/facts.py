@@ -14,8 +14,11 @@ from decimal import Decimal
 
 from extractor.domain.amounts import parse_amount
 
+# a number, spaces allowed around its separators and before its unit ("1 , 066.60 万元", "12.34 万元"), never
+# inside a run of digits (so "2026 12.34" stays two numbers); not a rate (1920元/人/月)
 _AMOUNT = re.compile(
-    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|亿元|千元|元|万(?![人平])|个|辆|台)"
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:\s?,\s?\d{3})+(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?)\s*"
+    r"(?P<unit>万元|亿元|千元|元|万(?![人平])|个|辆|台)(?!\s*[/／])"
 )
 _COUNT_UNITS = {"个", "辆", "台"}
 
@@ -34,7 +37,7 @@ _RULES: tuple[tuple[str, str, int, str | None], ...] = (
     ("procurement_services", r"服务类?(?:采购)?(?:预算|金额)?", 0, "采购"),
     ("procurement_total", r"政府采购(?:预算)?(?:总额|金额|安排|预算)?", 0, None),
     ("income_total+expenditure_total", r"收支总预算|收入支出总计|收支总计", 0, None),
-    ("income_total", r"收入总计|收入预算(?:总额)?|本年收入决算", 0, None),
+    ("income_total", r"收入总计|收入预算(?:总额)?|本年收入决算|财务总收入", 0, None),
     ("income_total", r"本年收入合计", 2, None),
     ("expenditure_total", r"支出总计|支出预算(?:总额)?|本年支出决算", 0, None),
     ("expenditure_total", r"本年支出合计", 2, None),
@@ -43,10 +46,14 @@ _RULES: tuple[tuple[str, str, int, str | None], ...] = (
     ("basic_expenditure", r"基本支出(?:预算)?", 0, None),
     ("project_expenditure", r"项目支出(?:预算)?", 0, None),
     ("personnel_expenditure", r"(?:(?<![\u4e00-\u9fa5])|(?<=中)|(?<=的))人员经费", 0, None),
-    ("public_expenditure", r"公用经费", 0, None),
+    ("public_expenditure", r"公用经费|(?:日常)?公用支出", 0, None),
 )
 _COUNT_RULES: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("performance_project_count", r"绩效目标[^。；]{0,20}?项目共?$", frozenset({"个"})),
+    # the projects under 绩效目标管理, in the wordings seen: 编报绩效目标的项目共4个, 编报绩效目标的2024年度项目39个,
+    # 实施绩效目标管理，涉及一级预算项目15个, 均实行绩效目标管理，共计31个一级项目 (not a target's own count after
+    # a colon: 达到如下绩效目标：1.保持本项目500个)
+    ("performance_project_count", r"绩效目标[^。；：:]{0,20}?项目共?$|"
+                                  r"(?:实行|实施|纳入)[^。；：:]{0,4}绩效目标管理[,，]?(?:共计|共|合计)$", frozenset({"个"})),
     ("vehicles_count", r"(?:共有|现有|拥有)[^，。；]{0,4}?(?:公务用?车|车辆)共?$|(?<!购置)(?<!购置公务)车辆共?$", frozenset({"辆", "台"})),
 )
 _COMPILED = tuple((key, re.compile(p), rank, ctx) for key, p, rank, ctx in _RULES)
@@ -57,9 +64,11 @@ _CHANGE = re.compile(r"(?:增加|减少|增长|下降|上升|降低|增|减|持�
 _COMPARE = re.compile(r"(?:比|较|与|同比|相比|对比)[^，。；,;]*$")
 _BUDGET_ROLE = re.compile(r"(?:年初预算|预算数|调整预算|预算)(?:数)?为?$")
 _EXPLANATION = re.compile(r"原因")
+_VEHICLE_CHANGE = re.compile(r"购置|购买|更新|报废|调拨|调入|调出|新增|处置|接收|减少|增加|配备")
+_VERB_TAIL = re.compile(r"(?:预算数|预算安排|预算|安排|合计|共计)(?:为|是)?[:：]?\s*$")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 _CLAUSE = re.compile(r"[^，。；,;\n]*$")
-_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # Totals of 财政拨款 are a figure of their own, not the department's total.
 _FISCAL_TOTAL = {"income_total": "fiscal_income_total", "expenditure_total": "fiscal_expenditure_total"}
 _SECTION_PREFERENCE = {
@@ -120,12 +129,20 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _key_of(lead: str, sentence: str, unit: str) -> tuple[str, int] | None:
     if unit in _COUNT_UNITS:
+        clause = _CLAUSE.search(lead)
         for key, pattern, units in _COUNTS:
+            if key == "vehicles_count" and _VEHICLE_CHANGE.search(clause.group() if clause else lead):
+                continue  # 报废更新车辆8辆, 接收调拨车辆2辆, 购置公务车1辆: vehicles bought or moved, not those held
             if unit in units and pattern.search(lead):
                 return key, 0
         return None
     if _EXPLANATION.search(re.split(r"[；;]", lead)[-1]):
         return None  # "…增长4%，主要原因是…将国内服务费3.2万元由委托业务费调整为因公出国（境）经费": a reason's figure
+    # "一般公共预算拨款收入预算数为1000万元": the words that only lead to the number (预算数为, 预算安排) are not a
+    # name of their own when the words before them are one
+    verb = _VERB_TAIL.search(lead)
+    if verb and verb.start() and (named := _key_of(lead[: verb.start()], sentence, unit)) is not None:
+        return named
     bracketed = [(m.start(), m.end()) for m in _BRACKETED.finditer(lead)]
     best: tuple[int, int, str, int] | None = None  # (end, length, key, rank)
     for key, pattern, rank, context in _COMPILED:
@@ -199,7 +216,7 @@ def _candidates(text: str, fiscal_year: int | None, final_accounts: bool) -> lis
         heading = text[line_start:sentence_start]
         opening = line_start if len(heading) <= _HEADING_LEAD and _NUMBERED_HEADING.match(heading) else sentence_start
         lead_start = max(previous_end, line_start, opening)
-        lead = text[lead_start : match.start()]
+        lead = text[lead_start : match.start()].rstrip()  # "比上年减少 206.4 万元": a space before the number
         sentence = text[sentence_start:sentence_end]
         keyed = _key_of(lead, sentence, unit)
         same_subject = previous_key is not None and previous_sentence == sentence_start

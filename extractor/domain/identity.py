@@ -54,7 +54,7 @@ class Identity:
     evidence: dict[str, Evidence]
 
 
-_YEAR = re.compile(r"((?:19|20)\d{2})年度?")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _KIND = re.compile(r"(?:区级|市级|省级|县级)?(?:部门|单位)?(?:预算|决算)")
 _DROP_LINE = re.compile(
     r"^(?:[-－—\s\d.·]*|.*(?:初审|复审|终审|审核人|联系人|联系电话|印制).*|(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?|"

@@ -1,0 +1,62 @@
+"""Narrative figures in the phrasings real documents use (issue 15), each on a sentence of the corpus or the pool."""
+
+from __future__ import annotations
+
+from extractor.domain.facts import find_facts
+from extractor.readers import ReaderSettings, read_source
+from tests.conftest import CORPUS, SHARED, extracted
+
+
+def _facts(path: str) -> dict[tuple[str, str | None], object]:
+    return {(f.key, f.scope): f for f in extracted(path).facts}
+
+
+def test_spaces_inside_numbers_years_and_units() -> None:
+    # 福州交警支队 p37 as its text layer prints it: "2026 年，…安排的 / 机关运行经费支出 2916.1 万元，比上年减少 206.4 万元。"
+    path = str(SHARED / "pool/福州_69f79ec3c50b.pdf")
+    with open(path, "rb") as handle:
+        page = read_source(handle.read(), path, ReaderSettings(max_pages=37)).pages[36]
+    printed = "".join(line.text for line in page.lines if "机关运行经费" in line.text or line.text.startswith("2026 年，"))
+    assert "2916.1 万元" in printed and "2026 年" in printed
+    (fact,) = [f for f in find_facts(printed, 2026) if f.key == "admin_operating_cost"]
+    assert (str(fact.value), str(fact.change), fact.change_direction) == ("2916.1", "206.4", "decrease")
+
+
+def test_public_expenditure_under_another_name() -> None:
+    # 湖州财政局 p7: "2.按支出用途分类,包括人员支出4944.99万元,占72.3%；日常公用支出626.67万元,占9.2%"
+    facts = _facts(str(CORPUS / "renwu/HuZ_czj_2026_部门预算.pdf"))
+    assert str(facts[("public_expenditure", "department")].value) == "626.67"  # type: ignore[attr-defined]
+
+
+def test_projects_under_performance_targets_in_their_several_wordings() -> None:
+    # 湖州财政局 p12: "…均实行绩效目标管理,共计7个一级项目"; 上海 "本单位编报绩效目标的项目共4个"
+    assert str(_facts(str(CORPUS / "renwu/HuZ_czj_2026_部门预算.pdf"))[("performance_project_count", None)].value) == "7"  # type: ignore[attr-defined]
+    assert str(_facts(str(CORPUS / "tianbaoxitong/SH_PT_czj_2025_部门预算.pdf"))[("performance_project_count", None)].value) == "4"  # type: ignore[attr-defined]
+    # 广州客运交通管理处 p45: "达到如下绩效目标：1.保持本项目500个视频监控图像接入…": a target, not a count of projects
+    assert ("performance_project_count", None) not in _facts(str(SHARED / "pool/广州_7d4050860320.pdf"))
+
+
+def test_vehicles_held_not_vehicles_bought_or_moved() -> None:
+    # 深圳卫健委 p12 "…用于本单位5辆公务用车…接收调拨车辆2辆" and p17 "共有车辆5辆"; 深圳交警 "更新购置警用车辆32台"
+    assert str(_facts(str(SHARED / "pool/深圳_5ea9b8ac6dd4.pdf"))[("vehicles_count", None)].value) == "5"  # type: ignore[attr-defined]
+    assert str(_facts(str(SHARED / "pool/深圳_7f08e3f407a3.pdf"))[("vehicles_count", None)].value) == "664"  # type: ignore[attr-defined]
+
+
+def test_a_verb_between_the_name_and_the_number() -> None:
+    # 福州医保局 p23: "2026年,福州市医疗保障局收入预算为351904.90万元,比上年增加125454.38万元"
+    fact = _facts(str(CORPUS / "renwu/FZ_ybj_2026_部门预算.pdf"))[("income_total", None)]
+    assert (str(fact.value), str(fact.change)) == ("351904.90", "125454.38")  # type: ignore[attr-defined]
+    # the words that only lead to the number do not hide the name before them
+    (gpb,) = [f for f in find_facts("2026年一般公共预算拨款收入预算数为1000.00万元。", 2026) if f.value]
+    assert gpb.key == "gpb_appropriation"
+
+
+def test_final_accounts_state_the_budget_and_the_outturn_side_by_side() -> None:
+    # 国家信访局 2024 决算 p24: "…“三公”经费财政拨款支出预算为76.43万元,2024年度支出决算为46.21万元"
+    fact = _facts(str(CORPUS / "renwu/CN_gjxfj_2024_部门决算.pdf"))[("three_public_total", None)]
+    assert (str(fact.value), str(fact.budget_value)) == ("46.21", "76.43")  # type: ignore[attr-defined]
+
+
+def test_a_rate_is_not_an_amount() -> None:
+    # 烟台退役军人事务局: "短期休养人员支出标准=1920元/人/月"
+    assert not find_facts("短期休养人员支出标准=1920元/人/月，公用经费1920元/人。", 2026)
