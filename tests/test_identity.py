@@ -106,3 +106,15 @@ def test_a_web_page_keeps_its_publication_date_and_its_name_before_the_year_in_i
     assert page.published == "2026-03-02"
     # <title> 天津市商务局_2019年部门预算公开目录_天津市财政局: the name is the part before the year
     assert extract(str(CORPUS / "renwu/TJ_swj_2019_部门预算公开目录.html")).document.department == "天津市商务局"
+
+
+def test_an_embedded_viewer_is_an_attachment() -> None:
+    # no page of the corpus or the pool embeds one; built the way portals do (pdf.js viewer with file=, <embed>)
+    from extractor.readers.html import inventory
+
+    page = ('<html><head><title>某局2026年部门预算公开</title></head><body><h2>某局2026年部门预算公开</h2>'
+            '<iframe src="/pdfjs/web/viewer.html?file=%2Fuploads%2F2026%2Fys.pdf"></iframe>'
+            '<embed src="/uploads/2026/tables.pdf"><img src="/images/logo.png"></body></html>').encode()
+    found = inventory(page)
+    assert found.attachments == [("/uploads/2026/ys.pdf", "(embedded viewer)"), ("/uploads/2026/tables.pdf", "(embedded viewer)")]
+    assert found.pictures == []
