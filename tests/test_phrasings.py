@@ -22,10 +22,15 @@ def test_spaces_inside_numbers_years_and_units() -> None:
     assert (str(fact.value), str(fact.change), fact.change_direction) == ("2916.1", "206.4", "decrease")
 
 
-def test_public_expenditure_under_another_name() -> None:
+def test_personnel_and_public_expenditure_under_other_names() -> None:
     # 湖州财政局 p7: "2.按支出用途分类,包括人员支出4944.99万元,占72.3%；日常公用支出626.67万元,占9.2%"
     facts = _facts(str(CORPUS / "renwu/HuZ_czj_2026_部门预算.pdf"))
+    assert str(facts[("personnel_expenditure", "department")].value) == "4944.99"  # type: ignore[attr-defined]
     assert str(facts[("public_expenditure", "department")].value) == "626.67"  # type: ignore[attr-defined]
+    # 杭州司法局 p13: "一般公共预算基本支出70,724.29万元,其中：" then a line "人员支出58,486.35万元,主要包括：…"
+    assert str(_facts(str(CORPUS / "renwu/HZ_sfj_2026_部门预算.pdf"))[("personnel_expenditure", "gpb")].value) == "58486.35"  # type: ignore[attr-defined]
+    # 深圳生态环境局 p35: "（一）人员支出614.78万元" in the block of one of its units, not the department's
+    assert ("personnel_expenditure", "department") not in _facts(str(SHARED / "pool/深圳_132c3ead125b.pdf"))
 
 
 def test_projects_under_performance_targets_in_their_several_wordings() -> None:

@@ -21,9 +21,11 @@ _AMOUNT = re.compile(
     r"(?P<unit>万元|亿元|千元|元|万(?![人平])|个|辆|台)(?!\s*[/／])"
 )
 _COUNT_UNITS = {"个", "辆", "台"}
+_NEAR = 120
+_NEAR_CONTEXT = {"personnel_expenditure"}  # "…基本支出70,724.29万元，其中：\n人员支出58,486.35万元": the line above says it
 
 # (key, pattern, rank, context): rank orders alternatives for one key (0 = best); context, when
-# given, must occur in the sentence.
+# given, must occur in the sentence (for the keys of _NEAR_CONTEXT: or just before it, within _NEAR characters).
 _RULES: tuple[tuple[str, str, int, str | None], ...] = (
     ("three_public_vehicle_total", r"公务用?车(?:辆)?购置(?:及|和)运行(?:维护|维修)?费?", 0, None),
     ("three_public_vehicle_purchase", r"(?:公务用?车|车辆)购置费?", 0, None),
@@ -46,6 +48,9 @@ _RULES: tuple[tuple[str, str, int, str | None], ...] = (
     ("basic_expenditure", r"基本支出(?:预算)?", 0, None),
     ("project_expenditure", r"项目支出(?:预算)?", 0, None),
     ("personnel_expenditure", r"(?:(?<![\u4e00-\u9fa5])|(?<=中)|(?<=的))人员经费", 0, None),
+    # 人员支出 is 人员经费 where it splits the 基本支出 (其中：人员支出…; 按支出用途分类，包括人员支出…), not in a unit's
+    # own block (深圳: （一）人员支出614.78万元 under 十八、某管理局)
+    ("personnel_expenditure", r"(?<!在职)(?<!退休)(?<!编外)(?<!聘用)人员支出", 0, r"基本支出|支出用途"),
     ("public_expenditure", r"公用经费|(?:日常)?公用支出", 0, None),
 )
 _COUNT_RULES: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -127,7 +132,7 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, (min(rights) + 1 if rights else len(text))
 
 
-def _key_of(lead: str, sentence: str, unit: str) -> tuple[str, int] | None:
+def _key_of(lead: str, sentence: str, unit: str, before: str = "") -> tuple[str, int] | None:
     if unit in _COUNT_UNITS:
         clause = _CLAUSE.search(lead)
         for key, pattern, units in _COUNTS:
@@ -141,12 +146,12 @@ def _key_of(lead: str, sentence: str, unit: str) -> tuple[str, int] | None:
     # "一般公共预算拨款收入预算数为1000万元": the words that only lead to the number (预算数为, 预算安排) are not a
     # name of their own when the words before them are one
     verb = _VERB_TAIL.search(lead)
-    if verb and verb.start() and (named := _key_of(lead[: verb.start()], sentence, unit)) is not None:
+    if verb and verb.start() and (named := _key_of(lead[: verb.start()], sentence, unit, before)) is not None:
         return named
     bracketed = [(m.start(), m.end()) for m in _BRACKETED.finditer(lead)]
     best: tuple[int, int, str, int] | None = None  # (end, length, key, rank)
     for key, pattern, rank, context in _COMPILED:
-        if context and context not in sentence:
+        if context and not (re.search(context, sentence) or (key in _NEAR_CONTEXT and re.search(context, before))):
             continue
         for match in pattern.finditer(lead):
             if any(start < match.start() and match.end() < end for start, end in bracketed):
@@ -218,7 +223,7 @@ def _candidates(text: str, fiscal_year: int | None, final_accounts: bool) -> lis
         lead_start = max(previous_end, line_start, opening)
         lead = text[lead_start : match.start()].rstrip()  # "比上年减少 206.4 万元": a space before the number
         sentence = text[sentence_start:sentence_end]
-        keyed = _key_of(lead, sentence, unit)
+        keyed = _key_of(lead, sentence, unit, text[max(0, match.start() - _NEAR) : match.start()])
         same_subject = previous_key is not None and previous_sentence == sentence_start
         if previous_key is not None and same_subject and (keyed is None and re.search(r"(?:决算数?|预算数?|为)$", lead) or _CONTINUATION.match(lead)):
             keyed = (previous_key, 0)  # 年初预算为0.95万元，支出决算为0.00万元: the key carries over
