@@ -102,5 +102,8 @@ class SourceDocument:
     reader: str
     pages: tuple[Page, ...]
     attachments: tuple[tuple[str, str], ...] = ()  # links to attached files: (address, link text)
-    images: int = 0  # pictures in the main content of a web page
-    pictures: tuple[str, ...] = ()  # their addresses
+    pictures: tuple[str, ...] = ()  # addresses of the pictures of a web page that may carry the report
+
+    @property
+    def images(self) -> int:
+        return len(self.pictures)

@@ -186,7 +186,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     failures: list[tuple[int, str]] = []
     reading = (doc_type is DocumentType.DISCLOSURE or probe) and settings.tables != "none"
     found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if reading else []
-    if probe and any(t.kind is not TableKind.OTHER and not t.empty for t in found):
+    if probe and _budget_tables(found):
         doc_type = DocumentType.DISCLOSURE
         kinds = sorted({t.kind.value for t in found if t.kind is not TableKind.OTHER})
         warnings.append(WarningRecord("type_unsure", "its title names no budget or final accounts, but it prints budget tables "
@@ -202,7 +202,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         final = identity.report_kind is ReportKind.FINAL_ACCOUNTS
         facts = [_fact_record(f, narrative) for f in find_facts(narrative.text, identity.fiscal_year, final, narrative.section)]
         items = [_item_record(i, narrative) for i in find_line_items(narrative.text) if narrative.section(i.start) != "glossary"]
-    if doc.format is InputFormat.HTML and not (facts or items or any(t.kind is not TableKind.OTHER and not t.empty for t in found)):
+    if doc.format is InputFormat.HTML and not (facts or items or _budget_tables(found)):
         doc_type = _web_page_type(doc, identity, doc_type)
         found = found if doc_type is DocumentType.DISCLOSURE else []
     is_disclosure = doc_type is DocumentType.DISCLOSURE
@@ -240,6 +240,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         attachments += [(src, "(picture)") for src in doc.pictures]
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
+    portal = doc_type is DocumentType.PORTAL  # a portal or news page is no one's document of one year: its headlines name others
     if ocr_pages:
         warnings.extend(_ocr_doubts(tables, facts, checks, ocr_pages))
     document = Document(
@@ -248,11 +249,10 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         options=settings.recorded(),
         source=_source_info(doc, name),
         document=DocumentInfo(
-            # a portal or news page is no one's document of one year: its headlines name others
-            department=identity.department if doc_type is not DocumentType.PORTAL else None,
-            region=identity.region if doc_type is not DocumentType.PORTAL else None,
-            government_level=identity.government_level if doc_type is not DocumentType.PORTAL else None,
-            fiscal_year=identity.fiscal_year if doc_type is not DocumentType.PORTAL else None,
+            department=None if portal else identity.department,
+            region=None if portal else identity.region,
+            government_level=None if portal else identity.government_level,
+            fiscal_year=None if portal else identity.fiscal_year,
             report_kind=identity.report_kind.value if identity.report_kind and doc_type in _NAMED_KIND else None,
             document_type=doc_type.value,
             entity=identity.entity,
@@ -277,6 +277,10 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
 
 
 _NAMED_KIND = (DocumentType.DISCLOSURE, DocumentType.LISTING)
+
+
+def _budget_tables(found: list[Table]) -> bool:
+    return any(t.kind is not TableKind.OTHER and not t.empty for t in found)
 _KIND_WORDS = re.compile(r"预算|决算")
 
 
@@ -290,7 +294,6 @@ def _web_page_type(doc: SourceDocument, identity: Identity, doc_type: DocumentTy
 
 
 def _source_info(doc: SourceDocument, name: str) -> SourceInfo:
-
     return SourceInfo(
         file=os.path.basename(name), sha256=doc.sha256, size_bytes=doc.size_bytes,
         format=doc.format.value, reader=doc.reader, pages=len(doc.pages), ocr_pages=tuple(p.number for p in doc.pages if p.ocr),

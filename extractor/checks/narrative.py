@@ -107,7 +107,7 @@ def _lists(narrative: Narrative, file: str | None) -> Iterator[CheckResult]:
         if _INTRO.search(segment):
             segment = segment[: _INTRO.search(segment).start()]  # type: ignore[union-attr]
         # an amount in brackets ("（含结转采购经费6.9万元）") is inside its item: blanked, keeping the offsets
-        segment = _BRACKETS.sub(lambda m: " " * len(m[0]), segment)
+        segment = _blank_brackets(segment)
         items: list[_Item] = []
         for item in _ITEM.finditer(segment):
             if _CHANGE_WORDS.search(item["name"]) or _NEW_TOTAL.search(item["name"]):
@@ -118,6 +118,11 @@ def _lists(narrative: Narrative, file: str | None) -> Iterator[CheckResult]:
         if len(items) < 2:
             continue
         yield from _list_result(narrative, total, total_start or 0, intro, items, segment, file)
+
+
+def _blank_brackets(text: str) -> str:
+    """The text with what stands in brackets blanked, its offsets kept."""
+    return _BRACKETS.sub(lambda m: " " * len(m[0]), text)
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ def _numbered_items(text: str, start: int) -> list[_Item] | None:
         body_start = head.end()
         clause = _CLAUSE_END.search(text, body_start)
         clause_end = clause.start() if clause else len(text)
-        lead = _LEAD.search(_BRACKETS.sub(lambda m: " " * len(m[0]), text[body_start:clause_end]))
+        lead = _LEAD.search(_blank_brackets(text[body_start:clause_end]))
         if lead is None:
             return []
         items.append(_Item(text[body_start : body_start + lead.start()], lead["value"], body_start + lead.start("value"),

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify
-from extractor.domain.table_rows import ordinal_rank
+from extractor.domain.table_rows import listed_rank, ordinal_rank
 from extractor.records import CellRecord, RowRecord, TableRecord
 
 CODE_HIERARCHY = Rule("table.code_hierarchy", "类/款 金额等于其下款/项之和", "a 类 or 款 row equals the sum of its 款 or 项 rows", Severity.ERROR)
@@ -64,9 +64,6 @@ def _compare(rule: Rule, table: TableRecord, total: tuple[RowRecord, CellRecord]
                        difference=str(difference), tolerance=str(allowed))
 
 
-_OF_WHICH = re.compile(r"^其中[:：]?")
-
-
 def _hierarchies(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
     rows = table.rows
     children: dict[int, list[int]] = {}
@@ -98,7 +95,7 @@ def _hierarchies(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
 
 def _opens_list(row: RowRecord, rows: Sequence[RowRecord]) -> bool:
     """A 其中 row that opens a numbered list of its parent's parts (其中：（1）公务用车购置费 / （2）公务用车运行费)."""
-    rank = ordinal_rank(_OF_WHICH.sub("", row.label))
+    rank = listed_rank(row.label)
     return rank is not None and any(r is not row and r.parent_row == row.parent_row and ordinal_rank(r.label) == rank for r in rows)
 
 

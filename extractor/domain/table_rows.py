@@ -164,8 +164,9 @@ class TreeRow:
 
 
 _OF_WHICH = re.compile(r"^其中[:：]?")
-# a label column that names the 预算单位 a row belongs to (深圳: 预算单位 | 科目编码 | 科目名称, a block of rows per unit)
+# a code column of 单位编码 (西安: 204 科学技术局, 204001 …): its codes name units, not 科目
 _UNIT_CODE_COLUMN = re.compile(r"单位(?:编码|代码|编号)$")
+# a label column that names the 预算单位 a row belongs to (深圳: 预算单位 | 科目编码 | 科目名称, a block of rows per unit)
 _UNIT_COLUMN = re.compile(r"^(?:二级)?(?:预算)?单位(?:名称)?$|^部门[(（]单位[)）]名称$")
 _PERIOD = re.compile(r"(?:19|20)\d{2}年(?:预算数?|决算数?)?$|^增减变化(?:金额|额|数)?$")
 
@@ -176,6 +177,11 @@ def ordinal_rank(label: str) -> int | None:
         if pattern.match(label):
             return rank
     return None
+
+
+def listed_rank(label: str) -> int | None:
+    """The ordinal rank of a 其中 row's first item (其中：（1）公务用车购置费 -> 4); None without one."""
+    return ordinal_rank(_OF_WHICH.sub("", label))
 
 
 def row_tree(rows: Sequence[TreeRow], notes: list[str] | None = None) -> list[tuple[int, int | None]]:
@@ -242,7 +248,7 @@ def _nesting_key(row: TreeRow, levels: dict[float, int], stack: list[tuple[tuple
         return (len(row.code), 0.0)
     if row.label.startswith("其中") and stack:
         parent_key = stack[-1][0]
-        listed = ordinal_rank(_OF_WHICH.sub("", row.label))
+        listed = listed_rank(row.label)
         if listed is not None and (0, float(listed)) > parent_key:
             return (0, float(listed))  # 其中：（1）… opens a numbered list: （2） is its sibling, not its child
         return (parent_key[0], parent_key[1] + 0.5)
@@ -283,8 +289,14 @@ def budget_units(rows: Sequence[UnitRow]) -> list[str | None]:
     not a unit (深圳市建筑工务署 = （本级） + three 中心; 西安 204 科学技术局 over 204001 …): its rows stay the
     department's (None). So is a first block that is the sum of the blocks after it (深圳's 三公 table).
     """
-    aggregates = {i for i, row in enumerate(rows) if _sums_its_units(i, rows)}
     result: list[str | None] = [None] * len(rows)
+    if not any(row.printed for row in rows):
+        return result
+    kids: dict[int, list[UnitRow]] = {}
+    for row in rows:
+        if row.parent_row is not None:
+            kids.setdefault(row.parent_row, []).append(row)
+    aggregates = {i for i, row in enumerate(rows) if _sums_its_units(row, kids.get(i, []))}
     current: str | None = None
     side: int | None = None
     for i, row in enumerate(rows):
@@ -306,10 +318,8 @@ def budget_units(rows: Sequence[UnitRow]) -> list[str | None]:
     return result
 
 
-def _sums_its_units(index: int, rows: Sequence[UnitRow]) -> bool:
-    kids = [row for row in rows if row.parent_row == index]
-    return bool(rows[index].printed and len(kids) >= 2 and all(k.printed for k in kids)) and _adds_up(
-        rows[index].amount, [k.amount for k in kids])
+def _sums_its_units(row: UnitRow, kids: Sequence[UnitRow]) -> bool:
+    return bool(row.printed and len(kids) >= 2 and all(k.printed for k in kids)) and _adds_up(row.amount, [k.amount for k in kids])
 
 
 def _adds_up(total: Decimal | None, parts: Sequence[Decimal | None]) -> bool:

@@ -63,8 +63,9 @@ _REPLACEMENT = b"\xef\xbf\xbd"
 
 def _refuse_stand_ins(data: bytes, name: str, fmt: InputFormat) -> None:
     """A text copy of a PDF, or plain text under a .pdf name, is named for what it is."""
-    if fmt is InputFormat.PDF and data.count(_REPLACEMENT) * 3 > len(data) // 20:
-        raise NotTheDocumentError(f"a PDF saved as text: {data.count(_REPLACEMENT):,} of its bytes were replaced by U+FFFD, so its "
+    replaced = data.count(_REPLACEMENT) if fmt is InputFormat.PDF else 0
+    if replaced * 3 > len(data) // 20:
+        raise NotTheDocumentError(f"a PDF saved as text: {replaced:,} of its bytes were replaced by U+FFFD, so its "
                                   "binary streams are lost; download it again as binary", path=name)
     if fmt is InputFormat.TEXT and name.lower().endswith(".pdf"):
         start = data[:60].decode("utf-8", "replace").split("\n")[0].strip()
@@ -108,6 +109,5 @@ def read_source(data: bytes, name: str, settings: ReaderSettings | None = None) 
         reader=f"{reader.name}+{ocr.NAME}" if ocr_used and ocr.NAME not in reader.name else reader.name,
         pages=pages,
         attachments=tuple(found.attachments),
-        images=len(found.pictures),
         pictures=tuple(found.pictures),
     )

@@ -109,9 +109,10 @@ def read_html(data: bytes) -> tuple[Page, ...]:
     """The page's main content as one virtual page of lines and ruled tables; a PDF turned into absolutely
     positioned elements as its pages, at their coordinates."""
     root, title, css = parse(data)
+    named, published = page_heading(root, title), published_date(root)  # the page's own title and date
     pages = positioned_pages(root, css)
     if pages is not None:
-        return (dataclasses.replace(pages[0], heading=page_heading(root, title), published=published_date(root)), *pages[1:])
+        return (dataclasses.replace(pages[0], heading=named, published=published), *pages[1:])
     page = VirtualPage()
     content = main_content(root)
     inside = content.text_content()
@@ -126,7 +127,7 @@ def read_html(data: bytes) -> tuple[Page, ...]:
             page.add_table(payload)  # type: ignore[arg-type]
         else:
             page.add_line(payload)  # type: ignore[arg-type]
-    return (dataclasses.replace(page.page(), heading=page_heading(root, title), published=published_date(root)),)
+    return (dataclasses.replace(page.page(), heading=named, published=published),)
 
 
 _SEPARATOR = re.compile(r"\s*(?:[-_|｜—–]+|\s{2,})\s*")
