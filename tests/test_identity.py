@@ -11,8 +11,6 @@ from extractor.pipeline import ExtractSettings, extract
 from tests.conftest import CORPUS, SHARED, extracted, read_csv
 
 ROWS = read_csv("document_identity.csv")
-# the title is not in the text layer PDFium gives (北京审计局: only its year is), or there is no title page (北京办公厅)
-UNNAMED = {"pool/北京_cc6b58d7d88d.pdf", "pool/北京_977a55b8f517.pdf"}
 
 
 def _path(row: dict[str, str]) -> str:
@@ -27,9 +25,7 @@ def _read(row: dict[str, str]):  # type: ignore[no-untyped-def]
 
 
 def _params() -> list[object]:
-    marks = {p: pytest.mark.xfail(strict=True, reason="the department is not in the text layer") for p in UNNAMED}
-    return [pytest.param(r, id=r["path"].split("/")[-1], marks=[pytest.mark.slow, *([marks[r["path"]]] if r["path"] in marks else [])])
-            for r in ROWS]
+    return [pytest.param(r, id=r["path"].split("/")[-1], marks=pytest.mark.slow) for r in ROWS]
 
 
 def test_the_list_covers_every_file_of_the_pool() -> None:

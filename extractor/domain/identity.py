@@ -115,6 +115,23 @@ def _labelled_department(pages: Sequence[Page], *, head: int | None = 8) -> tupl
     return None
 
 
+# a heading inside the document that names it: 附件：北京市人民政府办公厅 2026 年度部门预算报表
+_SELF_NAMED = re.compile(r"^(?:附件\s*\d*\s*[:：]\s*)?(?P<name>[\u4e00-\u9fa5（）()]{4,40}?)\s*"
+                         r"(?:19|20)\d{2}\s*年度?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
+
+
+def _self_named_department(pages: Sequence[Page]) -> tuple[str, Evidence] | None:
+    """For a document without a title page: a heading further in that names it, such as the 附件 line over the tables.
+    Only a name that starts with a place counts (第一部分 2026 年度部门预算情况说明 names no one)."""
+    for page in pages:
+        for line in page.lines:
+            text = normalise_text(line.text)
+            match = _SELF_NAMED.match(text)
+            if match and region_of(match["name"])[0]:
+                return match["name"], Evidence(text, page.number)
+    return None
+
+
 def _title_department(title: str) -> str | None:
     no_year = _YEAR.sub("", title)
     match = _KIND.search(no_year)
@@ -232,7 +249,7 @@ def identify(pages: Sequence[Page]) -> Identity:
         if department:
             evidence["department"] = Evidence(title, title_page)
     if department is None:
-        labelled = _labelled_department(pages, head=None)
+        labelled = _labelled_department(pages, head=None) or _self_named_department(pages)
         if labelled:
             department, evidence["department"] = labelled
     year, year_evidence = _year(title, pages)
