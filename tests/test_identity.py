@@ -114,3 +114,9 @@ def test_an_embedded_viewer_is_an_attachment() -> None:
     found = inventory(page)
     assert found.attachments == [("/uploads/2026/ys.pdf", "(embedded viewer)"), ("/uploads/2026/tables.pdf", "(embedded viewer)")]
     assert found.pictures == []
+
+
+def test_a_document_without_a_title_page_is_named_by_the_heading_over_its_tables() -> None:
+    # 北京市人民政府办公厅: page 1 is the table of contents; page 8 prints 附件：北京市人民政府办公厅 2026 年度部门预算报表
+    info = _pool("北京_977a55b8f517.pdf").document
+    assert (info.department, info.region, info.evidence["department"].page) == ("北京市人民政府办公厅", "北京市", 8)
