@@ -47,6 +47,17 @@ def test_vehicles_held_not_vehicles_bought_or_moved() -> None:
     assert str(_facts(str(SHARED / "pool/深圳_7f08e3f407a3.pdf"))[("vehicles_count", None)].value) == "664"  # type: ignore[attr-defined]
 
 
+def test_vehicles_to_be_bought_with_their_count_and_cost() -> None:
+    # 深圳 p71 "2026年计划购置车辆9辆、162万元,报废更新,其中：使用财政拨款预算购置车辆8辆,144万元…": the plan, not its parts
+    facts = _facts(str(SHARED / "pool/深圳_132c3ead125b.pdf"))
+    assert (str(facts[("vehicles_purchase_count", None)].value), str(facts[("vehicles_purchase_amount", None)].value)) == ("9", "162")  # type: ignore[attr-defined]
+    # 深圳人社局: p37 "…增加6.00万元,主要是2026年计划购置公务用车3辆" is a reason; p53 "2026年计划购置车辆7辆、153.00万元" the plan
+    facts = _facts(str(SHARED / "pool/深圳_66464f8eeef9.pdf"))
+    assert (str(facts[("vehicles_purchase_count", None)].value), str(facts[("vehicles_purchase_amount", None)].value)) == ("7", "153.00")  # type: ignore[attr-defined]
+    # 深圳口岸办 p9 "…计划于2027年申请新购置公务车1辆" is another year's; p12 "2026年计划购置车辆0辆、0万元"
+    assert str(_facts(str(SHARED / "pool/深圳_60bb8d512d90.pdf"))[("vehicles_purchase_count", None)].value) == "0"  # type: ignore[attr-defined]
+
+
 def test_a_verb_between_the_name_and_the_number() -> None:
     # 福州医保局 p23: "2026年,福州市医疗保障局收入预算为351904.90万元,比上年增加125454.38万元"
     fact = _facts(str(CORPUS / "renwu/FZ_ybj_2026_部门预算.pdf"))[("income_total", None)]

@@ -60,7 +60,11 @@ _COUNT_RULES: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("performance_project_count", r"绩效目标[^。；：:]{0,20}?项目共?$|"
                                   r"(?:实行|实施|纳入)[^。；：:]{0,4}绩效目标管理[,，]?(?:共计|共|合计)$", frozenset({"个"})),
     ("vehicles_count", r"(?:共有|现有|拥有)[^，。；]{0,4}?(?:公务用?车|车辆)共?$|(?<!购置)(?<!购置公务)车辆共?$", frozenset({"辆", "台"})),
+    # the vehicles to be bought: 2026年计划购置车辆9辆、162万元; 单位预算安排购置车辆0辆
+    ("vehicles_purchase_count", r"(?:购置|购买)[^，。；]{0,6}?(?:公务用?车|车辆)$", frozenset({"辆"})),
 )
+# the amount printed right after the count of vehicles to be bought (…购置车辆9辆、162万元) is what they cost
+_PURCHASE_AMOUNT = re.compile(r"^[、，,]?\s*(?:共计|共|合计|金额|计)?(?:为)?[:：]?$")
 _COMPILED = tuple((key, re.compile(p), rank, ctx) for key, p, rank, ctx in _RULES)
 _COUNTS = tuple((key, re.compile(p), units) for key, p, units in _COUNT_RULES)
 # Keys whose scope (department-wide, 财政拨款, 一般公共预算) depends on the wording.
@@ -70,6 +74,7 @@ _COMPARE = re.compile(r"(?:比|较|与|同比|相比|对比)[^，。；,;]*$")
 _BUDGET_ROLE = re.compile(r"(?:年初预算|预算数|调整预算|预算)(?:数)?为?$")
 _EXPLANATION = re.compile(r"原因")
 _VEHICLE_CHANGE = re.compile(r"购置|购买|更新|报废|调拨|调入|调出|新增|处置|接收|减少|增加|配备")
+_GIVEN_FOR = re.compile(r"主要|原因|用于")
 _VERB_TAIL = re.compile(r"(?:预算数|预算安排|预算|安排|合计|共计)(?:为|是)?[:：]?\s*$")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 _CLAUSE = re.compile(r"[^，。；,;\n]*$")
@@ -132,15 +137,22 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, (min(rights) + 1 if rights else len(text))
 
 
+def _count_key(lead: str, unit: str) -> tuple[str, int] | None:
+    clause = _CLAUSE.search(lead)
+    tail = clause.group() if clause else lead
+    for key, pattern, units in _COUNTS:
+        if key == "vehicles_count" and _VEHICLE_CHANGE.search(tail):
+            continue  # 报废更新车辆8辆, 接收调拨车辆2辆, 购置公务车1辆: vehicles bought or moved, not those held
+        if key == "vehicles_purchase_count" and _GIVEN_FOR.search(tail):
+            continue  # 主要是2026年计划购置公务用车3辆: the vehicles behind a change or a purpose, not the plan itself
+        if unit in units and pattern.search(lead):
+            return key, 0
+    return None
+
+
 def _key_of(lead: str, sentence: str, unit: str, before: str = "") -> tuple[str, int] | None:
     if unit in _COUNT_UNITS:
-        clause = _CLAUSE.search(lead)
-        for key, pattern, units in _COUNTS:
-            if key == "vehicles_count" and _VEHICLE_CHANGE.search(clause.group() if clause else lead):
-                continue  # 报废更新车辆8辆, 接收调拨车辆2辆, 购置公务车1辆: vehicles bought or moved, not those held
-            if unit in units and pattern.search(lead):
-                return key, 0
-        return None
+        return _count_key(lead, unit)
     if _EXPLANATION.search(re.split(r"[；;]", lead)[-1]):
         return None  # "…增长4%，主要原因是…将国内服务费3.2万元由委托业务费调整为因公出国（境）经费": a reason's figure
     # "一般公共预算拨款收入预算数为1000万元": the words that only lead to the number (预算数为, 预算安排) are not a
@@ -167,6 +179,12 @@ def _key_of(lead: str, sentence: str, unit: str, before: str = "") -> tuple[str,
         if _PART_OF_TOTAL.search(lead[: best[0]]):
             return None  # "上级专项转移支付支出预算为1,047.61万元": a part of the budget, not its total
     return (best[2], best[3]) if best else None
+
+
+def _another_year(lead: str, fiscal_year: int) -> bool:
+    clause = _CLAUSE.search(lead)
+    years = [int(y) for y in _YEAR.findall(clause.group() if clause else lead)]
+    return bool(years) and years[-1] != fiscal_year
 
 
 def _role(lead: str, fiscal_year: int | None, final_accounts: bool, unit: str) -> tuple[str, str | None]:
@@ -227,6 +245,11 @@ def _candidates(text: str, fiscal_year: int | None, final_accounts: bool) -> lis
         same_subject = previous_key is not None and previous_sentence == sentence_start
         if previous_key is not None and same_subject and (keyed is None and re.search(r"(?:决算数?|预算数?|为)$", lead) or _CONTINUATION.match(lead)):
             keyed = (previous_key, 0)  # 年初预算为0.95万元，支出决算为0.00万元: the key carries over
+        if keyed is not None and keyed[0] == "vehicles_purchase_count" and fiscal_year is not None and _another_year(lead, fiscal_year):
+            keyed = None  # 计划于2027年申请新购置公务车1辆, 2025年新购置车辆1辆: not this year's plan
+        elif keyed is None and same_subject and previous_key == "vehicles_purchase_count" and unit not in _COUNT_UNITS \
+                and _PURCHASE_AMOUNT.match(lead):
+            keyed = ("vehicles_purchase_amount", 0)
         role, direction = _role(lead, fiscal_year, final_accounts, unit)
         if keyed is not None:
             for key in keyed[0].split("+"):
