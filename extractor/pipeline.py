@@ -181,16 +181,16 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         raise NoTextLayerError(f"no page has a text layer (scanned document){why}", path=name)
     identity = identify(readable)  # the title pages, whatever --pages keeps
     doc_type = identity.document_type
-    # a document that names no kind (typed other) is still read: budget tables make it a disclosure after all
-    probe = doc_type is DocumentType.OTHER and doc.format is not InputFormat.HTML
+    # a document typed anything but a disclosure is still read: budget tables make it a disclosure after all
+    probe = doc_type is not DocumentType.DISCLOSURE
     failures: list[tuple[int, str]] = []
     reading = (doc_type is DocumentType.DISCLOSURE or probe) and settings.tables != "none"
     found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if reading else []
     if probe and _budget_tables(found):
-        doc_type = DocumentType.DISCLOSURE
         kinds = sorted({t.kind.value for t in found if t.kind is not TableKind.OTHER})
-        warnings.append(WarningRecord("type_unsure", "its title names no budget or final accounts, but it prints budget tables "
+        warnings.append(WarningRecord("type_unsure", f"its first pages make it a {doc_type.value}, but it prints budget tables "
                                                      f"({', '.join(kinds)}): read as a disclosure"))
+        doc_type = DocumentType.DISCLOSURE
     elif probe:
         found, failures = [], []
     is_disclosure = doc_type is DocumentType.DISCLOSURE

@@ -120,3 +120,23 @@ def test_a_document_without_a_title_page_is_named_by_the_heading_over_its_tables
     # 北京市人民政府办公厅: page 1 is the table of contents; page 8 prints 附件：北京市人民政府办公厅 2026 年度部门预算报表
     info = _pool("北京_977a55b8f517.pdf").document
     assert (info.department, info.region, info.evidence["department"].page) == ("北京市人民政府办公厅", "北京市", 8)
+
+
+def test_a_notice_that_prints_budget_tables_keeps_them_with_a_warning() -> None:
+    # a 通知 with the department's tables attached, made of real pages: 杭州's notice (杭政办函〔2025〕30号) page 1, then
+    # 广州's 收支总表, 收入总表 and 支出总表 (pages 5-8). A wrong guess of the type must not throw the tables away.
+    import io
+
+    import pikepdf
+
+    made = pikepdf.new()
+    with pikepdf.open(SHARED / "pool/杭州_c2cebac359ad.pdf") as notice, pikepdf.open(SHARED / "pool/广州_58417d10a0e4.pdf") as tables:
+        made.pages.append(notice.pages[0])
+        made.pages.extend(tables.pages[4:8])
+        buffer = io.BytesIO()
+        made.save(buffer)
+    doc = extract(buffer.getvalue(), ExtractSettings(ocr="never"))
+    assert doc.document.document_type == "disclosure"
+    (unsure,) = [w for w in doc.warnings if w.code == "type_unsure"]
+    assert "notice" in unsure.message and "summary" in unsure.message
+    assert {t.kind for t in doc.tables} >= {"summary", "income", "expenditure"} and all(t.verified for t in doc.tables)
