@@ -58,6 +58,17 @@ def test_vehicles_to_be_bought_with_their_count_and_cost() -> None:
     assert str(_facts(str(SHARED / "pool/深圳_60bb8d512d90.pdf"))[("vehicles_purchase_count", None)].value) == "0"  # type: ignore[attr-defined]
 
 
+def test_income_with_its_breakdown_whose_first_part_is_the_general_budget() -> None:
+    # 烟台政府办 p28 "（一）收入预算：2026年收入预算9,325.57万元,其中：一般公共预算收入9,232.56万元,其他收入93.01万元。"
+    path = next(CORPUS.glob("*/YT_zfbgs_2026_部门预算.pdf"))
+    facts = _facts(str(path))
+    assert (str(facts[("income_total", None)].value), str(facts[("gpb_appropriation", None)].value)) == ("9325.57", "9232.56")  # type: ignore[attr-defined]
+    # 北京 p2 "2026度收入预算515,665.27万元,其中:一般公共预算收入19,828.57万元比2025年初预算数20,292.85万元减少464.27万元":
+    # the comparison is the part's, not the total's
+    total = _facts(str(SHARED / "pool/北京_a625fbbabe03.pdf"))[("income_total", None)]
+    assert (str(total.value), total.prior_value, total.change) == ("515665.27", None, None)  # type: ignore[attr-defined]
+
+
 def test_a_verb_between_the_name_and_the_number() -> None:
     # 福州医保局 p23: "2026年,福州市医疗保障局收入预算为351904.90万元,比上年增加125454.38万元"
     fact = _facts(str(CORPUS / "renwu/FZ_ybj_2026_部门预算.pdf"))[("income_total", None)]

@@ -45,6 +45,8 @@ _RULES: tuple[tuple[str, str, int, str | None], ...] = (
     ("expenditure_total", r"本年支出合计", 2, None),
     ("gpb_appropriation", r"一般公共预算(?:财政)?拨款(?:收入)?(?!支出)", 0, None),
     ("gpb_appropriation", r"一般公共预算(?:财政)?拨款支出(?:预算)?|一般公共预算当年拨款", 1, None),
+    # 收入预算35,874.49万元，其中：一般公共预算收入28,467.65万元: the department's income from the 一般公共预算
+    ("gpb_appropriation", r"一般公共预算(?:资金)?收入", 1, r"(?:收入预算|收入总计|本年收入|收入合计)[^。；]*其中"),
     ("basic_expenditure", r"基本支出(?:预算)?", 0, None),
     ("project_expenditure", r"项目支出(?:预算)?", 0, None),
     ("personnel_expenditure", r"(?:(?<![\u4e00-\u9fa5])|(?<=中)|(?<=的))人员经费", 0, None),
