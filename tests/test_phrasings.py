@@ -87,3 +87,11 @@ def test_final_accounts_state_the_budget_and_the_outturn_side_by_side() -> None:
 def test_a_rate_is_not_an_amount() -> None:
     # 烟台退役军人事务局: "短期休养人员支出标准=1920元/人/月"
     assert not find_facts("短期休养人员支出标准=1920元/人/月，公用经费1920元/人。", 2026)
+
+
+def test_phrasings_no_corpus_or_pool_file_prints() -> None:
+    # built sentences: no file of the corpus or the pool states 财务总收入, or an amount in 元 with thousands separators
+    (income,) = find_facts("2026年本部门财务总收入1,234.56万元，比上年增加12.00万元。", 2026)
+    assert (income.key, str(income.value), str(income.change)) == ("income_total", "1234.56", "12.00")
+    (cost,) = find_facts("2026年机关运行经费预算1,234,567.89元，比上年减少10,000.00元。", 2026)
+    assert (cost.key, str(cost.value), cost.unit, str(cost.change)) == ("admin_operating_cost", "1234567.89", "元", "10000.00")
