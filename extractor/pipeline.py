@@ -8,14 +8,14 @@ import re
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from extractor import __version__
 from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.checks.report import check_record, count_checks
 from extractor.domain.amounts import parse_amount
 from extractor.domain.codes import parent_code, repaired_code
-from extractor.domain.columns import column_key
+from extractor.domain.columns import ColumnMeaning, column_key, table_meanings
 from extractor.domain.facts import find_facts
 from extractor.domain.identity import DocumentType, Identity, ReportKind, identify
 from extractor.domain.line_items import find_line_items
@@ -198,8 +198,8 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     narrative = build_narrative(pages, sections)
     facts: list[FactRecord] = []
     items: list[LineItemRecord] = []
+    final = identity.report_kind is ReportKind.FINAL_ACCOUNTS
     if is_disclosure:
-        final = identity.report_kind is ReportKind.FINAL_ACCOUNTS
         facts = [_fact_record(f, narrative) for f in find_facts(narrative.text, identity.fiscal_year, final, narrative.section)]
         items = [_item_record(i, narrative) for i in find_line_items(narrative.text) if narrative.section(i.start) != "glossary"]
     if doc.format is InputFormat.HTML and not (facts or items or _budget_tables(found)):
@@ -210,7 +210,12 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         facts, items = [], []
         warnings.append(WarningRecord("not_a_disclosure", f"document looks like a {doc_type.value}, not a budget disclosure"
                                       + (f" ({len(doc.attachments)} links to disclosures or attached files)" if doc.attachments else "")))
-    tables = [_table_record(t) for t in found]
+    tables = [_table_record(t, identity.fiscal_year, final) for t in found]
+    warnings.extend(
+        WarningRecord("columns_unmapped", f"{t.title or t.kind}: amount column(s) {', '.join(unmapped)} name nothing the column "
+                                          "vocabulary knows; their cells have no measure, year or component", t.pages[0])
+        for t in tables if (unmapped := [repr(c.path) for c in t.columns if c.status == "unmapped"])
+    )
     if ocr_pages:
         by_number = {p.number: p for p in pages}
         tables = [_ocr_table(t, by_number, warnings) for t in tables]
@@ -403,7 +408,7 @@ def _item_record(item, narrative: Narrative) -> LineItemRecord:  # type: ignore[
     )
 
 
-def _table_record(table: Table) -> TableRecord:
+def _table_record(table: Table, fiscal_year: int | None, final_accounts: bool) -> TableRecord:
     context = CodeContext()
     seen: list[str] = []
     printed_units, idents = [], []
@@ -423,6 +428,7 @@ def _table_record(table: Table) -> TableRecord:
                 parent_row)
         for row, ident, unit, (_, parent_row) in zip(table.rows, idents, printed_units, tree, strict=True)
     ])
+    meanings = table_meanings([(c.name, c.role, c.side) for c in table.columns], table.kind.value, fiscal_year, final_accounts)
     rows = []
     for row, ident, (depth, parent_row), unit in zip(table.rows, idents, tree, units, strict=True):
         parent = parent_of(ident.code, seen)
@@ -431,7 +437,7 @@ def _table_record(table: Table) -> TableRecord:
         cells = tuple(
             CellRecord(
                 column=table.columns[c.column].name, key=column_key(table.columns[c.column].name), text=c.text,
-                value=_value(c.text), page=c.page, bbox=c.bbox,
+                value=_value(c.text), page=c.page, bbox=c.bbox, **_model_of(meanings[c.column]),
             )
             for c in row.cells
         )
@@ -444,9 +450,18 @@ def _table_record(table: Table) -> TableRecord:
     return TableRecord(
         kind=table.kind.value, title=table.title, number=table.number, unit=table.unit, pages=tuple(table.pages),
         placements=tuple(PlacementRecord(p, b) for p, b in table.bboxes), empty=table.empty,
-        columns=tuple(ColumnRecord(c.name, column_key(c.name), c.role, c.side) for c in table.columns),
+        columns=tuple(
+            ColumnRecord(c.name, column_key(c.name), c.role, c.side, *((m.measure, m.year, m.component, m.status) if m else ()))
+            for c, m in zip(table.columns, meanings, strict=True)
+        ),
         rows=tuple(rows), notes=tuple(notes + _unit_notes(rows, printed_units)),
     )
+
+
+def _model_of(meaning: ColumnMeaning | None) -> dict[str, Any]:
+    if meaning is None or meaning.status != "mapped":
+        return {}
+    return {"measure": meaning.measure, "year": meaning.year, "component": meaning.component}
 
 
 def _unit_notes(rows: list[RowRecord], printed: list[str | None]) -> list[str]:

@@ -110,6 +110,9 @@ class CellRecord:
     page: int
     bbox: BBox
     confidence: float | None = None  # OCR pages: the lowest recognition confidence of the cell's characters
+    measure: str | None = None  # the column model of the cell's column (see ColumnRecord)
+    year: int | None = None
+    component: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,10 +138,18 @@ class RowRecord:
 
 @dataclass(frozen=True)
 class ColumnRecord:
+    """A column: its printed header path and role; for an amount column its place in the column model (what it
+    measures, for which fiscal year, of what), or ``status='unmapped'`` when the header says nothing the vocabulary
+    knows. ``key`` is the older word-by-word key of the printed path."""
+
     path: str
     key: str
     role: str
     side: int
+    measure: str | None = None
+    year: int | None = None
+    component: str | None = None
+    status: str | None = None  # amount columns: mapped / unmapped
 
 
 @dataclass(frozen=True)

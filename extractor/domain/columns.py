@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+import csv
 import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from extractor.domain.labels import normalise_label
 
@@ -57,3 +61,176 @@ def column_key(path: str) -> str:
                     keys.append(key)
                 break
     return ".".join(keys)
+
+
+# ----- the column model: what an amount column holds (measure), for which fiscal year (year), of what (component) -----
+
+MEASURES = ("budget", "adjusted_budget", "final", "prior_budget", "prior_final", "change", "change_pct", "completion_pct", "share_pct")
+# the kinds whose amount columns the model must map; the 绩效目标表 kinds hold targets and texts
+FINANCIAL_KINDS = frozenset({
+    "summary", "income", "expenditure", "fiscal_summary", "fiscal_expenditure", "gpb_expenditure", "gpb_basic_expenditure",
+    "gpb_project_expenditure", "three_public", "gov_fund_expenditure", "soc_expenditure",
+})
+_TWO_SIDED = frozenset({"summary", "fiscal_summary"})
+# what a table's kind already says of every column, so a header that repeats it adds nothing
+_IMPLIED: dict[str, frozenset[str]] = {
+    "three_public": frozenset({"three_public", "fiscal"}),
+    "gpb_expenditure": frozenset({"gpb", "fiscal"}),
+    "gpb_basic_expenditure": frozenset({"gpb", "fiscal", "basic"}),
+    "gpb_project_expenditure": frozenset({"gpb", "fiscal", "project"}),
+    "gov_fund_expenditure": frozenset({"gov_fund"}),
+    "soc_expenditure": frozenset({"soc"}),
+    "fiscal_summary": frozenset({"fiscal"}),
+    "fiscal_expenditure": frozenset({"fiscal"}),
+}
+_CHANGES = frozenset({"change", "change_pct", "completion_pct", "share_pct"})
+_YEAR_PART = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+@dataclass(frozen=True)
+class ColumnMeaning:
+    """An amount column's place in the model, or ``status='unmapped'`` when its header says nothing the vocabulary knows."""
+
+    measure: str | None
+    year: int | None
+    component: str | None
+    status: str  # mapped / unmapped
+
+
+@dataclass(frozen=True)
+class _Term:
+    cls: str
+    term: str
+    pattern: re.Pattern[str]
+    parent: str  # the item this one is a part of (公务用车购置费 of 公务用车购置及运行费), or ""
+
+
+@cache
+def _terms() -> tuple[_Term, ...]:
+    text = resources.files("extractor.domain").joinpath("data/column_terms.csv").read_text(encoding="utf-8")
+    return tuple(_Term(row["class"], row["term"], re.compile(row["pattern"]), row["parent"]) for row in csv.DictReader(text.splitlines()))
+
+
+def _parent(item: str) -> str:
+    return next((t.parent for t in _terms() if t.term == item), "")
+
+
+def _part_terms(part: str) -> dict[str, str]:
+    """The first term of each class that a header part names."""
+    found: dict[str, str] = {}
+    for term in _terms():
+        if term.cls not in found and term.pattern.search(part):
+            found[term.cls] = term.term
+    return found
+
+
+def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, final_accounts: bool, *, keep_implied: bool = False,
+                   with_weak: bool = False, with_side: bool = False, subtotal_of: str | None = None) -> ColumnMeaning:
+    """Measure, year and component of an amount column from its printed header path, the table's kind and side, and
+    the document's year and kind: ``2025年预算数/公务接待费`` in a 2026 budget's 三公 table is (prior_budget, 2025,
+    reception); ``上年结转结余/一般公共预算`` in an income table is (budget, 2026, carryover.gpb)."""
+    parts = [normalise_label(p).replace("“", "").replace("”", "").replace('"', "") for p in path.split("/")]
+    measure = period = side_word = weak = item = source = None
+    qualifiers: list[str] = []
+    years: list[int] = []
+    recognised = False
+    implied = frozenset() if keep_implied else _IMPLIED.get(kind, frozenset())
+    for index, part in enumerate(parts):
+        years += [int(y) for y in _YEAR_PART.findall(part)]
+        found = _part_terms(part)
+        recognised = recognised or bool(found) or bool(_YEAR_PART.search(part))
+        if measure not in _CHANGES:  # 增减变化情况/…经费预算/小计: the change of a budget, not the budget
+            measure = found.get("measure", measure)
+        period = found.get("period", period)
+        side_word = side_word or found.get("side")
+        weak = weak or found.get("weak")
+        qualifier = found.get("qualifier")
+        if qualifier and qualifier not in qualifiers:
+            qualifiers.append(qualifier)
+        if found.get("item") and found["item"] not in implied:
+            # a part that names its parent's item again is the rest of it (因公出国(境)费/因公出国(境)费 beside 科研因公出国)
+            repeated = found["item"] == item and index and _part_terms(parts[index - 1]).get("item") == item and "total" not in found
+            item = f"{item}.rest" if repeated else found["item"]
+        if found.get("source") and found["source"] not in implied:
+            source = found["source"]
+    if not recognised:
+        return ColumnMeaning(None, None, None, "unmapped")
+    item = item or subtotal_of
+    if kind in _TWO_SIDED:
+        qualifiers.insert(0, side_word or ("income" if side == 0 else "expenditure"))
+    elif with_side and side_word and side_word != ("income" if kind == "income" else "expenditure"):
+        qualifiers.insert(0, side_word)  # 本年收入 beside 本年支出/小计 in one 收入支出决算表
+    named = qualifiers + [t for t in (item, source) if t]
+    component = ".".join(named + ([weak] if with_weak and weak else [])) or "total"
+    year, measure = _year_and_measure(measure, period, years, fiscal_year, final_accounts)
+    return ColumnMeaning(measure, year, component, "mapped")
+
+
+def _year_and_measure(measure: str | None, period: str | None, years: list[int], fiscal_year: int | None,
+                      final_accounts: bool) -> tuple[int | None, str]:
+    measure = measure or ("final" if final_accounts else "budget")
+    if measure in _CHANGES:
+        return (max(years) if years else fiscal_year), measure  # 2026年预算数比2025年执行数/增减额: the later year's change
+    year = years[-1] if years else (fiscal_year - 1 if period == "prior" and fiscal_year else fiscal_year)
+    if year is not None and fiscal_year is not None and year < fiscal_year:
+        measure = {"budget": "prior_budget", "final": "prior_final", "adjusted_budget": "prior_budget"}.get(measure, measure)
+    return year, measure
+
+
+def table_meanings(columns: list[tuple[str, str, int]], kind: str, fiscal_year: int | None, final_accounts: bool) -> list[ColumnMeaning | None]:
+    """The model for each column of a table (path, role, side); None for code, label, index and note columns.
+
+    Within one side no two amount columns may share (measure, year, component); where the plain reading gives two
+    the same, the table decides: a header printed once per group (合计 … 会议费 培训费 under 上年, 当年, 增减变化情况)
+    takes its group by order, a word the table's kind implies is kept (合计 beside “三公”经费/小计), and a weak word
+    (编制预算 beside 本年预算) is kept."""
+    paths = [_grouped(columns, i) if role == "amount" else path for i, (path, role, _) in enumerate(columns)]
+    meanings: list[ColumnMeaning | None] = [
+        column_meaning(path, kind, side, fiscal_year, final_accounts) if role == "amount" else None
+        for path, (_, role, side) in zip(paths, columns, strict=True)
+    ]
+    for index in _colliding(meanings, columns):
+        meanings[index] = column_meaning(paths[index], kind, columns[index][2], fiscal_year, final_accounts, keep_implied=True)
+    for index in _colliding(meanings, columns):
+        # a 小计 is the whole of the parts printed after it in its group (上年/小计, 上年/…/因公出国(境)费用, …/公务接待费)
+        whole = _whole_of_parts(paths, columns, index, kind)
+        if whole:
+            meanings[index] = column_meaning(paths[index], kind, columns[index][2], fiscal_year, final_accounts, subtotal_of=whole)
+    for options in ({"with_side": True}, {"with_side": True, "with_weak": True}):
+        for index in _colliding(meanings, columns):
+            meanings[index] = column_meaning(paths[index], kind, columns[index][2], fiscal_year, final_accounts, keep_implied=True,
+                                             with_side=options.get("with_side", False), with_weak=options.get("with_weak", False))
+    return meanings
+
+
+def _whole_of_parts(paths: list[str], columns: list[tuple[str, str, int]], index: int, kind: str) -> str | None:
+    """What a colliding 小计 is the whole of: the item its first part, printed next in its group, belongs to."""
+    if not paths[index].endswith("小计") or index + 1 >= len(paths) or _part_terms(paths[index].split("/")[-1]).get("item"):
+        return None
+    following, (_, role, side) = paths[index + 1], columns[index + 1]
+    if role != "amount" or side != columns[index][2] or following.split("/")[0] != paths[index].split("/")[0]:
+        return None
+    item = next((t for p in following.split("/") if (t := _part_terms(normalise_label(p)).get("item"))), None)
+    return (_parent(item) or None) if item else None
+
+
+def _colliding(meanings: list[ColumnMeaning | None], columns: list[tuple[str, str, int]]) -> list[int]:
+    seen: dict[tuple[object, ...], list[int]] = {}
+    for index, meaning in enumerate(meanings):
+        if meaning is not None and meaning.status == "mapped":
+            seen.setdefault((columns[index][2], meaning.measure, meaning.year, meaning.component), []).append(index)
+    return [i for group in seen.values() if len(group) > 1 for i in group]
+
+
+def _grouped(columns: list[tuple[str, str, int]], index: int) -> str:
+    """A path printed once per column group without its group's header: the k-th of n alike takes the k-th of n groups."""
+    path, _, side = columns[index]
+    alike = [i for i, (p, role, s) in enumerate(columns) if p == path and role == "amount" and s == side]
+    if len(alike) < 2 or "/" in path:
+        return path
+    groups: list[str] = []
+    for p, role, s in columns:
+        head = p.split("/")[0]
+        if role == "amount" and s == side and "/" in p and head not in groups:
+            groups.append(head)
+    return f"{groups[alike.index(index)]}/{path}" if len(groups) == len(alike) else path

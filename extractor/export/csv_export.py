@@ -17,7 +17,7 @@ COLUMNS = (
     "record_type", "key", "code", "label", "scope", "value", "unit", "value_yuan",
     "prior_value", "change", "page", "bbox", "quote",
     "table_index", "table_kind", "table_number", "table_title", "side", "column", "level", "parent", "cell_text",
-    "table_verified", "budget_unit",
+    "table_verified", "budget_unit", "measure", "measure_year", "component",
 )
 
 
@@ -66,4 +66,5 @@ def _rows(doc: Document) -> Iterator[list[object]]:
                     _yuan(cell.value, unit) if cell.value else "", "", "", cell.page, " ".join(map(str, cell.bbox)), "",
                     index, table.kind, table.number or "", table.title or "", row.side, cell.column, row.level or "",
                     row.parent or "", cell.text, "" if table.verified is None else str(table.verified).lower(), row.budget_unit or "",
+                    cell.measure or "", cell.year or "", cell.component or "",
                 ]

@@ -60,7 +60,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"),
         ("class_code", "s"), ("segment_code", "s"), ("item_code", "s"), ("class_name", "s"), ("class_name_std", "s"),
         ("segment_name", "s"), ("item_name", "s"), ("label", "s"), ("label_normalised", "s"), ("total", "b"),
-        ("subitem", "b"), ("budget_unit", "s"), ("column", "s"), ("column_key", "s"), ("text", "s"), ("value", "s"), ("unit", "s"),
+        ("subitem", "b"), ("budget_unit", "s"), ("column", "s"), ("column_key", "s"), ("measure", "s"), ("year", "i"),
+        ("component", "s"), ("text", "s"), ("value", "s"), ("unit", "s"),
         ("value_yuan", "d"), ("page", "i"), ("table_verified", "b"),
     ),
     "facts": (
@@ -255,7 +256,8 @@ def _cell_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
             for cell in row["cells"]:
                 if cell.get("value") is None and not cell.get("text"):
                     continue
-                yield {**base, **table_fields, **row_fields, "column": cell["column"], "column_key": cell["key"], "text": cell["text"],
+                yield {**base, **table_fields, **row_fields, "column": cell["column"], "column_key": cell["key"],
+                       **{name: cell.get(name) for name in ("measure", "year", "component")}, "text": cell["text"],
                        "value": cell.get("value"), "value_yuan": to_yuan(cell.get("value"), unit), "page": cell["page"]}
 
 

@@ -28,6 +28,7 @@ class Role:
     LABEL = "label"
     AMOUNT = "amount"
     INDEX = "index"  # 行次 / 序号: a row number, not data
+    NOTE = "note"  # 备注: remarks beside a row, not an amount
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ _CODE_HEADER = re.compile(r"编码|代码|编号|^类$|^款$|^项$|^科目码$")
 _LABEL_HEADER = re.compile(r"^(?:项目|科目|单位|部门)?(?:名称)?$|^(?:支出|收入)?(?:项目|科目)(?:名称)?$|名称$|^类别$")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _INDEX_HEADER = re.compile(r"^(?:行次|序号|栏次|行号)$")
+_NOTE_HEADER = re.compile(r"^(?:备注|说明)$")
 _FOOT = 0.75
 _HEAD_ROWS = 4
 _MIN_TEXT_CELLS = 2
@@ -435,6 +437,16 @@ def _column_texts(grid: Grid, column: Column, body_start: int) -> list[str]:
     return texts
 
 
+def _header_role(path: tuple[str, ...]) -> str:
+    """The role of a column with no body text (an empty table), from its header alone. The 合计 row of an empty table
+    reads as the last header row (科目编码/合计), so every part of the path counts, not only the last."""
+    if any(_CODE_HEADER.search(part) for part in path):
+        return Role.CODE
+    if any(_LABEL_HEADER.search(part) or "科目" in part for part in path):
+        return Role.LABEL
+    return Role.AMOUNT
+
+
 def _assign_roles(grid: Grid, columns: list[Column], body_start: int) -> list[Column]:
     roles = []
     for column in columns:
@@ -443,12 +455,14 @@ def _assign_roles(grid: Grid, columns: list[Column], body_start: int) -> list[Co
         amounts = sum(1 for t in texts if is_amount(t) or _PERCENT.match(t))
         if _INDEX_HEADER.match(leaf):
             role = Role.INDEX
+        elif _NOTE_HEADER.match(leaf):
+            role = Role.NOTE
         elif _CODE_HEADER.search(leaf) or _looks_like_codes(texts):
             role = Role.CODE
         elif texts:
             role = Role.AMOUNT if amounts >= 0.6 * len(texts) else Role.LABEL
         else:
-            role = Role.LABEL if _LABEL_HEADER.search(leaf) else Role.AMOUNT
+            role = _header_role(column.path)
         roles.append(role)
     # a new side starts at a code or label column that follows an amount column
     side, seen_amount, result = 0, False, []
