@@ -5,6 +5,7 @@
     >>> doc.document.department, doc.facts[0].value     # doctest: +SKIP
     >>> manifest = extractor.batch(["archive/"], "dataset")  # doctest: +SKIP
     >>> frames = extractor.load_dataset("dataset")          # doctest: +SKIP
+    >>> tables = extractor.read_tables("report.pdf")        # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -24,4 +25,21 @@ def load_dataset(dataset_dir):  # type: ignore[no-untyped-def]
     return load(dataset_dir)
 
 
-__all__ = ["BatchSettings", "Document", "ExtractSettings", "ExtractorError", "batch", "extract", "load_dataset", "__version__"]
+def read_tables(source, by: str = "path", **options):  # type: ignore[no-untyped-def]
+    """Every table of one document as a pandas DataFrame (see :meth:`extractor.records.TableRecord.to_pandas`), amounts
+    exact; ``options`` are those of :func:`extract` (``ocr="never"``, ``pages="3-9"``, …)."""
+    return [table.to_pandas(by) for table in extract(source, **options).tables]
+
+
+def csv_dtypes(table: str = "cells"):  # type: ignore[no-untyped-def]
+    """The dtypes that read a dataset CSV (``data/<table>.csv``) or the long CSV of ``extract -o x.csv`` (``"long"``)
+    as written: codes stay text (``2010301``, not ``2010301.0``); exact amounts stay text, for ``Decimal``."""
+    from extractor.export.dataset import csv_dtypes as dtypes
+
+    return dtypes(table)
+
+
+__all__ = [
+    "BatchSettings", "Document", "ExtractSettings", "ExtractorError", "batch", "csv_dtypes", "extract", "load_dataset",
+    "read_tables", "__version__",
+]

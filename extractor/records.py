@@ -175,6 +175,15 @@ class TableRecord:
     verified: bool | None = None  # every comparison touching its cells holds (True), one is a mismatch (False), none (None)
     failed_checks: tuple[str, ...] = ()  # the rules of those mismatches
 
+    def to_pandas(self, by: str = "path") -> Any:
+        """The table as a pandas DataFrame: one row per table row (side, code, level, parent, label, total, subitem,
+        budget_unit, page), one column per amount column named by its printed path (``by="model"``: by its measure,
+        year and component, ``budget 2026 personnel``), amounts exact as ``decimal128[pyarrow]`` in the table's unit
+        (``frame.attrs`` holds kind, title, unit, pages, verified and each column's model)."""
+        from extractor.export.frames import table_frame
+
+        return table_frame(self, by)
+
 
 @dataclass(frozen=True)
 class CheckEvidenceRecord:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
@@ -128,7 +129,7 @@ def _match(dataset: dict[str, Any], row: dict[str, str]) -> list[tuple[str, str,
     else:
         frame = dataset["line_items"][dataset["line_items"]["code"] == row["code"]]
     frame = frame[frame["doc_id"] == doc_id]
-    return [(r.value, r.unit, None if r.value_yuan is None else r.value_yuan) for r in frame.itertuples()]
+    return [(r.value, r.unit, None if pd.isna(r.value_yuan) else r.value_yuan) for r in frame.itertuples()]
 
 
 @pytest.mark.parametrize("row", EXPECTED, ids=[f"{Path(r['path']).stem}-{r['code'] or r['key']}" for r in EXPECTED])
@@ -246,3 +247,25 @@ def test_document_key_without_identity() -> None:
 ])
 def test_to_yuan(value: str | None, unit: str | None, yuan: Decimal | None) -> None:
     assert to_yuan(value, unit) == yuan
+
+
+def test_a_notebook_reads_tables_and_csvs_as_printed(batch_folder: Path, counts: dict[str, int], dataset: dict[str, Any]) -> None:
+    import extractor
+
+    # a table as a DataFrame: the 类 rows of 重庆政府办's 表五 sum exactly to the sum of their printed cells, one cent over
+    # the printed 合计 (the document's own rounding, which its checks report)
+    path = str(CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf")
+    (frame,) = [f for f in extractor.read_tables(path) if f.attrs["kind"] == "gpb_expenditure"]
+    column = frame["2026年预算数/总计"]
+    assert str(column.dtype) == "decimal128(38, 2)[pyarrow]" and frame.attrs["unit"] == "万元"
+    (table,) = [t for t in extracted(path).tables if t.kind == "gpb_expenditure"]
+    printed = sum(Decimal(c.value) for r in table.rows if r.level == "类" for c in r.cells if c.column == "2026年预算数/总计" and c.value)
+    assert column[frame.level == "类"].sum() == printed == column[frame.total].iloc[0] + Decimal("0.01")
+    # the dataset's amounts sum as exact decimals, not Decimal objects in an object column
+    cells = dataset["cells"]
+    assert str(cells.value_yuan.dtype) == "decimal128(38, 8)[pyarrow]" and isinstance(cells.value_yuan.sum(), Decimal)
+    # the README's line keeps codes as text
+    read = pd.read_csv(batch_folder / "data" / "cells.csv", dtype=extractor.csv_dtypes("cells"))
+    codes = read.code.dropna()
+    assert str(read.code.dtype) == "string" and "2010601" in set(codes) and not codes.str.contains(r"\.").any()
+    assert read.fiscal_year.dtype == "Int64"

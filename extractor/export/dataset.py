@@ -490,7 +490,7 @@ def build_dataset(dataset_dir: Path | str, duckdb: bool = False) -> dict[str, in
 
 
 def load_dataset(dataset_dir: Path | str) -> dict[str, pandas.DataFrame]:
-    """The tables ``build_dataset`` wrote, as pandas DataFrames; ``value_yuan`` holds ``Decimal`` objects.
+    """The tables ``build_dataset`` wrote, as pandas DataFrames; ``value_yuan`` is ``decimal128(38, 8)[pyarrow]``.
 
     ``dataset_dir`` is the batch folder (holding ``data/``) or the ``data`` folder itself.
     """
@@ -509,8 +509,23 @@ def load_dataset(dataset_dir: Path | str) -> dict[str, pandas.DataFrame]:
 
 
 def _pandas_types() -> dict[Any, Any]:
-    """Integer and boolean columns with nulls stay integers and booleans (pandas would make them floats and objects)."""
+    """Integer and boolean columns with nulls stay integers and booleans (pandas would make them floats and objects);
+    exact amounts stay exact decimals that sum (``decimal128[pyarrow]``), not ``Decimal`` objects."""
     import pandas as pd
     import pyarrow as pa
 
-    return {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    decimal = pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE)
+    return {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), decimal: pd.ArrowDtype(decimal)}
+
+
+def csv_dtypes(table: str = "cells") -> dict[str, str]:
+    """``pd.read_csv(path, dtype=csv_dtypes("cells"))`` reads a dataset CSV as written: text stays text (codes too),
+    integers and booleans keep their nulls, exact amounts are read as text (``Decimal`` them, or use the Parquet)."""
+    from extractor.export.csv_export import COLUMNS as LONG
+
+    if table == "long":
+        integers = {"fiscal_year", "page", "table_index", "side", "measure_year"}
+        return {name: "Int64" if name in integers else "string" for name in LONG}
+    if table not in COLUMNS:
+        raise SettingsError(f"no dataset table {table!r}; the tables are {', '.join(TABLES)}")
+    return {name: {"i": "Int64", "b": "boolean"}.get(kind, "string") for name, kind in COLUMNS[table]}
