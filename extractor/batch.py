@@ -56,6 +56,7 @@ class BatchSettings:
     duckdb: bool = False
     scheduler: str | None = None  # a Dask scheduler address: run the files as tasks of a cluster
     progress: bool = True
+    aliases: str | None = None  # a CSV (alias,name,note) of department names that are one entity, beside the package's
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -68,6 +69,10 @@ class BatchSettings:
             from extractor.pipeline import parse_pages
 
             parse_pages(self.pages)  # a malformed selection fails before the batch starts
+        if self.aliases is not None:
+            from extractor.domain.entities import load_aliases
+
+            load_aliases(self.aliases)  # a missing or malformed alias file fails before the batch starts
 
     def options_hash(self) -> str:
         """What makes a result reusable: the tool's version and the extraction options (not the password)."""
@@ -534,7 +539,7 @@ def _batch(inputs: Sequence[str | os.PathLike[str]], out: Path, settings: BatchS
     finally:
         journal.close()
     manifest = _settle_duplicates([rows[s.path] for s in sources if s.path in rows])
-    manifest = _group_companions(manifest, out)
+    manifest = _group_companions(manifest, out, settings.aliases)
     write_manifest(manifest, out / "manifest.csv")
     return manifest
 
@@ -648,12 +653,14 @@ def _settle_duplicates(rows: list[ManifestRow]) -> list[ManifestRow]:
     return settled
 
 
-def _group_companions(rows: list[ManifestRow], out: Path) -> list[ManifestRow]:
+def _group_companions(rows: list[ManifestRow], out: Path, aliases: str | None = None) -> list[ManifestRow]:
     """Files of one disclosure (a 情况说明 and its 报表: same department, region, year and kind) get one group key,
     and are checked together into ``groups/<group>.json``."""
     from extractor.companions import group_documents
+    from extractor.domain.entities import load_aliases
 
-    groups = group_documents([(r.doc_id, out / "documents" / f"{r.doc_id}.json") for r in rows if r.status in _DONE and r.doc_id], out)
+    done = [(r.doc_id, out / "documents" / f"{r.doc_id}.json") for r in rows if r.status in _DONE and r.doc_id]
+    groups = group_documents(done, out, load_aliases(aliases))
     return [replace(r, group=groups.get(r.doc_id, "")) if r.doc_id else r for r in rows]
 
 

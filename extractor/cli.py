@@ -225,10 +225,12 @@ def check(
 @OCR_OPTION
 @click.option("--duckdb", is_flag=True, help="Also write data/dataset.duckdb with views over the tables.")
 @click.option("--scheduler", default=None, help="A Dask scheduler address (tcp://HOST:PORT): run the files on that cluster.")
+@click.option("--aliases", default=None, help="A CSV (alias,name,note) of department names that are one entity (renames, short names).")
 @click.option("--quiet", is_flag=True, help="No progress line.")
 @click.option("--debug", is_flag=True, help="Log progress and show tracebacks.")
 def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, timeout: float, max_memory: int, password: str | None,
-                  tables: str, pages: str | None, ocr: str, duckdb: bool, scheduler: str | None, quiet: bool, debug: bool) -> None:
+                  tables: str, pages: str | None, ocr: str, duckdb: bool, scheduler: str | None, aliases: str | None, quiet: bool,
+                  debug: bool) -> None:
     """Extract many files (folders, globs, zip archives) into a dataset folder; resumable.
 
     Writes OUT/documents/*.json, OUT/manifest.csv (one row per input) and the tidy dataset in OUT/data/
@@ -246,11 +248,12 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
                 require_duckdb()  # fail at the start, not after hours of extraction
             out_dir.mkdir(parents=True, exist_ok=True)
             settings = BatchSettings(jobs=jobs or (os.cpu_count() or 1), timeout=timeout, max_memory_mb=max_memory, password=password,
-                                     tables=tables, ocr=ocr, pages=pages, duckdb=duckdb, scheduler=scheduler, progress=not quiet)
+                                     tables=tables, ocr=ocr, pages=pages, duckdb=duckdb, scheduler=scheduler, progress=not quiet,
+                                     aliases=aliases)
             rows = run_batch(inputs, out_dir, settings)
             if not rows:
                 raise InputNotFoundError("no input files found", path=" ".join(inputs))
-            build_dataset(out_dir, duckdb=duckdb)
+            build_dataset(out_dir, duckdb=duckdb, aliases=aliases)
         except OSError as e:
             click.echo(f"error: {out_dir}: {e.strerror or e}", err=True)
             sys.exit(9)

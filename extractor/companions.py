@@ -1,7 +1,8 @@
 """Companion files of one disclosure: a narrative (情况说明) and its tables (报表) published apart.
 
-Files with the same department, region, fiscal year and report kind are one disclosure; they are checked
-together, so the narrative's figures meet the tables printed in the other file.
+Files of the same entity (department and region, however each file spells the name: 中国共产党江苏省委员会办公厅 and
+江苏省委办公厅 are one), fiscal year and report kind are one disclosure; they are checked together, so the
+narrative's figures meet the tables printed in the other file.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from extractor.checks import check_documents
+from extractor.domain.entities import entity_key
 from extractor.export.atomic import write_atomic
 from extractor.records import Document, document_from_dict, plain_record
 
@@ -21,16 +23,16 @@ logger = logging.getLogger(__name__)
 _SUFFIX = re.compile(r"[（(](?:本级|汇总|部门|单位)[)）]$")
 
 
-def disclosure_key(doc: Document) -> str | None:
-    """Department, region, year and kind: what companion files share (None without a department or year)."""
+def disclosure_key(doc: Document, aliases: Mapping[str, str] | None = None) -> str | None:
+    """Entity, year and kind: what companion files share (None without a department or year)."""
     info = doc.document
     if not info.department or not info.fiscal_year or info.document_type != "disclosure":
         return None
     department = _SUFFIX.sub("", re.sub(r"\s+", "", info.department))
-    return f"{info.region or ''}|{department}|{info.fiscal_year}|{info.report_kind or ''}"
+    return f"{entity_key(department, info.region, info.fiscal_year, aliases)}|{info.fiscal_year}|{info.report_kind or ''}"
 
 
-def group_documents(items: Sequence[tuple[str, Path]], out: Path) -> dict[str, str]:
+def group_documents(items: Sequence[tuple[str, Path]], out: Path, aliases: Mapping[str, str] | None = None) -> dict[str, str]:
     """Group saved results (doc_id, JSON path) into disclosures; write each group's joint checks to
     ``out/groups/<group>.json``; return doc_id -> group for the documents in a group of two or more."""
     by_key: dict[str, list[tuple[str, Document]]] = {}
@@ -40,7 +42,7 @@ def group_documents(items: Sequence[tuple[str, Path]], out: Path) -> dict[str, s
         except (OSError, ValueError, TypeError) as e:
             logger.warning("cannot read %s for grouping: %s", path, e)
             continue
-        key = disclosure_key(doc)
+        key = disclosure_key(doc, aliases)
         if key is not None:
             by_key.setdefault(key, []).append((doc_id, doc))
     groups: dict[str, str] = {}

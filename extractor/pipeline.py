@@ -15,10 +15,11 @@ from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.checks.report import check_record, count_checks
 from extractor.domain.amounts import parse_amount
 from extractor.domain.codes import parent_code, repaired_code
-from extractor.domain.columns import ColumnMeaning, column_key, table_meanings
+from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, column_key, table_meanings
 from extractor.domain.facts import find_facts
 from extractor.domain.identity import DocumentType, Identity, ReportKind, identify
 from extractor.domain.line_items import find_line_items
+from extractor.domain.regions import region_code
 from extractor.domain.table_kinds import TableKind
 from extractor.domain.table_rows import (
     CodeContext,
@@ -214,7 +215,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     warnings.extend(
         WarningRecord("columns_unmapped", f"{t.title or t.kind}: amount column(s) {', '.join(unmapped)} name nothing the column "
                                           "vocabulary knows; their cells have no measure, year or component", t.pages[0])
-        for t in tables if (unmapped := [repr(c.path) for c in t.columns if c.status == "unmapped"])
+        for t in tables if t.kind in FINANCIAL_KINDS and (unmapped := [repr(c.path) for c in t.columns if c.status == "unmapped"])
     )
     if ocr_pages:
         by_number = {p.number: p for p in pages}
@@ -266,6 +267,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
             title=identity.title,
             evidence={k: EvidenceRecord(v.quote, v.page) for k, v in identity.evidence.items()},
             published=doc.pages[0].published if doc.pages else None,
+            region_code=None if portal else region_code(identity.region, identity.fiscal_year),
         ),
         sections=tuple(SectionRecord(s.key, s.number, s.title, s.level, s.page, s.bbox, s.parent) for s in sections),
         facts=tuple(facts),

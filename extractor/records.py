@@ -41,6 +41,7 @@ class DocumentInfo:
     title: str | None
     evidence: dict[str, EvidenceRecord]
     published: str | None = None  # the publication date a web page prints, YYYY-MM-DD
+    region_code: str | None = None  # the region's 行政区划代码 (GB/T 2260)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,8 @@ import csv
 import json
 import logging
 import os
-import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
@@ -26,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from extractor.domain.amounts import UNIT_SCALE
 from extractor.domain.codes import function_codes
-from extractor.domain.labels import normalise_text
+from extractor.domain.entities import entity_key, load_aliases, normalise_department
+from extractor.domain.regions import region_code
 from extractor.errors import CorruptInputError, InputNotFoundError, OutputError, SettingsError
 from extractor.export.atomic import spreadsheet_safe
 
@@ -45,17 +45,18 @@ Row = dict[str, Any]
 # Column name and type ("s" string, "i" integer, "b" boolean, "d" exact decimal) of every table, in order.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "documents": (
-        ("doc_id", "s"), ("document_key", "s"), ("group", "s"), ("paths", "s"), ("sha256", "s"), ("source_file", "s"),
-        ("department", "s"), ("region", "s"), ("government_level", "s"), ("fiscal_year", "i"), ("report_kind", "s"),
-        ("entity", "s"), ("scope", "s"), ("unit", "s"), ("document_type", "s"), ("pages", "i"), ("n_tables", "i"),
-        ("n_facts", "i"), ("status", "s"),
+        ("doc_id", "s"), ("document_key", "s"), ("entity_key", "s"), ("group", "s"), ("paths", "s"), ("sha256", "s"),
+        ("source_file", "s"), ("department", "s"), ("region", "s"), ("region_code", "s"), ("government_level", "s"),
+        ("fiscal_year", "i"), ("report_kind", "s"), ("entity", "s"), ("scope", "s"), ("unit", "s"), ("document_type", "s"),
+        ("pages", "i"), ("n_tables", "i"), ("n_facts", "i"), ("status", "s"),
     ),
     "tables": (
         ("doc_id", "s"), ("table_index", "i"), ("kind", "s"), ("number", "s"), ("title", "s"), ("unit", "s"),
         ("first_page", "i"), ("last_page", "i"), ("empty", "b"), ("n_rows", "i"), ("verified", "b"), ("failed_checks", "s"),
+        ("n_unmapped_columns", "i"),
     ),
     "cells": (
-        ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
+        ("doc_id", "s"), ("document_key", "s"), ("entity_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
         ("region", "s"), ("table_index", "i"), ("table_kind", "s"), ("table_number", "s"), ("table_title", "s"),
         ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"),
         ("class_code", "s"), ("segment_code", "s"), ("item_code", "s"), ("class_name", "s"), ("class_name_std", "s"),
@@ -65,7 +66,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("value_yuan", "d"), ("page", "i"), ("table_verified", "b"),
     ),
     "facts": (
-        ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
+        ("doc_id", "s"), ("document_key", "s"), ("entity_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
         ("key", "s"), ("value", "s"), ("unit", "s"), ("value_yuan", "d"), ("scope", "s"), ("prior_value", "s"),
         ("change", "s"), ("page", "i"), ("quote", "s"),
     ),
@@ -81,28 +82,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 TABLES = tuple(COLUMNS)
 
 _CODE_PARTS = (("class", 3), ("segment", 5), ("item", 7))
-_PARTY = re.compile(r"^(?:中国共产党|中共)")
-_SCOPE_SUFFIX = re.compile(r"（(?:本级|汇总|部门本级|部门汇总|单位本级|单位汇总|机关本级|本部|合并)）$")
 
 
 # --- keys -------------------------------------------------------------------------------------------------------
-
-def normalise_department(name: str | None) -> str:
-    """One department's name however a year prints it: ``中国共产党江苏省委员会办公厅``, ``中共江苏省委办公厅`` and
-    ``江苏省委办公厅（本级）`` all give ``江苏省委办公厅``.
-
-    Whitespace and quotes go, brackets become full-width, a trailing （本级）/（汇总） and a leading 中共 or 中国共产党
-    are dropped; after the party prefix, the first 委员会 is shortened to 委 as the short form prints it.
-    """
-    text = normalise_text(name)
-    previous = None
-    while previous != text:
-        previous = text
-        text = _SCOPE_SUFFIX.sub("", text)
-        if _PARTY.match(text):
-            text = _PARTY.sub("", text).replace("委员会", "委", 1)
-    return text
-
 
 def document_key(document: dict[str, Any]) -> str:
     """The key of a department's series across years: region, normalised department, level and report kind."""
@@ -188,6 +170,7 @@ class _Context:
 
     doc_id: str
     document_key: str
+    entity_key: str | None
     fiscal_year: int | None
     report_kind: str | None
     department: str | None
@@ -200,7 +183,8 @@ class _Context:
 def _document_row(entry: ManifestEntry, context: _Context, data: dict[str, Any]) -> Row:
     ident, source = data["document"], data["source"]
     return {
-        "doc_id": entry.doc_id, "document_key": context.document_key, "group": entry.group, "paths": "|".join(entry.paths),
+        "doc_id": entry.doc_id, "document_key": context.document_key, "entity_key": context.entity_key, "group": entry.group,
+        "paths": "|".join(entry.paths), "region_code": ident.get("region_code") or region_code(ident.get("region"), ident.get("fiscal_year")),
         "sha256": source.get("sha256"), "source_file": source.get("file"), "pages": source.get("pages"),
         **{name: ident.get(name) for name in ("department", "region", "government_level", "fiscal_year", "report_kind",
                                                "entity", "scope", "unit", "document_type")},
@@ -216,6 +200,7 @@ def _table_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
             "title": table.get("title"), "unit": table.get("unit"), "first_page": min(pages), "last_page": max(pages),
             "empty": table.get("empty"), "n_rows": len(table["rows"]), "verified": table.get("verified"),
             "failed_checks": " ".join(table.get("failed_checks") or ()),
+            "n_unmapped_columns": sum(1 for c in table["columns"] if c.get("status") == "unmapped"),
         }
 
 
@@ -244,7 +229,7 @@ def code_parts(code: str | None, names: dict[str, str]) -> Row:
 
 
 def _cell_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
-    base = context.fields("doc_id", "document_key", "fiscal_year", "report_kind", "department", "region")
+    base = context.fields("doc_id", "document_key", "entity_key", "fiscal_year", "report_kind", "department", "region")
     for table_index, table in enumerate(data["tables"]):
         names, unit = _code_names(table["rows"]), table.get("unit")
         table_fields = {"table_index": table_index, "table_kind": table["kind"], "table_number": table.get("number"),
@@ -262,7 +247,7 @@ def _cell_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
 
 
 def _fact_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
-    base = context.fields("doc_id", "document_key", "fiscal_year", "report_kind", "department")
+    base = context.fields("doc_id", "document_key", "entity_key", "fiscal_year", "report_kind", "department")
     for fact in data["facts"]:
         yield {**base, **{name: fact.get(name) for name in ("key", "value", "unit", "scope", "prior_value", "change", "page", "quote")},
                "value_yuan": to_yuan(fact["value"], fact["unit"])}
@@ -282,10 +267,11 @@ def _check_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
         yield {"doc_id": context.doc_id, **{name: check.get(name) for name in fields}, "page": pages[0] if pages else None}
 
 
-def document_rows(entry: ManifestEntry, data: dict[str, Any]) -> dict[str, Iterable[Row]]:
+def document_rows(entry: ManifestEntry, data: dict[str, Any], aliases: Mapping[str, str] | None = None) -> dict[str, Iterable[Row]]:
     """The rows one extraction adds to each table of the dataset."""
     ident = data["document"]
-    context = _Context(entry.doc_id, document_key(ident), ident.get("fiscal_year"), ident.get("report_kind"),
+    entity = entity_key(ident.get("department"), ident.get("region"), ident.get("fiscal_year"), aliases)
+    context = _Context(entry.doc_id, document_key(ident), entity, ident.get("fiscal_year"), ident.get("report_kind"),
                        ident.get("department"), ident.get("region"))
     return {
         "documents": [_document_row(entry, context, data)],
@@ -430,25 +416,26 @@ def _write_duckdb(folder: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _fill(folder: Path, files: dict[str, _TableFiles]) -> None:
+def _fill(folder: Path, files: dict[str, _TableFiles], aliases: Mapping[str, str]) -> None:
     for entry in read_manifest(folder / "manifest.csv"):
         data = _read_document(folder, entry)
         if data is None:
             continue
         try:
-            rows = document_rows(entry, data)
+            rows = document_rows(entry, data, aliases)
             for name, table_rows in rows.items():
                 files[name].add(table_rows)
         except (KeyError, TypeError, AttributeError) as e:
             raise CorruptInputError(f"not an extraction result ({e!r})", path=str(folder / "documents" / f"{entry.doc_id}.json")) from e
 
 
-def build_dataset(dataset_dir: Path | str, duckdb: bool = False) -> dict[str, int]:
+def build_dataset(dataset_dir: Path | str, duckdb: bool = False, aliases: Path | str | None = None) -> dict[str, int]:
     """Write the tidy tables of a batch folder into ``dataset_dir/data/`` and return their row counts.
 
     Reads ``manifest.csv`` (the documents, their paths, duplicates included, status and group) and
     ``documents/<doc_id>.json``; writes each table as Parquet and CSV (UTF-8), each file atomically. With ``duckdb``
     also ``data/dataset.duckdb``; without it an older ``dataset.duckdb`` is removed, as it would no longer match.
+    ``aliases``: a CSV (alias,name,note) of department names that are one entity, added to the package's.
     A document the manifest names whose JSON is missing is left out with a warning.
 
     >>> build_dataset("dataset", duckdb=True)  # doctest: +SKIP
@@ -459,6 +446,7 @@ def build_dataset(dataset_dir: Path | str, duckdb: bool = False) -> dict[str, in
         raise InputNotFoundError("dataset folder does not exist", path=str(folder))
     if duckdb:
         require_duckdb()
+    names = load_aliases(aliases)
     out = folder / "data"
     try:
         out.mkdir(exist_ok=True)
@@ -468,7 +456,7 @@ def build_dataset(dataset_dir: Path | str, duckdb: bool = False) -> dict[str, in
     try:
         for name in TABLES:
             files[name] = _TableFiles(out, name)
-        _fill(folder, files)
+        _fill(folder, files, names)
         for table_files in files.values():
             table_files.close()
         for table_files in files.values():
