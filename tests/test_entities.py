@@ -14,7 +14,7 @@ from extractor.domain.entities import entity_key, entity_name, load_aliases
 from extractor.domain.identity import region_of
 from extractor.domain.regions import region_code
 from extractor.errors import SettingsError
-from tests.conftest import CORPUS, DATA, extracted
+from tests.conftest import CORPUS, DATA, SHARED, extracted
 
 JS_SWBGT = ["JS_swbgt_2017_部门预算.pdf", "JS_swbgt_2017_预算公开表格.pdf", "JS_swbgt_2018_部门预算公开表.pdf", "JS_swbgt_2019_部门预算公开文件.pdf"]
 
@@ -69,3 +69,19 @@ def test_short_forms_and_a_users_renames(tmp_path: Path) -> None:
     bad.write_text("from,to\na,b\n", encoding="utf-8")
     with pytest.raises(SettingsError):
         load_aliases(bad)
+
+
+def test_a_renumbered_code_goes_on_under_its_new_code() -> None:
+    # 大中型水库移民后期扶持基金支出: 佛山 2019 决算 prints 20822 (under 208), 重庆 2026 预算 prints 21372 (under 213)
+    from extractor.export.dataset import code_parts
+
+    keys = {}
+    for path in (next(CORPUS.glob("*/FS_gdjtj_2019_部门决算.pdf")), SHARED / "pool/重庆_2ec956a87389.pdf"):
+        for table in extracted(str(path)).tables:
+            names = {r.code: r.label for r in table.rows if r.code}
+            for row in table.rows:
+                if row.label == "大中型水库移民后期扶持基金支出" and row.code:
+                    keys[row.code] = code_parts(row.code, names)["code_key"]
+    assert keys == {"20822": "21372", "21372": "21372"}
+    # a renamed code keeps its digits: 20805 行政事业单位离退休 (2017-2019) is 行政事业单位养老支出 from the 2020s
+    assert code_parts("20805", {"20805": "行政事业单位离退休"})["code_key"] == "20805"

@@ -112,3 +112,37 @@ def repaired_code(code: str, label: str) -> str | None:
         if (len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) <= 2) or (len(c) > len(code) and c.startswith(code))
     ]
     return near[0] if len(near) == 1 else None
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """A 功能分类 code renumbered or renamed between editions of the 政府收支分类科目: ``code_key`` is the code its
+    series goes on under, ``name_std`` the name it has there."""
+
+    code: str
+    name: str
+    code_key: str
+    name_std: str
+    source: str
+
+
+@lru_cache(maxsize=1)
+def code_changes() -> dict[str, CodeChange]:
+    """The renumbered and renamed codes of ``data/code_changes.csv``, by the code as printed."""
+    text = resources.files("extractor.domain").joinpath("data/code_changes.csv").read_text(encoding="utf-8")
+    return {row["code"]: CodeChange(row["code"], row["name"], row["code_key"], row["name_std"], row["source"])
+            for row in csv.DictReader(text.splitlines())}
+
+
+def code_key(code: str | None, name: str | None = None) -> str | None:
+    """The code a printed code's series goes on under across years: ``20822`` (大中型水库移民后期扶持基金支出, 2019)
+    -> ``21372`` (its code from the 2020s). A code renumbered whose printed name is not the one the change
+    table names keeps its own code (the same digits may name something else in another edition)."""
+    if not code:
+        return code
+    change = code_changes().get(code)
+    if change is None or change.code_key == code:
+        return code
+    if name is not None and name_key(name) not in (name_key(change.name), name_key(change.name_std)):
+        return code
+    return change.code_key

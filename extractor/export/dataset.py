@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from extractor.domain.amounts import UNIT_SCALE
-from extractor.domain.codes import function_codes
+from extractor.domain.codes import code_key, function_codes
 from extractor.domain.entities import entity_key, load_aliases, normalise_department
 from extractor.domain.regions import region_code
 from extractor.errors import CorruptInputError, InputNotFoundError, OutputError, SettingsError
@@ -216,7 +216,7 @@ def _code_names(rows: list[dict[str, Any]]) -> dict[str, str]:
 def code_parts(code: str | None, names: dict[str, str]) -> Row:
     """类/款/项 prefixes of a classification code and their labels in the same table."""
     parts: Row = {f"{part}_{field}": None for part, _ in _CODE_PARTS for field in ("code", "name")}
-    parts["code_key"] = code
+    parts["code_key"] = code_key(code, names.get(code or ""))
     if code and code.isdigit() and len(code) in (3, 5, 7):
         for part, length in _CODE_PARTS:
             if len(code) >= length:
