@@ -91,3 +91,12 @@ def test_every_amount_column_of_a_standard_table_is_mapped_and_unique(path: str)
         assert all(c.status == "mapped" and c.measure and c.year and c.component for c in amounts), (table.title, amounts)
         keys = Counter((c.side, c.measure, c.year, c.component) for c in amounts)
         assert not [k for k, n in keys.items() if n > 1], (table.title, keys)
+
+
+def test_the_three_public_sum_is_one_component_however_it_is_printed() -> None:
+    # 重庆政府办's 三公 table: 合计 and the 三公 items only; 江苏省委办公厅 2017: 合计 beside “三公”经费/小计, 会议费, 培训费
+    cq = _model(extracted(str(CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf")), "three_public")
+    js = _model(extracted(str(CORPUS / "open-budget/JS_swbgt_2017_预算公开表格.pdf")), "three_public")
+    assert "three_public" in {component for _, _, component in cq.values()}
+    by_component = {component: path for path, (_, _, component) in js.items()}
+    assert by_component["three_public"].endswith("小计") and by_component["total"] == "合计" and "meetings" in by_component

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 
 from extractor.domain.labels import normalise_label
@@ -125,7 +125,8 @@ def _part_terms(part: str) -> dict[str, str]:
 
 
 def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, final_accounts: bool, *, keep_implied: bool = False,
-                   with_weak: bool = False, with_side: bool = False, subtotal_of: str | None = None) -> ColumnMeaning:
+                   with_weak: bool = False, with_side: bool = False, subtotal_of: str | None = None,
+                   whole: str | None = None) -> ColumnMeaning:
     """Measure, year and component of an amount column from its printed header path, the table's kind and side, and
     the document's year and kind: ``2025年预算数/公务接待费`` in a 2026 budget's 三公 table is (prior_budget, 2025,
     reception); ``上年结转结余/一般公共预算`` in an income table is (budget, 2026, carryover.gpb)."""
@@ -155,7 +156,7 @@ def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, fin
             source = found["source"]
     if not recognised:
         return ColumnMeaning(None, None, None, "unmapped")
-    item = item or subtotal_of
+    item = item or subtotal_of or whole
     if kind in _TWO_SIDED:
         qualifiers.insert(0, side_word or ("income" if side == 0 else "expenditure"))
     elif with_side and side_word and side_word != ("income" if kind == "income" else "expenditure"):
@@ -185,22 +186,36 @@ def table_meanings(columns: list[tuple[str, str, int]], kind: str, fiscal_year: 
     takes its group by order, a word the table's kind implies is kept (合计 beside “三公”经费/小计), and a weak word
     (编制预算 beside 本年预算) is kept."""
     paths = [_grouped(columns, i) if role == "amount" else path for i, (path, role, _) in enumerate(columns)]
+    meaning = partial(column_meaning, kind=kind, fiscal_year=fiscal_year, final_accounts=final_accounts)
     meanings: list[ColumnMeaning | None] = [
-        column_meaning(path, kind, side, fiscal_year, final_accounts) if role == "amount" else None
-        for path, (_, role, side) in zip(paths, columns, strict=True)
+        meaning(path, side=side) if role == "amount" else None for path, (_, role, side) in zip(paths, columns, strict=True)
     ]
+    if kind == "three_public":
+        if _beside_three_public(meanings):
+            # 会议费, 培训费 or 机关运行经费 printed beside: the table is not only the 三公经费, so “三公”经费 names a column
+            meaning = partial(meaning, keep_implied=True)
+        else:
+            # nothing beside the 三公 items: the table's total is the 三公经费, as “三公”经费/小计 is where 会议费 is beside
+            meaning = partial(meaning, whole="three_public")
+        meanings = [meaning(path, side=side) if role == "amount" else None for path, (_, role, side) in zip(paths, columns, strict=True)]
     for index in _colliding(meanings, columns):
-        meanings[index] = column_meaning(paths[index], kind, columns[index][2], fiscal_year, final_accounts, keep_implied=True)
+        meanings[index] = meaning(paths[index], side=columns[index][2], keep_implied=True)
     for index in _colliding(meanings, columns):
         # a 小计 is the whole of the parts printed after it in its group (上年/小计, 上年/…/因公出国(境)费用, …/公务接待费)
         whole = _whole_of_parts(paths, columns, index, kind)
         if whole:
-            meanings[index] = column_meaning(paths[index], kind, columns[index][2], fiscal_year, final_accounts, subtotal_of=whole)
-    for options in ({"with_side": True}, {"with_side": True, "with_weak": True}):
+            meanings[index] = meaning(paths[index], side=columns[index][2], subtotal_of=whole)
+    for with_weak in (False, True):
         for index in _colliding(meanings, columns):
-            meanings[index] = column_meaning(paths[index], kind, columns[index][2], fiscal_year, final_accounts, keep_implied=True,
-                                             with_side=options.get("with_side", False), with_weak=options.get("with_weak", False))
+            meanings[index] = meaning(paths[index], side=columns[index][2], keep_implied=True, with_side=True, with_weak=with_weak)
     return meanings
+
+
+_BESIDE_THREE_PUBLIC = frozenset({"meetings", "training", "admin_operating"})
+
+
+def _beside_three_public(meanings: list[ColumnMeaning | None]) -> bool:
+    return any(set(m.component.split(".")) & _BESIDE_THREE_PUBLIC for m in meanings if m is not None and m.component)
 
 
 def _whole_of_parts(paths: list[str], columns: list[tuple[str, str, int]], index: int, kind: str) -> str | None:
