@@ -49,6 +49,7 @@ OVERVIEW = """extract: exact data from Chinese budget and final-accounts disclos
   extract FILE -o out.json        one disclosure (PDF, web page, Excel, Word, scan) to JSON, CSV, .xlsx or .parquet
   extract check FILE [FILE…]      where it contradicts itself:       extract check 附件1.pdf 附件2.pdf --strict
   extract batch INPUT… -o DIR     folders, globs and zips to a dataset: extract batch archive/ -o dataset --jobs 2
+  extract panel DIR               the dataset's figures by entity and year: extract panel dataset --table-kind three_public
   extract show FILE --page N -o page.png   what was read, drawn over the page
   extract report FILE -o report.html       every table beside its pages, cells linked to their boxes
 
@@ -310,6 +311,46 @@ def report_command(file: Path, output: Path, password: str | None, pages: str | 
     with _reported(debug):
         doc = guarded_extract(file, ExtractSettings(password=password, ocr=ocr, pages=pages), timeout, max_memory, debug)
         write_atomic(output, report_html(file, doc, password).encode("utf-8"), (file,))
+
+
+@main.command("panel")
+@click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A .csv or .parquet file to write [default: CSV on standard output].")
+@click.option("--entity", default=None, help="Only the entities whose key or department name contains this text.")
+@click.option("--table-kind", "table_kind", default=None, help="Only this table kind (three_public, gpb_expenditure, …).")
+@click.option("--measure", default=None, help="Only this measure (budget, final, prior_budget, change, …).")
+@click.option("--component", default=None, help="Only this component (total, three_public, personnel, gpb, …).")
+@click.option("--code", "code_key", default=None, help="Only this code_key (201, 20103, 2010301, …).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def panel_command(dataset: Path, output: Path | None, entity: str | None, table_kind: str | None, measure: str | None,
+                  component: str | None, code_key: str | None, debug: bool) -> None:
+    """The multi-year panel of a batch's dataset: one row per entity, fiscal year, report kind, table kind, code,
+    measure and component, with its exact value in 元 and the document and page it was printed on.
+
+    \b
+    Example:
+      extract panel dataset --entity 江苏省委办公厅 --table-kind three_public --component three_public
+      extract panel dataset -o panel.parquet
+    """
+    from extractor.export.dataset import panel
+
+    with _reported(debug):
+        frame = panel(dataset, entity=entity, table_kind=table_kind, measure=measure, component=component, code_key=code_key)
+        if output is not None and output.suffix.lower() == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            buffer = io.BytesIO()
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+            write_atomic(output, buffer.getvalue())
+        elif output is not None:
+            if output.suffix.lower() != ".csv":
+                raise SettingsError(f"cannot tell the format of {output.name}: name a .csv or .parquet file")
+            write_atomic(output, frame.to_csv(index=False).encode("utf-8"))
+        else:
+            click.echo(frame.to_csv(index=False), nl=False)
+        click.echo(f"panel: {len(frame)} rows, {frame.entity_key.nunique()} entities, {frame.fiscal_year.nunique()} fiscal years", err=True)
 
 
 @contextmanager

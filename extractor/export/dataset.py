@@ -74,6 +74,13 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("code", "s"), ("level", "s"), ("class_name", "s"),
         ("segment_name", "s"), ("item_name", "s"), ("value", "s"), ("unit", "s"), ("value_yuan", "d"), ("page", "i"),
     ),
+    # one row per figure of a table with its column model: the multi-year panel (see the README's research questions)
+    "panel": (
+        ("entity_key", "s"), ("department", "s"), ("region_code", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("scope", "s"),
+        ("table_kind", "s"), ("code_key", "s"), ("level", "s"), ("label_normalised", "s"), ("budget_unit", "s"), ("side", "i"),
+        ("total", "b"), ("measure", "s"), ("year", "i"), ("component", "s"), ("value_yuan", "d"), ("doc_id", "s"), ("page", "i"),
+        ("table_index", "i"), ("row_index", "i"),
+    ),
     "checks": (
         ("doc_id", "s"), ("rule", "s"), ("severity", "s"), ("status", "s"), ("message", "s"), ("expected", "s"),
         ("actual", "s"), ("difference", "s"), ("page", "i"),
@@ -279,8 +286,37 @@ def document_rows(entry: ManifestEntry, data: dict[str, Any], aliases: Mapping[s
         "cells": _cell_rows(context, data),
         "facts": _fact_rows(context, data),
         "line_items": _line_item_rows(context, data),
+        "panel": _panel_rows(context, data),
         "checks": _check_rows(context, data),
     }
+
+
+_PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "table_kind", "code_key", "level", "label_normalised",
+                     "budget_unit", "side", "total", "measure", "year", "component", "value_yuan", "doc_id", "page", "table_index",
+                     "row_index")
+
+
+def _panel_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+    """Every table figure with its column model, then every narrative figure in money (table_kind ``narrative``,
+    component: the figure's key and its scope): the current year's, the 年初预算 a 决算 states beside it and the prior
+    year's."""
+    ident = data["document"]
+    base = {"region_code": ident.get("region_code") or region_code(ident.get("region"), ident.get("fiscal_year")), "scope": ident.get("scope")}
+    for cell in _cell_rows(context, data):
+        if cell["measure"] is not None and cell["value_yuan"] is not None:
+            yield {**base, **{name: cell[name] for name in _PANEL_FROM_CELLS}}
+    year = context.fiscal_year
+    final = context.report_kind == "final_accounts"
+    for fact in data["facts"]:
+        component = fact["key"] if fact.get("scope") in (None, "department") else f"{fact['key']}.{fact['scope']}"
+        figures = ((fact["value"], "final" if final else "budget", year), (fact.get("budget_value"), "budget", year),
+                   (fact.get("prior_value"), "prior_final" if final else "prior_budget", year - 1 if year else None))
+        for value, measure, measure_year in figures:
+            yuan = to_yuan(value, fact["unit"])
+            if yuan is not None:
+                yield {**base, **context.fields("entity_key", "department", "fiscal_year", "report_kind", "doc_id"),
+                       "table_kind": "narrative", "measure": measure, "year": measure_year, "component": component, "value_yuan": yuan,
+                       "page": fact["page"]}
 
 
 # --- writing -----------------------------------------------------------------------------------------------------
@@ -477,7 +513,7 @@ def build_dataset(dataset_dir: Path | str, duckdb: bool = False, aliases: Path |
     return counts
 
 
-def load_dataset(dataset_dir: Path | str) -> dict[str, pandas.DataFrame]:
+def load_dataset(dataset_dir: Path | str, tables: tuple[str, ...] = TABLES) -> dict[str, pandas.DataFrame]:
     """The tables ``build_dataset`` wrote, as pandas DataFrames; ``value_yuan`` is ``decimal128(38, 8)[pyarrow]``.
 
     ``dataset_dir`` is the batch folder (holding ``data/``) or the ``data`` folder itself.
@@ -488,7 +524,7 @@ def load_dataset(dataset_dir: Path | str) -> dict[str, pandas.DataFrame]:
     if not (folder / f"{TABLES[0]}.parquet").exists():
         folder = folder / "data"
     frames = {}
-    for name in TABLES:
+    for name in tables:
         path = folder / f"{name}.parquet"
         if not path.exists():
             raise InputNotFoundError("dataset table not found; run build_dataset first", path=str(path))
@@ -517,3 +553,25 @@ def csv_dtypes(table: str = "cells") -> dict[str, str]:
     if table not in COLUMNS:
         raise SettingsError(f"no dataset table {table!r}; the tables are {', '.join(TABLES)}")
     return {name: {"i": "Int64", "b": "boolean"}.get(kind, "string") for name, kind in COLUMNS[table]}
+
+
+PANEL_FILTERS = ("entity", "table_kind", "measure", "component", "code_key")
+
+
+def panel(dataset_dir: Path | str, **filters: str | None) -> pandas.DataFrame:
+    """The dataset's panel (one row per figure: entity, fiscal year, report kind, scope, table kind, code_key, measure,
+    year, component, exact value in 元 and its document and page), optionally only the rows whose ``entity`` key or
+    department contains a text, or whose ``table_kind``, ``measure``, ``component`` or ``code_key`` is one given."""
+    unknown = set(filters) - set(PANEL_FILTERS)
+    if unknown:
+        raise SettingsError(f"no panel filter {', '.join(sorted(unknown))}; the filters are {', '.join(PANEL_FILTERS)}")
+    frame = load_dataset(dataset_dir, tables=("panel",))["panel"]
+    for name, value in filters.items():
+        if not value:
+            continue
+        if name == "entity":
+            frame = frame[frame.entity_key.str.contains(value, regex=False).fillna(False)
+                          | frame.department.str.contains(value, regex=False).fillna(False)]
+        else:
+            frame = frame[frame[name] == value]
+    return frame.reset_index(drop=True)
