@@ -1,5 +1,6 @@
 """Every file of ../shared/pool (or of the folders given) read as a batch reads it, one line per file: status,
-document type, department, year, tables, verified tables, mismatches; then the totals.
+document type, department, year, tables, verified tables, mismatches; then the totals, with the amount columns of
+the financial table kinds and those the column model leaves unmapped.
 
     python benchmarks/bench_pool.py                  # the pool, two processes
     python benchmarks/bench_pool.py ../shared/corpus --jobs 1
@@ -28,8 +29,14 @@ def read(path: str) -> dict[str, object]:
         doc = extract(path, ExtractSettings(ocr="never"))
     except ExtractorError as e:
         return {"file": path, "status": f"failed (exit {e.exit_code})", "error": str(e)}
+    from extractor.domain.columns import FINANCIAL_KINDS
+
     tables = [t for t in doc.tables if not t.empty]
+    amounts = [(t.kind, c.status) for t in doc.tables for c in t.columns if c.role == "amount"]
     return {
+        "amount columns": sum(1 for kind, _ in amounts if kind in FINANCIAL_KINDS),
+        "unmapped amount columns": sum(1 for kind, status in amounts if kind in FINANCIAL_KINDS and status == "unmapped"),
+        "unmapped amount columns of 绩效目标表": sum(1 for kind, status in amounts if kind not in FINANCIAL_KINDS and status == "unmapped"),
         "file": path, "status": "warning" if doc.warnings else "ok", "type": doc.document.document_type,
         "department": doc.document.department or "", "year": doc.document.fiscal_year or "", "kind": doc.document.report_kind or "",
         "tables": len(tables), "verified": sum(1 for t in tables if t.verified), "unverified": sum(1 for t in tables if t.verified is False),
@@ -62,6 +69,8 @@ def main() -> None:
             totals["verified tables"] += int(r["verified"])  # type: ignore[call-overload]
             totals["unverified tables"] += int(r["unverified"])  # type: ignore[call-overload]
             totals["mismatches"] += int(r["mismatches"])  # type: ignore[call-overload]
+            for key in ("amount columns", "unmapped amount columns", "unmapped amount columns of 绩效目标表"):
+                totals[key] += int(r[key])  # type: ignore[call-overload]
             if r["tables"]:
                 totals["tabled disclosures"] += 1
                 if r["mismatches"]:

@@ -453,7 +453,8 @@ def _table_record(table: Table, fiscal_year: int | None, final_accounts: bool) -
         kind=table.kind.value, title=table.title, number=table.number, unit=table.unit, pages=tuple(table.pages),
         placements=tuple(PlacementRecord(p, b) for p, b in table.bboxes), empty=table.empty,
         columns=tuple(
-            ColumnRecord(c.name, column_key(c.name), c.role, c.side, *((m.measure, m.year, m.component, m.status) if m else ()))
+            ColumnRecord(c.name, column_key(c.name) if c.role == "amount" else "", c.role, c.side,
+                         *((m.measure, m.year, m.component, m.status) if m else ()))
             for c, m in zip(table.columns, meanings, strict=True)
         ),
         rows=tuple(rows), notes=tuple(notes + _unit_notes(rows, printed_units)),

@@ -1,0 +1,102 @@
+"""Where the time of the text-PDF pipeline goes, beside PDFium's own pace on the same pages (issue 19).
+
+    python benchmarks/profile_pipeline.py                    # the pool's text PDFs, one core
+    python benchmarks/profile_pipeline.py ../shared/corpus --top 40 --limit 30
+
+For each file: the whole pipeline (``extract(path, ocr="never")``) under cProfile, and PDFium's walk of the same
+pages — every character with its box and every page object, as the PDF reader asks for them — without profiling.
+Prints pages/s of both and the functions with the most time of their own and in total. Not a timed test: run it
+on an idle machine and read the figures side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pdfium_walk(path: str) -> int:
+    """PDFium alone: every character with its box, and every page object with its bounds; returns the pages."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            text = page.get_textpage()
+            for char in range(text.count_chars()):
+                text.get_charbox(char)
+            text.get_text_range()
+            for obj in page.get_objects(max_depth=2):
+                obj.get_bounds()
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def text_pdfs(folders: list[str], limit: int | None) -> list[str]:
+    from extractor.model import InputFormat
+    from extractor.readers.sniff import sniff_format
+
+    found = []
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*.pdf")):
+            if sniff_format(path.read_bytes()[:4096]) is InputFormat.PDF:
+                found.append(str(path))
+    return found[:limit] if limit else found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folders", nargs="*", default=[str(ROOT.parent / "shared" / "pool")])
+    parser.add_argument("--top", type=int, default=30, help="functions to list")
+    parser.add_argument("--limit", type=int, default=None, help="at most this many files")
+    parser.add_argument("--no-profile", action="store_true", help="time the pipeline without cProfile's overhead")
+    args = parser.parse_args()
+
+    from extractor.errors import ExtractorError
+    from extractor.pipeline import ExtractSettings, extract
+
+    files = text_pdfs(args.folders, args.limit)
+    profiler = cProfile.Profile()
+    pipeline_seconds = pdfium_seconds = 0.0
+    pages = 0
+    for path in files:
+        started = time.perf_counter()
+        try:
+            walked = pdfium_walk(path)
+        except Exception:  # noqa: BLE001 - a file PDFium cannot open is left out of both sides
+            continue
+        pdfium_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        try:
+            if args.no_profile:
+                extract(path, ExtractSettings(ocr="never"))
+            else:
+                profiler.runcall(extract, path, ExtractSettings(ocr="never"))
+        except ExtractorError:
+            pass  # a scan or not a document: it costs the pipeline its time all the same
+        pipeline_seconds += time.perf_counter() - started
+        pages += walked
+    print(f"{len(files)} text PDFs, {pages} pages, one core")
+    print(f"pipeline: {pipeline_seconds:.1f} s, {pages / pipeline_seconds:.1f} pages/s{'' if args.no_profile else ' (under cProfile)'}")
+    print(f"PDFium walk (chars with boxes, page objects): {pdfium_seconds:.1f} s, {pages / pdfium_seconds:.1f} pages/s")
+    print(f"pipeline / PDFium: {pdfium_seconds / pipeline_seconds:.2f} of PDFium's pace")
+    if not args.no_profile:
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(args.top)
+            print(f"\n== by {order}")
+            print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-(args.top + 2) * 200 :])
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
