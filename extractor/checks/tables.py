@@ -102,7 +102,7 @@ def _opens_list(row: RowRecord, rows: Sequence[RowRecord]) -> bool:
 def _total_rows(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
     # sides under one top header (决算 公用经费 printed as two lists side by side) share one 合计 row
     group_of = {c.side: c.path.split("/")[0] for c in table.columns if c.role == "amount"}
-    for group in set(group_of.values()):
+    for group in dict.fromkeys(group_of.values()):  # in the table's order: a set's would change from run to run
         sides = {side for side, g in group_of.items() if g == group}
         rows = [r for r in table.rows if r.side in sides]
         top = [r for r in rows if r.code and r.parent is None and r.level == "类"]
@@ -122,7 +122,7 @@ def _column_groups(table: TableRecord) -> list[tuple[str, list[str]]]:
     """(total column, part columns) for every header group with a 合计/小计/总计 column."""
     amount = [c.path for c in table.columns if c.role == "amount"]
     groups = []
-    parents = {tuple(p.split("/")[:-1]) for p in amount}
+    parents = dict.fromkeys(tuple(p.split("/")[:-1]) for p in amount)  # in the table's order, the same every run
     for parent in parents:
         depth = len(parent)
         members = [p for p in amount if tuple(p.split("/")[:depth]) == parent and len(p.split("/")) > depth]
