@@ -172,28 +172,42 @@ def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
 def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[TextLine]:
     """Group characters into lines by vertical overlap, left to right; wide gaps become one space."""
     rows: list[list[Char]] = []
-    for ch in sorted(chars, key=lambda c: (c.top + c.bottom) / 2):
+    last: list[Char] = []
+    # by the height of their middle (ties in the given order); a character joins the row whose last three it overlaps
+    for _, _, ch in sorted(((c.top + c.bottom) / 2, i, c) for i, c in enumerate(chars)):
         middle = (ch.top + ch.bottom) / 2
-        if rows:
-            last = rows[-1]
-            top = min(c.top for c in last[-3:])
-            bottom = max(c.bottom for c in last[-3:])
+        if last:
+            top, bottom = _span(last)
             if top - 1 <= middle <= bottom + 1:
                 last.append(ch)
                 continue
-        rows.append([ch])
+        last = [ch]
+        rows.append(last)
     lines = []
     for row in rows:
         row.sort(key=lambda c: c.x0)
-        height = max(c.bottom - c.top for c in row) or 1.0
-        parts = [row[0].text]
+        first = row[0]
+        height, x1, top, bottom = first.bottom - first.top, first.x1, first.top, first.bottom
+        parts = [first.text]
+        for ch in row[1:]:
+            height = max(height, ch.bottom - ch.top)
+            x1, top, bottom = max(x1, ch.x1), min(top, ch.top), max(bottom, ch.bottom)
+        space = (gap if gap is not None else (height or 1.0) * 1.5)
         for prev, ch in zip(row, row[1:], strict=False):
-            if ch.x0 - prev.x1 > (gap if gap is not None else height * 1.5):
+            if ch.x0 - prev.x1 > space:
                 parts.append(" ")
             parts.append(ch.text)
-        box = (min(c.x0 for c in row), min(c.top for c in row), max(c.x1 for c in row), max(c.bottom for c in row))
-        lines.append(TextLine("".join(parts), box))
+        lines.append(TextLine("".join(parts), (first.x0, top, x1, bottom)))
     return lines
+
+
+def _span(row: list[Char]) -> tuple[float, float]:
+    """Top and bottom of a row's last three characters."""
+    top, bottom = row[-1].top, row[-1].bottom
+    for ch in row[-3:-1]:
+        top = ch.top if ch.top < top else top
+        bottom = ch.bottom if ch.bottom > bottom else bottom
+    return top, bottom
 
 
 def _inside(ch: Char, box: BBox) -> bool:

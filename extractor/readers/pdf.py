@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+from collections.abc import Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
@@ -150,6 +151,10 @@ class _Orientation:
         return x, self.height - y
 
     def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        if self.rotation == 0:  # the common case, without the two point() calls (a box per character); same figures
+            low, high = (bottom, top) if bottom <= top else (top, bottom)
+            x0, x1 = (left, right) if left <= right else (right, left)
+            return round(x0, 2), round(self.height - high, 2), round(x1, 2), round(self.height - low, 2)
         ax, ay = self.point(left, bottom)
         bx, by = self.point(right, top)
         return round(min(ax, bx), 2), round(min(ay, by), 2), round(max(ax, bx), 2), round(max(ay, by), 2)
@@ -268,7 +273,7 @@ _WHITE = 245
 def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
     """Horizontal and vertical ruling lines drawn on the page (top-left coordinates)."""
     rules: list[Rule] = []
-    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH]):
+    for obj in _path_objects(page):
         if not _visible(obj.raw):
             continue
         x0, y0, x1, y1 = orientation.box(*_page_bounds(obj))
@@ -285,6 +290,30 @@ def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
         else:
             rules.extend(_segment_rules(obj, orientation))
     return rules
+
+
+_MAX_FORM_DEPTH = 15  # as pypdfium2's get_objects
+
+
+def _path_objects(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level: int = 0) -> Iterator[pdfium.PdfObject]:
+    """The page's path objects, Form XObjects descended into, in page order: ``page.get_objects(filter=[PATH])``
+    without a Python object made for each of the page's thousands of text objects (a third of the time it took)."""
+    if form is None:
+        parent, count, get = page.raw, pdfium_raw.FPDFPage_CountObjects, pdfium_raw.FPDFPage_GetObject
+    else:
+        parent, count, get = form.raw, pdfium_raw.FPDFFormObj_CountObjects, pdfium_raw.FPDFFormObj_GetObject
+    total = count(parent)
+    if total < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for index in range(total):
+        raw = get(parent, index)
+        if not raw:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = pdfium_raw.FPDFPageObj_GetType(raw)
+        if kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
+            yield pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level)
+        elif kind == pdfium_raw.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH - 1:
+            yield from _path_objects(page, pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level), level + 1)
 
 
 def _in_page(obj: pdfium.PdfObject, x: float, y: float) -> tuple[float, float]:
