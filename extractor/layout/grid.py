@@ -171,18 +171,29 @@ def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
 
 def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[TextLine]:
     """Group characters into lines by vertical overlap, left to right; wide gaps become one space."""
+    if not isinstance(chars, list | tuple):
+        chars = list(chars)
+    if len(chars) < 2:  # most cells of a grid: none or one character
+        return [TextLine(ch.text, (ch.x0, ch.top, ch.x1, ch.bottom)) for ch in chars]
     rows: list[list[Char]] = []
     last: list[Char] = []
-    # by the height of their middle (ties in the given order); a character joins the row whose last three it overlaps
-    for _, _, ch in sorted(((c.top + c.bottom) / 2, i, c) for i, c in enumerate(chars)):
-        middle = (ch.top + ch.bottom) / 2
+    # by the height of their middle (ties in the given order); a character joins the row whose last three it overlaps:
+    # their tops (t0 the last's, t1 and t2 those before) and bottoms, kept as they come
+    t0 = t1 = t2 = b0 = b1 = b2 = 0.0
+    for middle, _, ch in sorted(((c.top + c.bottom) / 2, i, c) for i, c in enumerate(chars)):
         if last:
-            top, bottom = _span(last)
+            top, bottom = t0, b0
+            if len(last) > 1:
+                top, bottom = (t1 if t1 < top else top), (b1 if b1 > bottom else bottom)
+                if len(last) > 2:
+                    top, bottom = (t2 if t2 < top else top), (b2 if b2 > bottom else bottom)
             if top - 1 <= middle <= bottom + 1:
                 last.append(ch)
+                t2, b2, t1, b1, t0, b0 = t1, b1, t0, b0, ch.top, ch.bottom
                 continue
         last = [ch]
         rows.append(last)
+        t0, b0 = ch.top, ch.bottom
     lines = []
     for row in rows:
         row.sort(key=lambda c: c.x0)
@@ -199,15 +210,6 @@ def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[Text
             parts.append(ch.text)
         lines.append(TextLine("".join(parts), (first.x0, top, x1, bottom)))
     return lines
-
-
-def _span(row: list[Char]) -> tuple[float, float]:
-    """Top and bottom of a row's last three characters."""
-    top, bottom = row[-1].top, row[-1].bottom
-    for ch in row[-3:-1]:
-        top = ch.top if ch.top < top else top
-        bottom = ch.bottom if ch.bottom > bottom else bottom
-    return top, bottom
 
 
 def _inside(ch: Char, box: BBox) -> bool:

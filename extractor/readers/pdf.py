@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
@@ -188,11 +188,16 @@ def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientati
     get_box = pdfium_raw.FPDFText_GetCharBox
     raw = textpage.raw
     chars: list[Char | None] = []
+    append = chars.append
+    height = orientation.height
     for i, ch in enumerate(text):
         if ch.isspace() or not get_box(raw, i, *args) or right.value <= left.value:
-            chars.append(None)
-            continue
-        chars.append(Char(ch, *orientation.box(left.value, bottom.value, right.value, top.value)))
+            append(None)
+        elif orientation.rotation == 0:  # orientation.box's figures, without a call per character
+            low, high = (bottom.value, top.value) if bottom.value <= top.value else (top.value, bottom.value)
+            append(Char(ch, round(left.value, 2), round(height - high, 2), round(right.value, 2), round(height - low, 2)))
+        else:
+            append(Char(ch, *orientation.box(left.value, bottom.value, right.value, top.value)))
     return chars
 
 
@@ -273,10 +278,12 @@ _WHITE = 245
 def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
     """Horizontal and vertical ruling lines drawn on the page (top-left coordinates)."""
     rules: list[Rule] = []
-    for obj in _path_objects(page):
-        if not _visible(obj.raw):
+    visible = _Visibility()
+    bounds = _Bounds()
+    for raw, chain in _path_objects(page):
+        if not visible(raw):
             continue
-        x0, y0, x1, y1 = orientation.box(*_page_bounds(obj))
+        x0, y0, x1, y1 = orientation.box(*bounds(raw, chain))
         if x1 - x0 < _THIN and y1 - y0 < _THIN:
             continue
         if x1 - x0 < _THIN:
@@ -285,23 +292,25 @@ def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
         elif y1 - y0 < _THIN:
             y = round((y0 + y1) / 2, 2)
             rules.append(Rule(x0, y, x1, y))
-        elif pdfium_raw.FPDFPath_CountSegments(obj.raw) <= 5:
+        elif pdfium_raw.FPDFPath_CountSegments(raw) <= 5:
             rules.extend(_box_edges(x0, y0, x1, y1))
         else:
-            rules.extend(_segment_rules(obj, orientation))
+            rules.extend(_segment_rules(raw, chain, orientation))
     return rules
 
 
 _MAX_FORM_DEPTH = 15  # as pypdfium2's get_objects
 
 
-def _path_objects(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, level: int = 0) -> Iterator[pdfium.PdfObject]:
-    """The page's path objects, Form XObjects descended into, in page order: ``page.get_objects(filter=[PATH])``
-    without a Python object made for each of the page's thousands of text objects (a third of the time it took)."""
+def _path_objects(page: pdfium.PdfPage, form: object = None, chain: tuple[pdfium.PdfMatrix, ...] = (),
+                  level: int = 0) -> Iterator[tuple[object, tuple[pdfium.PdfMatrix, ...]]]:
+    """The page's path objects, Form XObjects descended into, in page order, as PDFium handles with the matrices of
+    the Form XObjects around them (nearest first): ``page.get_objects(filter=[PATH])`` without a Python object made
+    for each of the page's thousands of objects (a third of the time it took)."""
     if form is None:
         parent, count, get = page.raw, pdfium_raw.FPDFPage_CountObjects, pdfium_raw.FPDFPage_GetObject
     else:
-        parent, count, get = form.raw, pdfium_raw.FPDFFormObj_CountObjects, pdfium_raw.FPDFFormObj_GetObject
+        parent, count, get = form, pdfium_raw.FPDFFormObj_CountObjects, pdfium_raw.FPDFFormObj_GetObject
     total = count(parent)
     if total < 0:
         raise pdfium.PdfiumError("Failed to get number of pageobjects.")
@@ -311,9 +320,40 @@ def _path_objects(page: pdfium.PdfPage, form: pdfium.PdfObject | None = None, le
             raise pdfium.PdfiumError("Failed to get pageobject.")
         kind = pdfium_raw.FPDFPageObj_GetType(raw)
         if kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
-            yield pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level)
+            yield raw, chain
         elif kind == pdfium_raw.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH - 1:
-            yield from _path_objects(page, pdfium.PdfObject(raw, page=page, pdf=page.pdf, container=form, level=level), level + 1)
+            yield from _path_objects(page, raw, (_matrix(raw), *chain), level + 1)
+
+
+def _matrix(raw: object) -> pdfium.PdfMatrix:
+    """A page object's matrix, as pypdfium2's ``get_matrix``."""
+    matrix = pdfium_raw.FS_MATRIX()
+    if not pdfium_raw.FPDFPageObj_GetMatrix(raw, matrix):
+        raise pdfium.PdfiumError("Failed to get matrix of pageobject.")
+    return pdfium.PdfMatrix.from_raw(matrix)
+
+
+class _Bounds:
+    """A path's bounds in page space, as ``_page_bounds`` gives them, from its handle and its containers' matrices."""
+
+    def __init__(self) -> None:
+        self.values = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+
+    def __call__(self, raw: object, chain: tuple[pdfium.PdfMatrix, ...]) -> tuple[float, float, float, float]:
+        if not pdfium_raw.FPDFPageObj_GetBounds(raw, *self.values):
+            raise pdfium.PdfiumError("Failed to locate pageobject.")
+        left, bottom, right, top = (v.value for v in self.values)
+        if not chain:
+            return left, bottom, right, top
+        corners = [_through(chain, x, y) for x in (left, right) for y in (bottom, top)]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+def _through(chain: Sequence[pdfium.PdfMatrix], x: float, y: float) -> tuple[float, float]:
+    for matrix in chain:
+        x, y = matrix.on_point(x, y)
+    return x, y
 
 
 def _in_page(obj: pdfium.PdfObject, x: float, y: float) -> tuple[float, float]:
@@ -339,31 +379,39 @@ def _box_edges(x0: float, top: float, x1: float, bottom: float) -> list[Rule]:
     return [Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom), Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)]
 
 
-def _visible(raw: object) -> bool:
-    """False for paths that are neither filled nor stroked, or drawn in white."""
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_raw.FPDFPath_GetDrawMode(raw, ctypes.byref(fill), ctypes.byref(stroke)):
+class _Visibility:
+    """Whether a path shows: False for paths neither filled nor stroked, or drawn in white. The out-parameters are
+    made once per page, not once per path."""
+
+    def __init__(self) -> None:
+        self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.mode = (ctypes.byref(self.fill), ctypes.byref(self.stroke))
+        self.rgba = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+        self.color = tuple(ctypes.byref(v) for v in self.rgba)
+
+    def __call__(self, raw: object) -> bool:
+        if not pdfium_raw.FPDFPath_GetDrawMode(raw, *self.mode):
+            return True
+        if not self.fill.value and not self.stroke.value:
+            return False
+        get_color = pdfium_raw.FPDFPageObj_GetStrokeColor if self.stroke.value else pdfium_raw.FPDFPageObj_GetFillColor
+        if get_color(raw, *self.color):
+            r, g, b, a = (v.value for v in self.rgba)
+            return not (min(r, g, b) >= _WHITE or a == 0)
         return True
-    if not fill.value and not stroke.value:
-        return False
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    get_color = pdfium_raw.FPDFPageObj_GetStrokeColor if stroke.value else pdfium_raw.FPDFPageObj_GetFillColor
-    if get_color(raw, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
-        return not (min(r.value, g.value, b.value) >= _WHITE or a.value == 0)
-    return True
 
 
-def _segment_rules(obj: pdfium.PdfObject, orientation: _Orientation) -> list[Rule]:
+def _segment_rules(raw: object, chain: tuple[pdfium.PdfMatrix, ...], orientation: _Orientation) -> list[Rule]:
     """Axis-aligned straight segments of a complex path (a whole grid drawn as one path)."""
-    matrix = obj.get_matrix()
+    matrix = _matrix(raw)
     x, y = ctypes.c_float(), ctypes.c_float()
     points: list[tuple[float, float, bool]] = []
     start: tuple[float, float] | None = None
-    for i in range(pdfium_raw.FPDFPath_CountSegments(obj.raw)):
-        segment = pdfium_raw.FPDFPath_GetPathSegment(obj.raw, i)
+    for i in range(pdfium_raw.FPDFPath_CountSegments(raw)):
+        segment = pdfium_raw.FPDFPath_GetPathSegment(raw, i)
         if not pdfium_raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
             continue
-        px, py = orientation.point(*_in_page(obj, *matrix.on_point(x.value, y.value)))
+        px, py = orientation.point(*_through(chain, *matrix.on_point(x.value, y.value)))
         kind = pdfium_raw.FPDFPathSegment_GetType(segment)
         if kind == pdfium_raw.FPDF_SEGMENT_MOVETO or start is None:
             start = (px, py)
