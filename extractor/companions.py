@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from extractor.checks import check_documents
 from extractor.domain.entities import entity_key
@@ -25,29 +26,39 @@ _SUFFIX = re.compile(r"[（(](?:本级|汇总|部门|单位)[)）]$")
 
 def disclosure_key(doc: Document, aliases: Mapping[str, str] | None = None) -> str | None:
     """Entity, year and kind: what companion files share (None without a department or year)."""
-    info = doc.document
-    if not info.department or not info.fiscal_year or info.document_type != "disclosure":
+    return _key(plain_record(doc.document), aliases)
+
+
+def _key(info: dict[str, Any], aliases: Mapping[str, str] | None) -> str | None:
+    if not info.get("department") or not info.get("fiscal_year") or info.get("document_type") != "disclosure":
         return None
-    department = _SUFFIX.sub("", re.sub(r"\s+", "", info.department))
-    return f"{entity_key(department, info.region, info.fiscal_year, aliases)}|{info.fiscal_year}|{info.report_kind or ''}"
+    department = _SUFFIX.sub("", re.sub(r"\s+", "", info["department"]))
+    year = info["fiscal_year"]
+    return f"{entity_key(department, info.get('region'), year, aliases)}|{year}|{info.get('report_kind') or ''}"
 
 
 def group_documents(items: Sequence[tuple[str, Path]], out: Path, aliases: Mapping[str, str] | None = None) -> dict[str, str]:
     """Group saved results (doc_id, JSON path) into disclosures; write each group's joint checks to
     ``out/groups/<group>.json``; return doc_id -> group for the documents in a group of two or more."""
-    by_key: dict[str, list[tuple[str, Document]]] = {}
+    # the key from the JSON's identity alone; a whole Document is built only for a file that has companions
+    by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for doc_id, path in items:
         try:
-            doc = document_from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError) as e:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            key = _key(data["document"], aliases)
+        except (OSError, ValueError, TypeError, KeyError) as e:
             logger.warning("cannot read %s for grouping: %s", path, e)
             continue
-        key = disclosure_key(doc, aliases)
         if key is not None:
-            by_key.setdefault(key, []).append((doc_id, doc))
+            by_key.setdefault(key, []).append((doc_id, data))
     groups: dict[str, str] = {}
-    for key, members in by_key.items():
-        if len({doc_id for doc_id, _ in members}) < 2:
+    for key, found in by_key.items():
+        if len({doc_id for doc_id, _ in found}) < 2:
+            continue
+        try:
+            members = [(doc_id, document_from_dict(data)) for doc_id, data in found]
+        except (ValueError, TypeError, KeyError) as e:
+            logger.warning("cannot read the files of %s for grouping: %s", key, e)
             continue
         group = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
         (out / "groups").mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -282,13 +283,19 @@ def document_from_dict(data: dict[str, Any]) -> Document:
     return _build(Document, data)  # type: ignore[no-any-return]
 
 
+@functools.cache
+def _fields(kind: type) -> tuple[dict[str, Any], frozenset[str]]:
+    """A record class's field types and names, worked out once (``get_type_hints`` evaluates every annotation anew:
+    it was nine tenths of reading a saved result back)."""
+    return typing.get_type_hints(kind), frozenset(f.name for f in dataclasses.fields(kind))
+
+
 def _build(kind: Any, value: Any) -> Any:
     origin = typing.get_origin(kind)
     if value is None:
         return None
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
-        hints = typing.get_type_hints(kind)
-        known = {f.name for f in dataclasses.fields(kind)}
+        hints, known = _fields(kind)
         return kind(**{name: _build(hints[name], v) for name, v in value.items() if name in known})
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(kind) if a is not type(None)]
