@@ -185,8 +185,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     # a document typed anything but a disclosure is still read: budget tables make it a disclosure after all
     probe = doc_type is not DocumentType.DISCLOSURE
     failures: list[tuple[int, str]] = []
-    reading = (doc_type is DocumentType.DISCLOSURE or probe) and settings.tables != "none"
-    found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if reading else []
+    found = find_tables(pages, toc_pages(pages), identity.unit, failures, settings.tables) if settings.tables != "none" else []
     if probe and _budget_tables(found):
         kinds = sorted({t.kind.value for t in found if t.kind is not TableKind.OTHER})
         warnings.append(WarningRecord("type_unsure", f"its first pages make it a {doc_type.value}, but it prints budget tables "
@@ -288,6 +287,8 @@ _NAMED_KIND = (DocumentType.DISCLOSURE, DocumentType.LISTING)
 
 def _budget_tables(found: list[Table]) -> bool:
     return any(t.kind is not TableKind.OTHER and not t.empty for t in found)
+
+
 _KIND_WORDS = re.compile(r"预算|决算")
 
 
@@ -431,6 +432,7 @@ def _table_record(table: Table, fiscal_year: int | None, final_accounts: bool) -
         for row, ident, unit, (_, parent_row) in zip(table.rows, idents, printed_units, tree, strict=True)
     ])
     meanings = table_meanings([(c.name, c.role, c.side) for c in table.columns], table.kind.value, fiscal_year, final_accounts)
+    keys = [column_key(c.name) for c in table.columns]  # once per column, not once per cell
     rows = []
     for row, ident, (depth, parent_row), unit in zip(table.rows, idents, tree, units, strict=True):
         parent = parent_of(ident.code, seen)
@@ -438,7 +440,7 @@ def _table_record(table: Table, fiscal_year: int | None, final_accounts: bool) -
             seen.append(ident.code)
         cells = tuple(
             CellRecord(
-                column=table.columns[c.column].name, key=column_key(table.columns[c.column].name), text=c.text,
+                column=table.columns[c.column].name, key=keys[c.column], text=c.text,
                 value=_value(c.text), page=c.page, bbox=c.bbox, **_model_of(meanings[c.column]),
             )
             for c in row.cells
@@ -453,9 +455,8 @@ def _table_record(table: Table, fiscal_year: int | None, final_accounts: bool) -
         kind=table.kind.value, title=table.title, number=table.number, unit=table.unit, pages=tuple(table.pages),
         placements=tuple(PlacementRecord(p, b) for p, b in table.bboxes), empty=table.empty,
         columns=tuple(
-            ColumnRecord(c.name, column_key(c.name) if c.role == "amount" else "", c.role, c.side,
-                         *((m.measure, m.year, m.component, m.status) if m else ()))
-            for c, m in zip(table.columns, meanings, strict=True)
+            ColumnRecord(c.name, key if c.role == "amount" else "", c.role, c.side, *((m.measure, m.year, m.component, m.status) if m else ()))
+            for c, m, key in zip(table.columns, meanings, keys, strict=True)
         ),
         rows=tuple(rows), notes=tuple(notes + _unit_notes(rows, printed_units)),
     )

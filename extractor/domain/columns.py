@@ -65,7 +65,6 @@ def column_key(path: str) -> str:
 
 # ----- the column model: what an amount column holds (measure), for which fiscal year (year), of what (component) -----
 
-MEASURES = ("budget", "adjusted_budget", "final", "prior_budget", "prior_final", "change", "change_pct", "completion_pct", "share_pct")
 # the kinds whose amount columns the model must map; the 绩效目标表 kinds hold targets and texts
 FINANCIAL_KINDS = frozenset({
     "summary", "income", "expenditure", "fiscal_summary", "fiscal_expenditure", "gpb_expenditure", "gpb_basic_expenditure",
@@ -136,7 +135,8 @@ def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, fin
     years: list[int] = []
     recognised = False
     implied = frozenset() if keep_implied else _IMPLIED.get(kind, frozenset())
-    for index, part in enumerate(parts):
+    previous_item = None  # the item the part before names, if it names one
+    for part in parts:
         years += [int(y) for y in _YEAR_PART.findall(part)]
         found = _part_terms(part)
         recognised = recognised or bool(found) or bool(_YEAR_PART.search(part))
@@ -150,10 +150,11 @@ def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, fin
             qualifiers.append(qualifier)
         if found.get("item") and found["item"] not in implied:
             # a part that names its parent's item again is the rest of it (因公出国(境)费/因公出国(境)费 beside 科研因公出国)
-            repeated = found["item"] == item and index and _part_terms(parts[index - 1]).get("item") == item and "total" not in found
+            repeated = found["item"] == item == previous_item and "total" not in found
             item = f"{item}.rest" if repeated else found["item"]
         if found.get("source") and found["source"] not in implied:
             source = found["source"]
+        previous_item = found.get("item")
     if not recognised:
         return ColumnMeaning(None, None, None, "unmapped")
     item = item or subtotal_of or whole
@@ -202,7 +203,7 @@ def table_meanings(columns: list[tuple[str, str, int]], kind: str, fiscal_year: 
         meanings[index] = meaning(paths[index], side=columns[index][2], keep_implied=True)
     for index in _colliding(meanings, columns):
         # a 小计 is the whole of the parts printed after it in its group (上年/小计, 上年/…/因公出国(境)费用, …/公务接待费)
-        whole = _whole_of_parts(paths, columns, index, kind)
+        whole = _whole_of_parts(paths, columns, index)
         if whole:
             meanings[index] = meaning(paths[index], side=columns[index][2], subtotal_of=whole)
     for with_weak in (False, True):
@@ -218,7 +219,7 @@ def _beside_three_public(meanings: list[ColumnMeaning | None]) -> bool:
     return any(set(m.component.split(".")) & _BESIDE_THREE_PUBLIC for m in meanings if m is not None and m.component)
 
 
-def _whole_of_parts(paths: list[str], columns: list[tuple[str, str, int]], index: int, kind: str) -> str | None:
+def _whole_of_parts(paths: list[str], columns: list[tuple[str, str, int]], index: int) -> str | None:
     """What a colliding 小计 is the whole of: the item its first part, printed next in its group, belongs to."""
     if not paths[index].endswith("小计") or index + 1 >= len(paths) or _part_terms(paths[index].split("/")[-1]).get("item"):
         return None
