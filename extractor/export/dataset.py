@@ -182,6 +182,7 @@ class _Context:
     report_kind: str | None
     department: str | None
     region: str | None
+    region_code: str | None  # the document's, or worked out from its region for a result saved before it had one
 
     def fields(self, *names: str) -> Row:
         return {name: getattr(self, name) for name in names}
@@ -191,7 +192,7 @@ def _document_row(entry: ManifestEntry, context: _Context, data: dict[str, Any])
     ident, source = data["document"], data["source"]
     return {
         "doc_id": entry.doc_id, "document_key": context.document_key, "entity_key": context.entity_key, "group": entry.group,
-        "paths": "|".join(entry.paths), "region_code": ident.get("region_code") or region_code(ident.get("region"), ident.get("fiscal_year")),
+        "paths": "|".join(entry.paths), "region_code": context.region_code,
         "sha256": source.get("sha256"), "source_file": source.get("file"), "pages": source.get("pages"),
         **{name: ident.get(name) for name in ("department", "region", "government_level", "fiscal_year", "report_kind",
                                                "entity", "scope", "unit", "document_type")},
@@ -278,15 +279,17 @@ def document_rows(entry: ManifestEntry, data: dict[str, Any], aliases: Mapping[s
     """The rows one extraction adds to each table of the dataset."""
     ident = data["document"]
     entity = entity_key(ident.get("department"), ident.get("region"), ident.get("fiscal_year"), aliases)
+    code = ident.get("region_code") or region_code(ident.get("region"), ident.get("fiscal_year"))
     context = _Context(entry.doc_id, document_key(ident), entity, ident.get("fiscal_year"), ident.get("report_kind"),
-                       ident.get("department"), ident.get("region"))
+                       ident.get("department"), ident.get("region"), code)
+    cells = list(_cell_rows(context, data))  # the cells table and the panel both take them
     return {
         "documents": [_document_row(entry, context, data)],
         "tables": _table_rows(context, data),
-        "cells": _cell_rows(context, data),
+        "cells": cells,
         "facts": _fact_rows(context, data),
         "line_items": _line_item_rows(context, data),
-        "panel": _panel_rows(context, data),
+        "panel": _panel_rows(context, data, cells),
         "checks": _check_rows(context, data),
     }
 
@@ -296,13 +299,12 @@ _PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "
                      "row_index")
 
 
-def _panel_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+def _panel_rows(context: _Context, data: dict[str, Any], cells: list[Row]) -> Iterator[Row]:
     """Every table figure with its column model, then every narrative figure in money (table_kind ``narrative``,
     component: the figure's key and its scope): the current year's, the 年初预算 a 决算 states beside it and the prior
     year's."""
-    ident = data["document"]
-    base = {"region_code": ident.get("region_code") or region_code(ident.get("region"), ident.get("fiscal_year")), "scope": ident.get("scope")}
-    for cell in _cell_rows(context, data):
+    base = {"region_code": context.region_code, "scope": data["document"].get("scope")}
+    for cell in cells:
         if cell["measure"] is not None and cell["value_yuan"] is not None:
             yield {**base, **{name: cell[name] for name in _PANEL_FROM_CELLS}}
     year = context.fiscal_year

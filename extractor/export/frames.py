@@ -15,14 +15,18 @@ if TYPE_CHECKING:
 ROW_FIELDS = ("side", "code", "level", "parent", "label", "total", "subitem", "budget_unit", "page")
 
 
+def decimal_scale(values: Sequence[Decimal | None]) -> int:
+    """The decimal places the values' printed digits need (``12.50`` needs 2), so that a decimal128 rounds nothing."""
+    exponents = [v.as_tuple().exponent for v in values if v is not None]
+    return max([-e for e in exponents if isinstance(e, int)] + [0])
+
+
 def amount_dtype(values: Sequence[Decimal | None]) -> Any:
-    """``decimal128(38, s)[pyarrow]`` with the scale the values' printed digits need, so that nothing is rounded."""
+    """``decimal128(38, s)[pyarrow]`` with the scale the values' printed digits need."""
     import pandas as pd
     import pyarrow as pa
 
-    exponents = [v.as_tuple().exponent for v in values if v is not None]
-    scale = max([-e for e in exponents if isinstance(e, int)] + [0])
-    return pd.ArrowDtype(pa.decimal128(38, scale))
+    return pd.ArrowDtype(pa.decimal128(38, decimal_scale(values)))
 
 
 def column_names(table: TableRecord, by: str) -> list[str]:

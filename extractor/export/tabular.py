@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from extractor.export.atomic import spreadsheet_safe
 from extractor.export.csv_export import COLUMNS, long_rows
+from extractor.export.frames import decimal_scale
 from extractor.records import Document, TableRecord
 
 _DECIMAL_COLUMNS = ("value", "value_yuan", "prior_value", "change")
@@ -83,9 +84,7 @@ def document_to_parquet(doc: Document) -> bytes:
     for name, values in data.items():
         if name in _DECIMAL_COLUMNS:
             amounts = [Decimal(str(v)) if v not in ("", None) else None for v in values]
-            exponents = [a.as_tuple().exponent for a in amounts if a is not None]
-            scale = max([-e for e in exponents if isinstance(e, int)] + [0])
-            arrays[name] = pa.array(amounts, type=pa.decimal128(38, scale))
+            arrays[name] = pa.array(amounts, type=pa.decimal128(38, decimal_scale(amounts)))
         elif name in _INTEGER_COLUMNS:
             arrays[name] = pa.array([int(v) if v not in ("", None) else None for v in values], type=pa.int64())  # type: ignore[call-overload]
         else:
