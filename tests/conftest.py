@@ -18,6 +18,26 @@ SEED = SHARED / "seeds" / "000_a578cfda0311d507.txt"
 DATA = Path(__file__).parent / "data"
 
 
+def shared_files() -> list[str]:
+    """Every file of the pool (``pool/…``) and of the corpus (its path under it), as the data lists key them."""
+    return sorted(
+        [f"pool/{p.name}" for p in (SHARED / "pool").iterdir() if p.suffix not in (".md", ".tsv")]
+        + [str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file() and p.suffix not in (".md", ".tsv")]
+    )
+
+
+def read_text_only(path: str):  # type: ignore[no-untyped-def]
+    """A file of ``shared_files()`` read with OCR off; the test is skipped for one that cannot be (a scan, not a
+    document at all)."""
+    from extractor.errors import ExtractorError
+    from extractor.pipeline import ExtractSettings, extract
+
+    try:
+        return extract(str(SHARED / path if path.startswith("pool/") else CORPUS / path), ExtractSettings(ocr="never"))
+    except ExtractorError as error:
+        pytest.skip(f"nothing read: {error}")
+
+
 def read_csv(name: str) -> list[dict[str, str]]:
     with open(DATA / name, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))

@@ -18,13 +18,11 @@ import pytest
 
 from extractor.checks import Status, check_documents, check_narrative, check_records
 from extractor.checks.model import classify, tolerance
-from extractor.errors import ExtractorError
 from extractor.layout.narrative import build_narrative
 from extractor.layout.sections import find_sections
-from extractor.pipeline import ExtractSettings, extract
 from extractor.readers import ReaderSettings, read_source
 from extractor.records import TableRecord
-from tests.conftest import CORPUS, DATA, SEED, SHARED, extracted, read_csv
+from tests.conftest import CORPUS, DATA, SEED, extracted, read_csv, read_text_only, shared_files
 
 PATHS = [row["path"] for row in read_csv("corpus_identity.csv")]
 KNOWN: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
@@ -41,22 +39,14 @@ def test_every_reported_mismatch_is_a_known_inconsistency_of_the_document(path: 
 
 
 # the pool's files, and the corpus files no other test reads whole: keyed as in known_inconsistencies.csv
-UNTUNED = sorted(
-    [f"pool/{p.name}" for p in (SHARED / "pool").iterdir() if p.suffix not in (".md", ".tsv")]
-    + [str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file() and p.suffix not in (".md", ".tsv")
-       and str(p.relative_to(CORPUS)) not in PATHS]
-)
+UNTUNED = [path for path in shared_files() if path not in PATHS]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", UNTUNED)
 def test_every_mismatch_on_untuned_files_is_a_known_inconsistency_of_the_document(path: str) -> None:
     # each mismatch left on the pool and the rest of the corpus was read on its page and is the document's own
-    full = SHARED / path if path.startswith("pool/") else CORPUS / path
-    try:
-        doc = extract(str(full), ExtractSettings(ocr="never"))
-    except ExtractorError as error:
-        pytest.skip(f"nothing checked: {error}")  # a scan without OCR, or not a document at all
+    doc = read_text_only(path)
     found = sorted((c.rule, c.evidence[0].page, c.expected, c.actual) for c in doc.checks if c.status == "mismatch")
     assert found == sorted(KNOWN[path])
 

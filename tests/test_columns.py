@@ -8,14 +8,7 @@ from collections import Counter
 import pytest
 
 from extractor.domain.columns import FINANCIAL_KINDS, column_meaning
-from extractor.errors import ExtractorError
-from extractor.pipeline import ExtractSettings, extract
-from tests.conftest import CORPUS, SHARED, extracted
-
-EVERY_FILE = sorted(
-    [f"pool/{p.name}" for p in (SHARED / "pool").iterdir() if p.suffix not in (".md", ".tsv")]
-    + [str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file() and p.suffix not in (".md", ".tsv")]
-)
+from tests.conftest import CORPUS, extracted, read_text_only, shared_files
 
 
 def _model(doc, kind: str) -> dict[str, tuple[str | None, int | None, str | None]]:  # type: ignore[no-untyped-def]
@@ -77,13 +70,9 @@ def test_a_header_with_no_known_word_is_unmapped_and_code_columns_get_no_model()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", EVERY_FILE)
+@pytest.mark.parametrize("path", shared_files())
 def test_every_amount_column_of_a_standard_table_is_mapped_and_unique(path: str) -> None:
-    full = SHARED / path if path.startswith("pool/") else CORPUS / path
-    try:
-        doc = extract(str(full), ExtractSettings(ocr="never"))
-    except ExtractorError as error:
-        pytest.skip(f"nothing read: {error}")  # a scan without OCR, or not a document at all
+    doc = read_text_only(path)
     for table in doc.tables:
         if table.kind not in FINANCIAL_KINDS:
             continue
