@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from extractor.readers.pdf import read_pdf
+import numpy as np
+import pypdfium2 as pdfium
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.model import Char
+from extractor.readers.pdf import _char_boxes, _Orientation, _round2, read_pdf
+from tests.conftest import CORPUS
 
 
 def _pdf(objects: list[bytes]) -> bytes:
@@ -32,3 +39,35 @@ def test_rules_drawn_inside_a_form_xobject_are_placed_on_the_page() -> None:
     vertical = next(r for r in rules if not r.horizontal)
     assert 98 <= horizontal.x0 <= 101 and 149 <= horizontal.x1 <= 152 and abs(horizontal.top - 642) < 1.5
     assert abs(vertical.x0 - 100) < 1.5 and 600 <= vertical.top <= 603 and 641 <= vertical.bottom <= 644
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(
+    st.floats(min_value=-1e5, max_value=1e5, allow_nan=False),
+    st.integers(min_value=-10**7, max_value=10**7).map(lambda k: (k + 0.5) / 100),  # printed ties: 1.005, 2.675
+    st.integers(min_value=-10**6, max_value=10**6).map(lambda k: k / 1000),
+), min_size=1, max_size=50))
+def test_rounding_a_page_at_a_time_is_pythons_round(values: list[float]) -> None:
+    assert _round2(np.array(values, dtype=np.float64)) == [round(v, 2) for v in values]
+
+
+def test_character_boxes_are_pdfiums_own_turned_to_the_page() -> None:
+    """Every character's box as read a page at a time equals pypdfium2's own box for it, mapped to the displayed
+    page: on an upright page and on a page printed turned (/Rotate)."""
+    document = pdfium.PdfDocument(str(CORPUS / "renwu" / "YT_zfbgs_2026_部门预算.pdf"))
+    try:
+        pages = [(index, document[index].get_rotation()) for index in (4, 22)]
+        assert [rotation for _, rotation in pages] == [0, 90]
+        for index, _ in pages:
+            page = document[index]
+            orientation = _Orientation(page)
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            expected = []
+            for i, ch in enumerate(text):
+                left, bottom, right, top = textpage.get_charbox(i)
+                expected.append(None if ch.isspace() or right <= left else Char(ch, *orientation.box(left, bottom, right, top)))
+            assert sum(c is not None for c in expected) > 300
+            assert _char_boxes(textpage, text, orientation) == expected
+    finally:
+        document.close()

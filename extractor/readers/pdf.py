@@ -7,9 +7,12 @@ gives each character's box, from which each line's box is built.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 from collections.abc import Iterator, Sequence
+from typing import Any
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
@@ -181,24 +184,60 @@ def _read_page(page: pdfium.PdfPage, number: int) -> Page:
     return Page(number=number, width=float(width), height=float(height), lines=tuple(lines), chars=printed, rules=rules)
 
 
+def _bare(function: Any) -> Any:
+    """A PDFium function called without pypdfium2's argument types: each call of a typed binding checks every
+    argument's pointer type, which costs three times the call itself, and a page has thousands of characters.
+    Callers pass ``c_void_p`` handles, ``int`` indices and ``byref`` out-parameters, and get an ``int`` back."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if address is None:
+        raise pdfium.PdfiumError("PDFium function not found")
+    return ctypes.CFUNCTYPE(ctypes.c_int)(address)
+
+
+_GET_CHAR_BOX = _bare(pdfium_raw.FPDFText_GetCharBox)
+
+
 def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientation) -> list[Char | None]:
-    """Each character's box in top-left coordinates; None for generated spaces and line breaks."""
+    """Each character's box in top-left coordinates; None for generated spaces and line breaks.
+
+    PDFium is asked for the boxes one character at a time; the figures are then checked, turned and rounded a page
+    at a time (:func:`_round2`), and the characters made in one pass."""
     left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    args = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
-    get_box = pdfium_raw.FPDFText_GetCharBox
-    raw = textpage.raw
-    chars: list[Char | None] = []
-    append = chars.append
-    height = orientation.height
-    for i, ch in enumerate(text):
-        if ch.isspace() or not get_box(raw, i, *args) or right.value <= left.value:
-            append(None)
-        elif orientation.rotation == 0:  # orientation.box's figures, without a call per character
-            low, high = (bottom.value, top.value) if bottom.value <= top.value else (top.value, bottom.value)
-            append(Char(ch, round(left.value, 2), round(height - high, 2), round(right.value, 2), round(height - low, 2)))
-        else:
-            append(Char(ch, *orientation.box(left.value, bottom.value, right.value, top.value)))
+    a, b, c, d = ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top)
+    get_box, handle = _GET_CHAR_BOX, ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
+    # a tuple's items are worked out in order: the call fills the four doubles before they are read
+    found = [(get_box(handle, i, a, b, c, d), left.value, right.value, bottom.value, top.value) for i in range(len(text))]
+    if not found:
+        return []
+    got, x0, x1, y0, y1 = np.array(found, dtype=np.float64).T
+    printed = (got != 0) & (x1 > x0) & ~np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
+    if orientation.rotation == 0:
+        low, high = np.minimum(y0, y1), np.maximum(y0, y1)
+        columns = [_round2(v) for v in (x0, orientation.height - high, x1, orientation.height - low)]
+        chars: list[Char | None] = list(map(_make_char, zip(text, *columns, strict=True)))
+    else:
+        chars = [None] * len(text)
+        for i in np.flatnonzero(printed).tolist():
+            _, x_left, x_right, y_bottom, y_top = found[i]
+            chars[i] = Char(text[i], *orientation.box(x_left, y_bottom, x_right, y_top))
+    for i in np.flatnonzero(~printed).tolist():
+        chars[i] = None
     return chars
+
+
+_make_char = functools.partial(tuple.__new__, Char)  # Char(*fields) without NamedTuple's Python-level __new__
+
+
+def _round2(values: np.ndarray) -> list[float]:
+    """``[round(v, 2) for v in values]``, a page at a time: away from a tie, the nearest hundredth is the rounded
+    hundredfold divided by 100 (both steps exact to the nearest double, as Python's own ``round``); the few values
+    within a hair of a tie are rounded by Python."""
+    scaled = values * 100
+    rounded = (np.rint(scaled) / 100).tolist()
+    near_tie = np.flatnonzero(np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6)
+    for i in near_tie.tolist():
+        rounded[i] = round(float(values[i]), 2)
+    return rounded
 
 
 def _text_to_lines(text: str, chars: list[Char | None]) -> list[Line]:
