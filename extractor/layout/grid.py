@@ -8,9 +8,10 @@ Nothing here knows what the text means: see :mod:`extractor.layout.tables` for t
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from extractor.model import BBox, Char, Page
 
@@ -133,16 +134,21 @@ def grid_from_cuts(page: Page, xs: Sequence[float], ys: Sequence[float]) -> Grid
 
 
 class _CharIndex:
-    """A page's characters sorted by the height of their middle, to take those of a band of the page at once
-    (a page of two thousand small tables must not cost two thousand passes over every character)."""
+    """A page's characters as arrays (left, top, right, bottom and the two middles), sorted by the height of their
+    middle to take those of a band of the page at once (a page of two thousand small tables must not cost two
+    thousand passes over every character)."""
 
     _last: tuple[Page, _CharIndex] | None = None
 
     def __init__(self, chars: Sequence[Char]) -> None:
-        keyed = sorted(((c.top + c.bottom) / 2, i) for i, c in enumerate(chars))
-        self.middles = [m for m, _ in keyed]
-        self.order = [i for _, i in keyed]
         self.chars = chars
+        self.boxes = _boxes(chars)
+        x0, top, x1, bottom = self.boxes.T
+        self.middle_x, self.middle_y = (x0 + x1) / 2, (top + bottom) / 2
+        self.order = np.argsort(self.middle_y, kind="stable")
+        self.middles = self.middle_y[self.order]
+        self.texts = [c.text for c in chars]
+        self.outside: tuple[tuple[BBox, ...], list[TextLine]] | None = None
 
     @classmethod
     def of(cls, page: Page) -> _CharIndex:
@@ -150,29 +156,56 @@ class _CharIndex:
             cls._last = (page, cls(page.chars))
         return cls._last[1]
 
-    def within(self, box: BBox) -> list[int]:
+    def within(self, box: BBox) -> np.ndarray:
         """Indices (in the page's order) of the characters whose middle lies in the box."""
-        low = bisect.bisect_left(self.middles, box[1])
-        high = bisect.bisect_right(self.middles, box[3])
-        found = [i for i in self.order[low:high] if box[0] <= (self.chars[i].x0 + self.chars[i].x1) / 2 <= box[2]]
-        found.sort()
-        return found
+        low = int(np.searchsorted(self.middles, box[1], side="left"))
+        high = int(np.searchsorted(self.middles, box[3], side="right"))
+        found = self.order[low:high]
+        middle = self.middle_x[found]
+        return np.sort(found[(box[0] <= middle) & (middle <= box[2])])
+
+
+def _boxes(chars: Sequence[Char]) -> np.ndarray:
+    """The characters' boxes as an (n, 4) array: left, top, right, bottom."""
+    if not chars:
+        return np.zeros((0, 4), dtype=np.float64)
+    return np.array([c[1:] for c in chars], dtype=np.float64).reshape(len(chars), 4)
 
 
 def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
     """The page's text lines that lie outside every grid (titles, units, notes, page numbers)."""
     index = _CharIndex.of(page)
-    inside: set[int] = set()
-    for grid in grids:
-        inside.update(index.within(grid.bbox))
-    outside = [c for i, c in enumerate(page.chars) if i not in inside]
-    return chars_to_lines(outside)
+    boxes = tuple(grid.bbox for grid in grids)
+    if index.outside is not None and index.outside[0] == boxes:  # asked again with the same grids
+        return list(index.outside[1])
+    outside = np.ones(len(page.chars), dtype=bool)
+    for box in boxes:
+        outside[index.within(box)] = False
+    kept = np.flatnonzero(outside)
+    lines = _grouped_lines(index.boxes[kept], [index.texts[i] for i in kept.tolist()], np.zeros(len(kept), dtype=np.int64)).get(0, [])
+    index.outside = (boxes, lines)
+    return list(lines)
 
 
 def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[TextLine]:
-    """Group characters into lines by vertical overlap, left to right; wide gaps become one space."""
+    """Group characters into lines by vertical overlap, left to right; wide gaps become one space.
+
+    A line starts with the lowest-middled character left; each next character (by the height of its middle, ties in
+    the given order) joins it while its middle lies within 1 point of the span of the line's last three. In a line,
+    a gap wider than ``gap`` (by default one and a half times the line's tallest character) is one space."""
     if not isinstance(chars, list | tuple):
         chars = list(chars)
+    if len(chars) >= _ARRAY_MIN:
+        return _grouped_lines(_boxes(chars), [c.text for c in chars], np.zeros(len(chars), dtype=np.int64), gap).get(0, [])
+    return _chars_to_lines(chars, gap)
+
+
+# From this many characters on, lines are grouped as arrays; below it, numpy's cost per call outweighs the work
+_ARRAY_MIN = 24
+
+
+def _chars_to_lines(chars: Sequence[Char], gap: float | None) -> list[TextLine]:
+    """:func:`chars_to_lines` a character at a time (few characters)."""
     if len(chars) < 2:  # most cells of a grid: none or one character
         return [TextLine(ch.text, (ch.x0, ch.top, ch.x1, ch.bottom)) for ch in chars]
     rows: list[list[Char]] = []
@@ -212,9 +245,67 @@ def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[Text
     return lines
 
 
-def _inside(ch: Char, box: BBox) -> bool:
-    x, y = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, gap: float | None = None) -> dict[int, list[TextLine]]:
+    """:func:`chars_to_lines` for many groups of characters at once (the cells of a grid): ``boxes`` holds each
+    character's left, top, right and bottom, ``groups`` its group; within a group, the given order breaks ties.
+    The same lines as one call per group, figures and all (a property test holds the two equal)."""
+    count = len(texts)
+    if not count:
+        return {}
+    x0, top, x1, bottom = boxes.T
+    if np.any(bottom < top) or not np.all(np.isfinite(boxes)):  # not boxes the rules below hold for
+        return _grouped_one_by_one(boxes, texts, groups, gap)
+    middle = (top + bottom) / 2
+    order = np.lexsort((np.arange(count), middle, groups))
+    g, m, t, b = groups[order], middle[order], top[order], bottom[order]
+    same = np.zeros(count, dtype=bool)  # same group as the character before
+    same[1:] = g[1:] == g[:-1]
+    # A character joins the line so far when its middle lies within 1 point of the span of the line's last three
+    # (at most). Its middle is never above the tops (middles only grow, and a middle lies below its own top), so
+    # only the bottoms decide: below the last character's bottom + 1 it joins; below none of the last three's it
+    # starts a line; in between, whether the two before are on the same line decides, worked out in order.
+    near = np.full(count, -np.inf)
+    near[1:] = np.where(same[1:], b[:-1], -np.inf)
+    widest = near.copy()
+    for back in (2, 3):
+        reach = np.full(count, -np.inf)
+        reach[back:] = np.where(same[back:] & same[back - 1 : -1] & (same[back - 2 : -2] if back == 3 else True), b[:-back], -np.inf)
+        widest = np.maximum(widest, reach)
+    starts = ~same | (m > widest + 1)
+    for k in np.flatnonzero(same & (m > near + 1) & (m <= widest + 1)).tolist():
+        members, j = [k - 1], k - 1
+        while len(members) < 3 and not starts[j]:
+            j -= 1
+            members.append(j)
+        low, high = min(float(t[i]) for i in members), max(float(b[i]) for i in members)
+        starts[k] = not (low - 1 <= m[k] <= high + 1)
+    line = np.cumsum(starts) - 1
+    # each line left to right (stably: characters at the same left keep their order)
+    order = order[np.lexsort((np.arange(count), x0[order], line))]
+    x0, top, x1, bottom = x0[order], top[order], x1[order], bottom[order]
+    first = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
+    height = np.maximum.reduceat(bottom - top, first)
+    space = np.full(len(first), float(gap)) if gap is not None else np.where(height == 0, 1.0, height) * 1.5
+    per_char = np.repeat(space, np.diff(np.r_[first, count]))
+    spaced = np.zeros(count, dtype=bool)
+    spaced[1:] = x0[1:] - x1[:-1] > per_char[1:]
+    spaced[first] = False
+    ordered = [texts[i] for i in order.tolist()]
+    pieces = [" " + text if gap_before else text for text, gap_before in zip(ordered, spaced.tolist(), strict=True)]
+    boxes_out = zip(x0[first].tolist(), np.minimum.reduceat(top, first).tolist(), np.maximum.reduceat(x1, first).tolist(),
+                    np.maximum.reduceat(bottom, first).tolist(), strict=True)
+    ends = [*first.tolist()[1:], count]
+    result: dict[int, list[TextLine]] = {}
+    for start, end, box, group in zip(first.tolist(), ends, boxes_out, groups[order[first]].tolist(), strict=True):
+        result.setdefault(group, []).append(TextLine("".join(pieces[start:end]), box))
+    return result
+
+
+def _grouped_one_by_one(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, gap: float | None) -> dict[int, list[TextLine]]:
+    members: dict[int, list[Char]] = {}
+    for text, box, group in zip(texts, boxes.tolist(), groups.tolist(), strict=True):
+        members.setdefault(group, []).append(Char(text, *box))
+    return {group: _chars_to_lines(chars, gap) for group, chars in members.items()}
 
 
 def _merge_lines(lines: list[_Line]) -> list[_Line]:
@@ -305,7 +396,7 @@ def _overflow_column(page: Page, index: _CharIndex, ch: Char, xs: Sequence[float
     else:
         return column
     before = after = False
-    for i in index.within((ch.x0 - 20, ch.top, ch.x1 + 20, ch.bottom)):
+    for i in index.within((ch.x0 - 20, ch.top, ch.x1 + 20, ch.bottom)).tolist():
         other = page.chars[i]
         if other is ch or not other.text.strip():
             continue
@@ -336,24 +427,30 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
     for r in range(n_rows):
         for c in range(n_cols):
             atoms.setdefault(find(r * n_cols + c), []).append((r, c))
-    texts: dict[int, list[Char]] = {}
     x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
     index = _CharIndex.of(page)
-    for i in index.within((x0, y0, x1, y1)):
-        ch = page.chars[i]
-        x, y = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-        if x0 <= x <= x1 and y0 <= y <= y1:
-            c = min(max(bisect.bisect_right(xs, x) - 1, 0), n_cols - 1)
-            r = min(max(bisect.bisect_right(ys, y) - 1, 0), n_rows - 1)
-            c = _overflow_column(page, index, ch, xs, c)
-            texts.setdefault(find(r * n_cols + c), []).append(ch)
+    found = index.within((x0, y0, x1, y1))
+    x, y = index.middle_x[found], index.middle_y[found]
+    found = found[(x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)]
+    x, y = index.middle_x[found], index.middle_y[found]
+    cuts = np.array(xs)
+    column = np.clip(np.searchsorted(cuts, x, side="right") - 1, 0, n_cols - 1)
+    row = np.clip(np.searchsorted(np.array(ys), y, side="right") - 1, 0, n_rows - 1)
+    # characters astride a rule (rare) are looked at one by one
+    left_edge, right_edge = cuts[column], cuts[column + 1]
+    chars_left, chars_right = index.boxes[found, 0], index.boxes[found, 2]
+    astride = ((chars_left < left_edge - 0.5) & (left_edge + 0.5 < chars_right) & (column > 0)) | (
+        (chars_left < right_edge - 0.5) & (right_edge + 0.5 < chars_right) & (column + 2 < len(xs)))
+    for k in np.flatnonzero(astride).tolist():
+        column[k] = _overflow_column(page, index, page.chars[int(found[k])], xs, int(column[k]))
+    roots = np.array([find(i) for i in range(n_rows * n_cols)])
+    texts = _grouped_lines(index.boxes[found], [index.texts[i] for i in found.tolist()], roots[row * n_cols + column])
     cells = []
     for root, members in atoms.items():
         rows = [m[0] for m in members]
         cols = [m[1] for m in members]
         r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
         box = (round(xs[c0], 2), round(ys[r0], 2), round(xs[c1 + 1], 2), round(ys[r1 + 1], 2))
-        lines = tuple(chars_to_lines(texts.get(root, ()), gap=None))
-        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, lines))
+        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, tuple(texts.get(root, ()))))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return Grid(page=page.number, xs=tuple(round(x, 2) for x in xs), ys=tuple(round(y, 2) for y in ys), cells=tuple(cells))

@@ -1,0 +1,44 @@
+"""The grid reader's line grouping: a grid's cells grouped as arrays in one pass read the same lines as each cell's
+characters grouped one at a time, and a whole page's cells come out the same either way."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.layout import grid
+from extractor.model import Char
+from extractor.readers.pdf import read_pdf
+from tests.conftest import CORPUS
+
+# characters on a small patch, so that lines touch, overlap and share lefts: boxes in hundredths, as the readers print
+_coordinate = st.integers(min_value=0, max_value=4000).map(lambda v: v / 100)
+_char = st.builds(
+    lambda text, x, y, width, height: Char(text, x, y, round(x + width, 2), round(y + height, 2)),
+    st.sampled_from("一二三4.5,6 （"), _coordinate, _coordinate,
+    st.integers(min_value=0, max_value=1200).map(lambda v: v / 100), st.integers(min_value=0, max_value=1200).map(lambda v: v / 100),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_char, st.integers(min_value=0, max_value=3)), max_size=60), st.sampled_from([None, 4.0]))
+def test_cells_grouped_at_once_read_as_each_cell_alone(placed: list[tuple[Char, int]], gap: float | None) -> None:
+    chars = [c for c, _ in placed]
+    groups = np.array([g for _, g in placed], dtype=np.int64)
+    at_once = grid._grouped_lines(grid._boxes(chars), [c.text for c in chars], groups, gap)
+    alone = {g: grid._chars_to_lines([c for c, cg in placed if cg == g], gap) for g in sorted(set(groups.tolist()))}
+    assert at_once == alone
+
+
+def test_a_pages_cells_read_the_same_as_one_at_a_time() -> None:
+    """A page of a real 一般公共预算支出表: every cell's lines equal its characters grouped one at a time."""
+    pages = read_pdf((CORPUS / "renwu" / "YT_zfbgs_2026_部门预算.pdf").read_bytes(), ocr_mode="never")
+    page = next(p for p in pages if len(grid.find_grids(p)) == 1 and len(p.chars) > 800)
+    (found,) = grid.find_grids(page)
+    assert sum(1 for cell in found.cells if cell.lines) > 50
+    for cell in found.cells:
+        x0, top, x1, bottom = cell.bbox
+        middle = [c for c in page.chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom]
+        if cell.row_span == cell.col_span == 1:  # a merged cell's characters are those of its atoms
+            assert list(cell.lines) == grid._chars_to_lines(middle, None)
