@@ -184,17 +184,34 @@ def _read_page(page: pdfium.PdfPage, number: int) -> Page:
     return Page(number=number, width=float(width), height=float(height), lines=tuple(lines), chars=printed, rules=rules)
 
 
-def _bare(function: Any) -> Any:
+def _bare(function: Any, returns: Any = ctypes.c_int) -> Any:
     """A PDFium function called without pypdfium2's argument types: each call of a typed binding checks every
-    argument's pointer type, which costs three times the call itself, and a page has thousands of characters.
-    Callers pass ``c_void_p`` handles, ``int`` indices and ``byref`` out-parameters, and get an ``int`` back."""
+    argument's pointer type, which costs three times the call itself, and a page has thousands of characters and
+    objects. Callers pass handles as ctypes pointers, indices as ``int`` and out-parameters by ``byref``; a handle
+    returned (``returns=_HANDLE``) is false when null, and goes back to a typed binding through :func:`_typed`."""
     address = ctypes.cast(function, ctypes.c_void_p).value
     if address is None:
         raise pdfium.PdfiumError("PDFium function not found")
-    return ctypes.CFUNCTYPE(ctypes.c_int)(address)
+    return ctypes.CFUNCTYPE(returns)(address)
 
 
+_HANDLE = ctypes.POINTER(ctypes.c_char)
 _GET_CHAR_BOX = _bare(pdfium_raw.FPDFText_GetCharBox)
+_COUNT_OBJECTS = _bare(pdfium_raw.FPDFPage_CountObjects)
+_GET_OBJECT = _bare(pdfium_raw.FPDFPage_GetObject, _HANDLE)
+_COUNT_FORM_OBJECTS = _bare(pdfium_raw.FPDFFormObj_CountObjects)
+_GET_FORM_OBJECT = _bare(pdfium_raw.FPDFFormObj_GetObject, _HANDLE)
+_GET_TYPE = _bare(pdfium_raw.FPDFPageObj_GetType)
+_GET_BOUNDS = _bare(pdfium_raw.FPDFPageObj_GetBounds)
+_GET_DRAW_MODE = _bare(pdfium_raw.FPDFPath_GetDrawMode)
+_GET_STROKE_COLOR = _bare(pdfium_raw.FPDFPageObj_GetStrokeColor)
+_GET_FILL_COLOR = _bare(pdfium_raw.FPDFPageObj_GetFillColor)
+_COUNT_SEGMENTS = _bare(pdfium_raw.FPDFPath_CountSegments)
+
+
+def _typed(handle: Any) -> Any:
+    """A page object's handle from a bare function, as pypdfium2's typed bindings take it."""
+    return ctypes.cast(handle, pdfium_raw.FPDF_PAGEOBJECT)
 
 
 def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientation) -> list[Char | None]:
@@ -331,7 +348,7 @@ def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
         elif y1 - y0 < _THIN:
             y = round((y0 + y1) / 2, 2)
             rules.append(Rule(x0, y, x1, y))
-        elif pdfium_raw.FPDFPath_CountSegments(raw) <= 5:
+        elif _COUNT_SEGMENTS(raw) <= 5:
             rules.extend(_box_edges(x0, y0, x1, y1))
         else:
             rules.extend(_segment_rules(raw, chain, orientation))
@@ -346,10 +363,11 @@ def _path_objects(page: pdfium.PdfPage, form: object = None, chain: tuple[pdfium
     """The page's path objects, Form XObjects descended into, in page order, as PDFium handles with the matrices of
     the Form XObjects around them (nearest first): ``page.get_objects(filter=[PATH])`` without a Python object made
     for each of the page's thousands of objects (a third of the time it took)."""
+    parent: object
     if form is None:
-        parent, count, get = page.raw, pdfium_raw.FPDFPage_CountObjects, pdfium_raw.FPDFPage_GetObject
+        parent, count, get = ctypes.cast(page.raw, _HANDLE), _COUNT_OBJECTS, _GET_OBJECT
     else:
-        parent, count, get = form, pdfium_raw.FPDFFormObj_CountObjects, pdfium_raw.FPDFFormObj_GetObject
+        parent, count, get = form, _COUNT_FORM_OBJECTS, _GET_FORM_OBJECT
     total = count(parent)
     if total < 0:
         raise pdfium.PdfiumError("Failed to get number of pageobjects.")
@@ -357,7 +375,7 @@ def _path_objects(page: pdfium.PdfPage, form: object = None, chain: tuple[pdfium
         raw = get(parent, index)
         if not raw:
             raise pdfium.PdfiumError("Failed to get pageobject.")
-        kind = pdfium_raw.FPDFPageObj_GetType(raw)
+        kind = _GET_TYPE(raw)
         if kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
             yield raw, chain
         elif kind == pdfium_raw.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH - 1:
@@ -367,7 +385,7 @@ def _path_objects(page: pdfium.PdfPage, form: object = None, chain: tuple[pdfium
 def _matrix(raw: object) -> pdfium.PdfMatrix:
     """A page object's matrix, as pypdfium2's ``get_matrix``."""
     matrix = pdfium_raw.FS_MATRIX()
-    if not pdfium_raw.FPDFPageObj_GetMatrix(raw, matrix):
+    if not pdfium_raw.FPDFPageObj_GetMatrix(_typed(raw), matrix):
         raise pdfium.PdfiumError("Failed to get matrix of pageobject.")
     return pdfium.PdfMatrix.from_raw(matrix)
 
@@ -377,9 +395,10 @@ class _Bounds:
 
     def __init__(self) -> None:
         self.values = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        self.refs = tuple(ctypes.byref(v) for v in self.values)
 
     def __call__(self, raw: object, chain: tuple[pdfium.PdfMatrix, ...]) -> tuple[float, float, float, float]:
-        if not pdfium_raw.FPDFPageObj_GetBounds(raw, *self.values):
+        if not _GET_BOUNDS(raw, *self.refs):
             raise pdfium.PdfiumError("Failed to locate pageobject.")
         left, bottom, right, top = (v.value for v in self.values)
         if not chain:
@@ -429,11 +448,11 @@ class _Visibility:
         self.color = tuple(ctypes.byref(v) for v in self.rgba)
 
     def __call__(self, raw: object) -> bool:
-        if not pdfium_raw.FPDFPath_GetDrawMode(raw, *self.mode):
+        if not _GET_DRAW_MODE(raw, *self.mode):
             return True
         if not self.fill.value and not self.stroke.value:
             return False
-        get_color = pdfium_raw.FPDFPageObj_GetStrokeColor if self.stroke.value else pdfium_raw.FPDFPageObj_GetFillColor
+        get_color = _GET_STROKE_COLOR if self.stroke.value else _GET_FILL_COLOR
         if get_color(raw, *self.color):
             r, g, b, a = (v.value for v in self.rgba)
             return not (min(r, g, b) >= _WHITE or a == 0)
@@ -443,6 +462,7 @@ class _Visibility:
 def _segment_rules(raw: object, chain: tuple[pdfium.PdfMatrix, ...], orientation: _Orientation) -> list[Rule]:
     """Axis-aligned straight segments of a complex path (a whole grid drawn as one path)."""
     matrix = _matrix(raw)
+    raw = _typed(raw)
     x, y = ctypes.c_float(), ctypes.c_float()
     points: list[tuple[float, float, bool]] = []
     start: tuple[float, float] | None = None
