@@ -14,6 +14,7 @@ Each variant is made by ``tests/scan_fixtures.py`` (pdftoppm, then spoiled and b
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,8 @@ def main() -> int:
             print(f"{variant:<12} {score(truth, pred)}")
             white = " (white pages included: see --cited-only)" if args.cited_only else ""
             print(f"{'':<12} {pages} OCR pages in {seconds:.1f} s: {seconds / max(pages, 1):.2f} s/page{white} (whole pipeline, 2 cores)")
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+            print(f"{'':<12} peak resident memory of this process so far: {peak:.0f} MB")
     return 0
 
 

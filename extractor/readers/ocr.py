@@ -82,6 +82,11 @@ def garbled(page: Page) -> bool:
     return total == 0 or bad / total > 0.3
 
 
+# One text line per recognition batch: a batch is padded to its widest line, and the recogniser's cost grows with
+# the width it is given, so a page's few long sentence lines made every line batched with them cost as much.
+_ENGINE_SETTINGS: dict[str, Any] = {"rec_batch_num": 1}
+
+
 @functools.lru_cache(maxsize=1)
 def _engine() -> Any:
     try:
@@ -89,7 +94,7 @@ def _engine() -> Any:
     except ImportError as e:
         raise OcrUnavailableError(f"scanned pages need OCR; {install_hint()}") from e
     logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-    return RapidOCR()
+    return RapidOCR(**_ENGINE_SETTINGS)
 
 
 def recognise(rgb: Any, number: int, points_per_pixel: float) -> Page:
