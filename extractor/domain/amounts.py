@@ -61,7 +61,7 @@ def ascii_digits(text: str) -> str:
 
 def normalise_digits(text: str) -> str:
     """Map full-width digits and punctuation to ASCII and drop every whitespace character."""
-    return re.sub(r"\s+", "", text.translate(_WIDE)).replace("−", "-")
+    return "".join(text.translate(_WIDE).split()).replace("−", "-")  # split(): every character str.isspace() calls space, as \s
 
 
 def parse_amount(text: str | None) -> Amount | None:

@@ -8,6 +8,8 @@ Nothing here knows what the text means: see :mod:`extractor.layout.tables` for t
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -167,9 +169,11 @@ class _CharIndex:
 
 def _boxes(chars: Sequence[Char]) -> np.ndarray:
     """The characters' boxes as an (n, 4) array: left, top, right, bottom."""
-    if not chars:
-        return np.zeros((0, 4), dtype=np.float64)
-    return np.array([c[1:] for c in chars], dtype=np.float64).reshape(len(chars), 4)
+    flat = itertools.chain.from_iterable(map(_BOX, chars))
+    return np.fromiter(flat, dtype=np.float64, count=4 * len(chars)).reshape(len(chars), 4)
+
+
+_BOX = operator.itemgetter(1, 2, 3, 4)  # a Char's left, top, right, bottom
 
 
 def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
