@@ -7,8 +7,8 @@ import pypdfium2 as pdfium
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.model import Char
-from extractor.readers.pdf import _char_boxes, _Orientation, _round2, read_pdf
+from extractor.model import Char, Line
+from extractor.readers.pdf import _char_boxes, _Orientation, _printed_lines, _round2, _segment_bbox, _text_to_lines, read_pdf
 from tests.conftest import CORPUS
 
 
@@ -68,6 +68,31 @@ def test_character_boxes_are_pdfiums_own_turned_to_the_page() -> None:
                 left, bottom, right, top = textpage.get_charbox(i)
                 expected.append(None if ch.isspace() or right <= left else Char(ch, *orientation.box(left, bottom, right, top)))
             assert sum(c is not None for c in expected) > 300
-            assert _char_boxes(textpage, text, orientation) == expected
+            assert _char_boxes(textpage, text, orientation)[0] == expected
+    finally:
+        document.close()
+
+
+def test_lines_read_from_arrays_are_the_lines_read_character_by_character() -> None:
+    """A page's lines (PDFium's, split where the text drops to another line) come out the same whether a line's box
+    is taken from the page's arrays or worked out character by character: on pages with many split lines."""
+    document = pdfium.PdfDocument(str(CORPUS / "GovBudgetChecker" / "SH_PT_wljd_2024_预算.pdf"))
+    try:
+        splits = 0
+        for index in range(9, 19):
+            page = document[index]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            chars, boxes = _char_boxes(textpage, text, _Orientation(page))
+            expected, start = [], 0
+            for raw in text.split("\n"):
+                segment = raw.rstrip("\r")
+                pieces = _printed_lines(segment, chars[start : start + len(segment)])
+                splits += len(pieces) - 1
+                expected += [Line(piece, _segment_bbox(chars[start + offset : start + offset + len(piece)]))
+                             for offset, piece in pieces if piece.strip()]
+                start += len(raw) + 1
+            assert _text_to_lines(text, chars, boxes) == expected
+        assert splits >= 20
     finally:
         document.close()

@@ -171,8 +171,8 @@ def _read_page(page: pdfium.PdfPage, number: int) -> Page:
         count = textpage.count_chars()
         text = textpage.get_text_range() if count else ""
         if len(text) == count:
-            chars = _char_boxes(textpage, text, orientation)
-            lines = _text_to_lines(text, chars)
+            chars, boxes = _char_boxes(textpage, text, orientation)
+            lines = _text_to_lines(text, chars, boxes)
             printed = tuple(c for c in chars if c is not None)
             if _scrambled(lines) or _out_of_order(lines):
                 lines = _lines_from_boxes(printed)
@@ -214,8 +214,9 @@ def _typed(handle: Any) -> Any:
     return ctypes.cast(handle, pdfium_raw.FPDF_PAGEOBJECT)
 
 
-def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientation) -> list[Char | None]:
-    """Each character's box in top-left coordinates; None for generated spaces and line breaks.
+def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientation) -> tuple[list[Char | None], np.ndarray]:
+    """Each character's box in top-left coordinates, None for generated spaces and line breaks; and the same boxes
+    as an (n, 4) array, NaN where there is none.
 
     PDFium is asked for the boxes one character at a time; the figures are then checked, turned and rounded a page
     at a time (:func:`_round2`), and the characters made in one pass."""
@@ -225,21 +226,25 @@ def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientati
     # a tuple's items are worked out in order: the call fills the four doubles before they are read
     found = [(get_box(handle, i, a, b, c, d), left.value, right.value, bottom.value, top.value) for i in range(len(text))]
     if not found:
-        return []
+        return [], np.zeros((0, 4))
     got, x0, x1, y0, y1 = np.array(found, dtype=np.float64).T
     printed = (got != 0) & (x1 > x0) & ~np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
     if orientation.rotation == 0:
         low, high = np.minimum(y0, y1), np.maximum(y0, y1)
         columns = [_round2(v) for v in (x0, orientation.height - high, x1, orientation.height - low)]
         chars: list[Char | None] = list(map(_make_char, zip(text, *columns, strict=True)))
+        boxes = np.array(columns, dtype=np.float64).T
     else:
         chars = [None] * len(text)
+        boxes = np.zeros((len(text), 4))
         for i in np.flatnonzero(printed).tolist():
             _, x_left, x_right, y_bottom, y_top = found[i]
-            chars[i] = Char(text[i], *orientation.box(x_left, y_bottom, x_right, y_top))
+            chars[i] = char = Char(text[i], *orientation.box(x_left, y_bottom, x_right, y_top))
+            boxes[i] = char[1:]
     for i in np.flatnonzero(~printed).tolist():
         chars[i] = None
-    return chars
+    boxes[~printed] = np.nan
+    return chars, boxes
 
 
 _make_char = functools.partial(tuple.__new__, Char)  # Char(*fields) without NamedTuple's Python-level __new__
@@ -257,15 +262,40 @@ def _round2(values: np.ndarray) -> list[float]:
     return rounded
 
 
-def _text_to_lines(text: str, chars: list[Char | None]) -> list[Line]:
+def _text_to_lines(text: str, chars: list[Char | None], boxes: np.ndarray) -> list[Line]:
+    """PDFium's lines, each split where its characters drop to another line (:func:`_printed_lines`), with the box
+    of their printed characters. A line whose characters' tops all lie within half its tallest glyph of all their
+    bottoms cannot split: its box comes from the page's arrays, without a pass over its characters."""
+    starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")] if "\n" in text else [0]
+    ends = [*(start - 1 for start in starts[1:]), len(text)]
+    whole: list[bool] = [True] * len(starts)
+    extremes: list[tuple[float, float, float, float]] = [(0.0, 0.0, 0.0, 0.0)] * len(starts)
+    if len(text):
+        at = np.minimum(np.array(starts), len(text) - 1)  # a last, empty line after a final line break
+        printed = ~np.isnan(boxes[:, 0])
+        x0, top, x1, bottom = boxes.T
+
+        def extreme(reduce: np.ufunc, values: np.ndarray, none: float) -> np.ndarray:
+            return reduce.reduceat(np.where(printed, values, none), at)
+
+        left, right = extreme(np.minimum, x0, np.inf), extreme(np.maximum, x1, -np.inf)
+        highest, lowest = extreme(np.minimum, top, np.inf), extreme(np.maximum, bottom, -np.inf)
+        lowest_top, highest_bottom = extreme(np.maximum, top, -np.inf), extreme(np.minimum, bottom, np.inf)
+        tallest = extreme(np.maximum, bottom - top, -np.inf)
+        half = np.where(np.isinf(tallest), 0.0, tallest) / 2
+        whole = (lowest_top - highest_bottom <= half).tolist()
+        extremes = [box if box[0] != np.inf else (0.0, 0.0, 0.0, 0.0)
+                    for box in zip(left.tolist(), highest.tolist(), right.tolist(), lowest.tolist(), strict=True)]
     lines: list[Line] = []
-    start = 0
-    for end in [i for i, ch in enumerate(text) if ch == "\n"] + [len(text)]:
+    for start, end, single, box in zip(starts, ends, whole, extremes, strict=True):
         segment = text[start:end].rstrip("\r")
+        if single:
+            if segment.strip():
+                lines.append(Line(text=segment, bbox=box))
+            continue
         for offset, piece in _printed_lines(segment, chars[start : start + len(segment)]):
             if piece.strip():
                 lines.append(Line(text=piece, bbox=_segment_bbox(chars[start + offset : start + offset + len(piece)])))
-        start = end + 1
     return lines
 
 
