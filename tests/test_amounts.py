@@ -1,10 +1,13 @@
+import re
+import sys
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.domain.amounts import parse_amount
+from extractor.domain.amounts import normalise_digits, parse_amount
+from extractor.domain.labels import printed_text
 
 
 @pytest.mark.parametrize(
@@ -58,3 +61,14 @@ def test_parsing_is_idempotent(text: str) -> None:
 def test_round_trips_decimals(value: Decimal) -> None:
     amount = parse_amount(f"{value:,.2f}")
     assert amount is not None and amount.value == value
+
+
+def test_whitespace_dropped_is_every_character_regex_space_matches() -> None:
+    """normalise_digits and the label forms drop whitespace with str.split: the same characters as \\s, in all Unicode."""
+    for point in range(sys.maxunicode + 1):
+        if 0xD800 <= point <= 0xDFFF:  # surrogates are not characters
+            continue
+        ch = chr(point)
+        space = bool(re.fullmatch(r"\s", ch))
+        assert (normalise_digits(f"1{ch}2") == "12") == space, hex(point)
+        assert (printed_text(f"1{ch}2") == "12") == space, hex(point)

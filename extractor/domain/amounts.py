@@ -60,8 +60,11 @@ def ascii_digits(text: str) -> str:
 
 
 def normalise_digits(text: str) -> str:
-    """Map full-width digits and punctuation to ASCII and drop every whitespace character."""
-    return "".join(text.translate(_WIDE).split()).replace("−", "-")  # split(): every character str.isspace() calls space, as \s
+    """Map full-width digits and punctuation to ASCII and drop every whitespace character (``str.split`` drops the
+    characters ``\\s`` matches)."""
+    if text.isascii():  # most cells: nothing to map (the full-width forms and U+2212 are not ASCII)
+        return "".join(text.split())
+    return "".join(text.translate(_WIDE).split()).replace("−", "-")
 
 
 def parse_amount(text: str | None) -> Amount | None:

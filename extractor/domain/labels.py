@@ -13,12 +13,12 @@ _ORDINAL = re.compile(
 
 def printed_text(text: str | None) -> str:
     """The text as printed, whitespace dropped and brackets full-width (quotes kept: 财政拨款“三公”经费)."""
-    return re.sub(r"\s+", "", text or "").translate(_BRACKETS)
+    return "".join((text or "").split()).translate(_BRACKETS)  # str.split drops the characters \s matches
 
 
 def normalise_text(text: str | None) -> str:
     """Drop whitespace and quotes, use full-width brackets."""
-    return _QUOTES.sub("", re.sub(r"\s+", "", text or "").translate(_BRACKETS))
+    return _QUOTES.sub("", "".join((text or "").split()).translate(_BRACKETS))
 
 
 def normalise_label(text: str | None) -> str:
