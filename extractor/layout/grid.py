@@ -194,8 +194,8 @@ def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
 def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[TextLine]:
     """Group characters into lines by vertical overlap, left to right; wide gaps become one space.
 
-    A line starts with the lowest-middled character left; each next character (by the height of its middle, ties in
-    the given order) joins it while its middle lies within 1 point of the span of the line's last three. In a line,
+    Characters are taken top to bottom by the height of their middle (ties in the given order); each joins the line
+    so far while its middle lies within 1 point of the span of the line's last three, or starts the next. In a line,
     a gap wider than ``gap`` (by default one and a half times the line's tallest character) is one space."""
     if not isinstance(chars, list | tuple):
         chars = list(chars)
