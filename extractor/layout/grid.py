@@ -186,7 +186,7 @@ def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
     for box in boxes:
         outside[index.within(box)] = False
     kept = np.flatnonzero(outside)
-    lines = _grouped_lines(index.boxes[kept], [index.texts[i] for i in kept.tolist()], np.zeros(len(kept), dtype=np.int64)).get(0, [])
+    lines = _lines(index.boxes[kept], [index.texts[i] for i in kept.tolist()])
     index.outside = (boxes, lines)
     return list(lines)
 
@@ -200,7 +200,7 @@ def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[Text
     if not isinstance(chars, list | tuple):
         chars = list(chars)
     if len(chars) >= _ARRAY_MIN:
-        return _grouped_lines(_boxes(chars), [c.text for c in chars], np.zeros(len(chars), dtype=np.int64), gap).get(0, [])
+        return _lines(_boxes(chars), [c.text for c in chars], gap)
     return _chars_to_lines(chars, gap)
 
 
@@ -209,43 +209,29 @@ _ARRAY_MIN = 24
 
 
 def _chars_to_lines(chars: Sequence[Char], gap: float | None) -> list[TextLine]:
-    """:func:`chars_to_lines` a character at a time (few characters)."""
-    if len(chars) < 2:  # most cells of a grid: none or one character
-        return [TextLine(ch.text, (ch.x0, ch.top, ch.x1, ch.bottom)) for ch in chars]
+    """:func:`chars_to_lines` a character at a time (few characters; and the rule :func:`_grouped_lines` keeps)."""
     rows: list[list[Char]] = []
-    last: list[Char] = []
-    # by the height of their middle (ties in the given order); a character joins the row whose last three it overlaps:
-    # their tops (t0 the last's, t1 and t2 those before) and bottoms, kept as they come
-    t0 = t1 = t2 = b0 = b1 = b2 = 0.0
-    for middle, _, ch in sorted(((c.top + c.bottom) / 2, i, c) for i, c in enumerate(chars)):
-        if last:
-            top, bottom = t0, b0
-            if len(last) > 1:
-                top, bottom = (t1 if t1 < top else top), (b1 if b1 > bottom else bottom)
-                if len(last) > 2:
-                    top, bottom = (t2 if t2 < top else top), (b2 if b2 > bottom else bottom)
+    for ch in sorted(chars, key=lambda c: (c.top + c.bottom) / 2):
+        middle = (ch.top + ch.bottom) / 2
+        if rows:
+            last = rows[-1]
+            top = min(c.top for c in last[-3:])
+            bottom = max(c.bottom for c in last[-3:])
             if top - 1 <= middle <= bottom + 1:
                 last.append(ch)
-                t2, b2, t1, b1, t0, b0 = t1, b1, t0, b0, ch.top, ch.bottom
                 continue
-        last = [ch]
-        rows.append(last)
-        t0, b0 = ch.top, ch.bottom
+        rows.append([ch])
     lines = []
     for row in rows:
         row.sort(key=lambda c: c.x0)
-        first = row[0]
-        height, x1, top, bottom = first.bottom - first.top, first.x1, first.top, first.bottom
-        parts = [first.text]
-        for ch in row[1:]:
-            height = max(height, ch.bottom - ch.top)
-            x1, top, bottom = max(x1, ch.x1), min(top, ch.top), max(bottom, ch.bottom)
-        space = (gap if gap is not None else (height or 1.0) * 1.5)
+        height = max(c.bottom - c.top for c in row) or 1.0
+        parts = [row[0].text]
         for prev, ch in zip(row, row[1:], strict=False):
-            if ch.x0 - prev.x1 > space:
+            if ch.x0 - prev.x1 > (gap if gap is not None else height * 1.5):
                 parts.append(" ")
             parts.append(ch.text)
-        lines.append(TextLine("".join(parts), (first.x0, top, x1, bottom)))
+        box = (min(c.x0 for c in row), min(c.top for c in row), max(c.x1 for c in row), max(c.bottom for c in row))
+        lines.append(TextLine("".join(parts), box))
     return lines
 
 
@@ -303,6 +289,11 @@ def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, 
     for start, end, box, group in zip(first.tolist(), ends, boxes_out, groups[order[first]].tolist(), strict=True):
         result.setdefault(group, []).append(TextLine("".join(pieces[start:end]), box))
     return result
+
+
+def _lines(boxes: np.ndarray, texts: Sequence[str], gap: float | None = None) -> list[TextLine]:
+    """:func:`_grouped_lines` for characters that are all one group."""
+    return _grouped_lines(boxes, texts, np.zeros(len(texts), dtype=np.int64), gap).get(0, [])
 
 
 def _grouped_one_by_one(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, gap: float | None) -> dict[int, list[TextLine]]:
@@ -433,9 +424,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
             atoms.setdefault(find(r * n_cols + c), []).append((r, c))
     x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
     index = _CharIndex.of(page)
-    found = index.within((x0, y0, x1, y1))
-    x, y = index.middle_x[found], index.middle_y[found]
-    found = found[(x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)]
+    found = index.within((x0, y0, x1, y1))  # their middles inside the grid
     x, y = index.middle_x[found], index.middle_y[found]
     cuts = np.array(xs)
     column = np.clip(np.searchsorted(cuts, x, side="right") - 1, 0, n_cols - 1)
