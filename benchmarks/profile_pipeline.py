@@ -111,7 +111,7 @@ def main() -> None:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(args.top)
             print(f"\n== by {order}")
-            print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-(args.top + 2) * 200 :])
+            print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
     sys.stdout.flush()
 
 

@@ -18,7 +18,7 @@ def printed_text(text: str | None) -> str:
 
 def normalise_text(text: str | None) -> str:
     """Drop whitespace and quotes, use full-width brackets."""
-    return _QUOTES.sub("", "".join((text or "").split()).translate(_BRACKETS))
+    return _QUOTES.sub("", printed_text(text))
 
 
 def normalise_label(text: str | None) -> str:
