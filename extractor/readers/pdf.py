@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -266,7 +266,7 @@ def _text_to_lines(text: str, chars: list[Char | None], boxes: np.ndarray) -> li
     """PDFium's lines, each split where its characters drop to another line (:func:`_printed_lines`), with the box
     of their printed characters. A line whose characters' tops all lie within half its tallest glyph of all their
     bottoms cannot split: its box comes from the page's arrays, without a pass over its characters."""
-    starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")] if "\n" in text else [0]
+    starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
     ends = [*(start - 1 for start in starts[1:]), len(text)]
     whole: list[bool] = [True] * len(starts)
     extremes: list[tuple[float, float, float, float]] = [(0.0, 0.0, 0.0, 0.0)] * len(starts)
@@ -433,9 +433,7 @@ class _Bounds:
         left, bottom, right, top = (v.value for v in self.values)
         if not chain:
             return left, bottom, right, top
-        corners = [_through(chain, x, y) for x in (left, right) for y in (bottom, top)]
-        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
-        return min(xs), min(ys), max(xs), max(ys)
+        return _mapped_box(left, bottom, right, top, lambda x, y: _through(chain, x, y))
 
 
 def _through(chain: Sequence[pdfium.PdfMatrix], x: float, y: float) -> tuple[float, float]:
@@ -458,7 +456,13 @@ def _page_bounds(obj: pdfium.PdfObject) -> tuple[float, float, float, float]:
     left, bottom, right, top = obj.get_bounds()
     if getattr(obj, "container", None) is None:
         return left, bottom, right, top
-    corners = [_in_page(obj, x, y) for x in (left, right) for y in (bottom, top)]
+    return _mapped_box(left, bottom, right, top, lambda x, y: _in_page(obj, x, y))
+
+
+def _mapped_box(left: float, bottom: float, right: float, top: float,
+                to_page: Callable[[float, float], tuple[float, float]]) -> tuple[float, float, float, float]:
+    """The page-space bounds of a box whose four corners ``to_page`` maps from its container's space."""
+    corners = [to_page(x, y) for x in (left, right) for y in (bottom, top)]
     xs, ys = [c[0] for c in corners], [c[1] for c in corners]
     return min(xs), min(ys), max(xs), max(ys)
 
