@@ -116,8 +116,20 @@ def test_a_heading_that_wraps_keeps_its_whole_title() -> None:
 
 
 def test_the_contents_confirm_a_part_the_body_never_heads() -> None:
-    shanghai = _sections(CORPUS / "GovBudgetChecker/SH_PT_ghzyj_2024_部门决算.pdf")  # 第二部分 is tables only
-    assert [s.number for s in shanghai if s.level == 1] == ["一", "三", "四"]
+    shanghai = _sections(CORPUS / "tianbaoxitong/SH_PT_czj_2025_部门预算.pdf")  # 五 is tables only, never headed
+    assert [s.number for s in shanghai if s.level == 1] == ["一", "二", "三", "四", "六", "七"]
+
+
+def test_a_part_titled_unnumbered_at_the_top_of_its_first_table_page_takes_the_contents_number() -> None:
+    # the 目录 lists 第二部分 上海市普陀区规划和自然资源局2024年度部门决算表; page 7 prints, above 收入支出决算总表,
+    # 上海市规划和自然资源局 2024 年度部门决算表 (the district left out), with no number
+    shanghai = _sections(CORPUS / "GovBudgetChecker/SH_PT_ghzyj_2024_部门决算.pdf")
+    assert [(s.number, s.title, s.page) for s in shanghai if s.level == 1] == [
+        ("一", "上海市普陀区规划和自然资源局概况", 4), ("二", "上海市规划和自然资源局2024年度部门决算表", 7),
+        ("三", "上海市普陀区规划和自然资源局2024年度部门决算情况说明", 20), ("四", "名词解释", 29),
+    ]
+    # a sentence wrapped over lines that names the same department and year (纳入…部门决算编制范围…) is no part
+    assert not [s for s in shanghai if s.title.startswith("纳入")]
 
 
 def test_numbers_that_run_on_across_parts() -> None:

@@ -7,8 +7,9 @@ of an amount): the numbers of headings of one rank run in sequence under their p
 a phrase, not a clause of a sentence (no comma before its first full stop or colon, no definition after the
 colon, no text running on to the next line); and items come in runs where most members read as sentences,
 definitions or amounts. The table of contents, when there is one, supplies the numbers of the top-rank
-headings the body prints without them (Shanghai's template) and confirms a part the body skips (第二部分 of
-tables only); it never adds a heading the body lacks. Ranks are the document's own: 一、 is level 1 where
+headings the body prints without them (Shanghai's template), numbers a part the body titles without its number
+at the top of its first page (a part of tables whose title stands above the first table), and confirms a part the
+body skips (第二部分 of tables only); it never adds a heading the body lacks. Ranks are the document's own: 一、 is level 1 where
 the document has no 第X部分.
 """
 
@@ -18,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from extractor.domain.labels import normalise_text, printed_text
 from extractor.domain.section_keys import section_key
@@ -41,6 +43,8 @@ _MAX_TITLE = 40
 _BARE_AMOUNT = re.compile(r"\d[\d,]*\.\d+(?![\d万元亿%％])(?!\s*(?:万元|元|亿元|%|％))")
 _SECOND_NUMBER = re.compile(rf"\d[、．]|\d\.(?!\d)|{_NUM}[、.．]")
 _INHERITING = {"glossary", "functions", "organisation"}
+_MIN_PART_TITLE = 6  # a contents title this long at least is looked for unnumbered in the body
+_PART_LIKENESS = 0.85  # difflib's ratio between a part's title in the contents and as the body prints it
 _TOC_PART = 0.5  # a contents entry's heading printed without its number ranks just above the numbered ones
 
 
@@ -182,6 +186,7 @@ def find_sections(pages: Sequence[Page], tables: Sequence[TableArea] = ()) -> li
     candidates = [replace(c, listed=True) if _in_contents(c, entries) else c for c in candidates]
     candidates = [c for c in candidates if c.listed or not c.tabular]
     candidates = sorted(candidates + _from_contents(lines, candidates, entries), key=lambda c: c.order)
+    candidates = sorted(candidates + _unnumbered_parts(lines, candidates, entries), key=lambda c: c.order)
     accepted = _in_sequence(candidates)
     kept = _without_running_items(accepted)
     return _ranked(kept)
@@ -382,6 +387,41 @@ def _from_contents(lines: Sequence[_BodyLine], candidates: list[_Candidate], ent
                 start = position + 1
                 break
     return found
+
+
+def _unnumbered_parts(lines: Sequence[_BodyLine], candidates: list[_Candidate], entries: list[tuple[int, str, str]]) -> list[_Candidate]:
+    """Parts of the contents the body prints without their number while it numbers the parts around them: a part of
+    tables titled at the top of its first table page (上海市某局2024年度部门决算表 above 收入支出决算总表, listed
+    as 第二部分 between a numbered 第一部分 and 第三部分). The title is looked for between the parts printed before
+    and after it, as the first line of a page (a part opens its page) that is no numbered heading, printed as the
+    contents word it or nearly so (a department's name shortened on the page); the contents give its number."""
+    parts = [(number, title) for level, number, title in entries if level == 1]
+    printed = {c.num: c.order for c in candidates if c.rank == 1.0}
+    if not parts or not printed:
+        return []
+    found: list[_Candidate] = []
+    for index, (number, title) in enumerate(parts):
+        if number in printed or len(normalise_text(title)) < _MIN_PART_TITLE:
+            continue
+        after = max((printed[n] for n, _ in parts[:index] if n in printed), default=-1)
+        before = min((printed[n] for n, _ in parts[index + 1 :] if n in printed), default=len(lines))
+        for position in range(after + 1, before):
+            body = lines[position]
+            opens_page = position == 0 or lines[position - 1].page is not body.page
+            if opens_page and len(body.text) <= _MAX_TITLE and not _heading_match(body.text) and _printed_as(body.text, title):
+                found.append(_Candidate(
+                    rank=1.0, num=number, title=body.text, page=body.page.number, bbox=body.line.bbox,
+                    item_like=False, sentence=False, ends_line=True, order=body.order, listed=True,
+                ))
+                break
+    return found
+
+
+def _printed_as(text: str, title: str) -> bool:
+    """The body's line prints the contents' title: the same characters in the same order, all but a few (a name
+    shortened on the page, a title the contents wrap before its last word)."""
+    a, b = normalise_text(text), normalise_text(title)
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= _PART_LIKENESS
 
 
 def _in_contents(candidate: _Candidate, entries: list[tuple[int, str, str]]) -> bool:
