@@ -22,7 +22,7 @@ def _page(path: str, number: int) -> Page:
 
 
 def _cells(page: Page, strategy: str) -> Counter[tuple[str, str]]:
-    tables = find_tables([page], set(), "万元", strategy=strategy)
+    tables = find_tables([page], set(), "万元", strategy=strategy).tables
     return Counter(("".join(t for _, t in row.codes), cell.text) for table in tables for row in table.rows for cell in row.cells)
 
 
@@ -48,7 +48,7 @@ def test_the_fallback_adds_no_table_to_the_corpus_documents() -> None:
     # every corpus table is ruled: hybrid (the default) and lattice find the same tables
     path = "renwu/GZ_zfbgt_2026_部门预算.pdf"
     pages = read_pdf((CORPUS / path).read_bytes())
-    assert len(find_tables(pages, set(), "万元", strategy="hybrid")) == len(find_tables(pages, set(), "万元", strategy="lattice"))
+    assert len(find_tables(pages, set(), "万元", strategy="hybrid").tables) == len(find_tables(pages, set(), "万元", strategy="lattice").tables)
 
 
 def test_table_strategy_is_checked_and_can_be_turned_off() -> None:

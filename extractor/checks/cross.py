@@ -47,7 +47,7 @@ def _cell(row: RowRecord, key_part: str) -> CellRecord | None:
 def _evidence(located: Located, file: str | None) -> Evidence:
     table, row, cell = located
     title = table.number or table.title or table.kind
-    return Evidence(f"{title} {row.label} | {cell.column}", cell.value or "", table.unit, cell.page, cell.bbox, file)
+    return Evidence(f"{title} {row.label} | {cell.column}", cell.value or "", table.unit, cell.page, cell.bbox, file, figure=cell)
 
 
 def _compare(rule: Rule, a: Located, parts: Sequence[Located], files: tuple[str | None, str | None], what: str) -> CheckResult:

@@ -46,7 +46,7 @@ Located = tuple[TableRecord, RowRecord, CellRecord, str | None]
 def _cell_evidence(located: Located) -> Evidence:
     table, row, cell, file = located
     label = f"{table.number or table.title or table.kind} {row.label} | {cell.column}"
-    return Evidence(label, cell.value or "", table.unit, cell.page, cell.bbox, file)
+    return Evidence(label, cell.value or "", table.unit, cell.page, cell.bbox, file, figure=cell)
 
 
 def _match(rule: Rule, what: str, value: str, unit: str, own: Evidence, candidates: list[Located]) -> CheckResult:
@@ -144,7 +144,7 @@ def check_code_names(tables: Sequence[tuple[TableRecord, str | None]]) -> Iterat
             if known is None or not row.label or name_key(row.label) == name_key(known.name):
                 continue
             cell = row.cells[0] if row.cells else None
-            own = Evidence(f"{row.code} {row.label}", cell.value or "" if cell else "", table.unit, row.page, row.bbox, file)
+            own = Evidence(f"{row.code} {row.label}", cell.value or "" if cell else "", table.unit, row.page, row.bbox, file, figure=row)
             yield CheckResult(CODE_NAME, Status.INFO, f"{row.code} is printed {row.label}, the reference list says {known.name}", (own,),
                               expected=known.name, actual=row.label)
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from extractor.domain.amounts import UNIT_SCALE
 from extractor.model import BBox
+
+if TYPE_CHECKING:
+    from extractor.records import CellRecord, RowRecord, TableRecord
 
 
 class Severity(enum.Enum):
@@ -44,6 +48,12 @@ class Evidence:
     page: int | None
     bbox: BBox | None
     file: str | None = None
+    # where a table's figure is printed: the table's index among those checked, its row's and its cell's (no cell:
+    # the row's own figure); set from ``figure``, the row or cell a rule took, by :meth:`Figures.point`
+    table: int | None = None
+    row: int | None = None
+    cell: int | None = None
+    figure: RowRecord | CellRecord | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,30 @@ class CheckResult:
     @property
     def page(self) -> int | None:
         return next((e.page for e in self.evidence if e.page), None)
+
+
+class Figures:
+    """The index of every row and cell of the tables a check run is given, so that each finding's evidence
+    points at the table, row and cell it took a figure from (a verdict on a table then needs no search)."""
+
+    def __init__(self, tables: Sequence[TableRecord]) -> None:
+        self._where: dict[int, tuple[int, int, int | None]] = {}
+        for t, table in enumerate(tables):
+            for r, row in enumerate(table.rows):
+                self._where[id(row)] = (t, r, None)
+                for c, cell in enumerate(row.cells):
+                    self._where[id(cell)] = (t, r, c)
+
+    def point(self, result: CheckResult) -> CheckResult:
+        """The result with each figure of a table replaced by its indices."""
+        if not any(e.figure is not None for e in result.evidence):
+            return result
+        evidence = tuple(e if e.figure is None else self._pointed(e) for e in result.evidence)
+        return replace(result, evidence=evidence)
+
+    def _pointed(self, evidence: Evidence) -> Evidence:
+        table, row, cell = self._where[id(evidence.figure)]
+        return replace(evidence, table=table, row=row, cell=cell, figure=None)
 
 
 def unit_scale(unit: str | None) -> Decimal:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from extractor.checks import cross, facts, narrative, tables
-from extractor.checks.model import CheckResult, Rule, Status
+from extractor.checks.model import CheckResult, Figures, Rule, Status
 from extractor.checks.report import check_record, count_checks
 from extractor.layout.narrative import Narrative
 from extractor.records import CheckRecord, Document, FactRecord, LineItemRecord, TableRecord
@@ -24,7 +24,9 @@ def check_records(
     fact_records: Sequence[tuple[FactRecord, str | None]] = (),
     item_records: Sequence[tuple[LineItemRecord, str | None]] = (),
 ) -> list[CheckResult]:
-    """The rules on tables, and on narrative figures against tables; each record with the file it came from."""
+    """The rules on tables, and on narrative figures against tables; each record with the file it came from.
+    Each figure a finding took from a table points at it by index: ``evidence.table`` is its place in
+    ``table_records``."""
     results: list[CheckResult] = []
     for table, file in table_records:
         results.extend(tables.check_table(table, file))
@@ -33,7 +35,8 @@ def check_records(
     results.extend(facts.check_line_items(item_records, table_records))
     results.extend(facts.check_totals(fact_records, table_records))
     results.extend(facts.check_code_names(table_records))
-    return results
+    figures = Figures([t for t, _ in table_records])
+    return [figures.point(r) for r in results]
 
 
 _TEXT_RULES = {rule.id for rule in narrative.RULES}

@@ -49,7 +49,7 @@ def _cells(row: RowRecord) -> dict[str, CellRecord]:
 
 def _evidence(row: RowRecord, cell: CellRecord, unit: str | None, file: str | None) -> Evidence:
     name = " ".join(p for p in (row.code, row.label) if p)
-    return Evidence(f"{name} | {cell.column}", cell.value or "", unit, cell.page, cell.bbox, file)
+    return Evidence(f"{name} | {cell.column}", cell.value or "", unit, cell.page, cell.bbox, file, figure=cell)
 
 
 def _compare(rule: Rule, table: TableRecord, total: tuple[RowRecord, CellRecord], parts: Sequence[tuple[RowRecord, CellRecord]],

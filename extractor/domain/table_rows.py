@@ -184,15 +184,16 @@ def listed_rank(label: str) -> int | None:
     return ordinal_rank(_OF_WHICH.sub("", label))
 
 
-def row_tree(rows: Sequence[TreeRow], notes: list[str] | None = None) -> list[tuple[int, int | None]]:
-    """(depth, parent row index) of every row, per side.
+def row_tree(rows: Sequence[TreeRow]) -> tuple[list[tuple[int, int | None]], list[str]]:
+    """(depth, parent row index) of every row, per side; and a note on each reading chosen where the rows
+    allow two.
 
     Coded rows nest by their codes (2010301 under 20103 under 201). Rows without a code nest by their
     printed ordinals (一、 > （一） > 1、 > （1））, 其中 rows under the row above, and where no ordinal is
-    printed, by indentation. Totals (合计, 总计) stand at depth 0. A reading chosen where the rows allow two is
-    added to ``notes``.
+    printed, by indentation. Totals (合计, 总计) stand at depth 0.
     """
     result: list[tuple[int, int | None]] = [(0, None)] * len(rows)
+    notes: list[str] = []
     for side in {r.side for r in rows}:
         indices = [i for i, r in enumerate(rows) if r.side == side]
         levels = _indent_levels([rows[i] for i in indices])
@@ -213,9 +214,8 @@ def row_tree(rows: Sequence[TreeRow], notes: list[str] | None = None) -> list[tu
                 # 21999 其他支出 502.00, the 项 printed with its 款's code): its only part, not a second 款
                 result[i] = (len(stack), stack[-1][1])
                 stack.append(((len(row.code or "") + 1, 0.0), i))
-                if notes is not None:
-                    level = code_level_name(row.code)
-                    notes.append(f"row {i} ({row.code} {row.label}) prints the row above again: read as its only part, not a second {level}")
+                level = code_level_name(row.code)
+                notes.append(f"row {i} ({row.code} {row.label}) prints the row above again: read as its only part, not a second {level}")
                 continue
             key = _nesting_key(row, levels, stack, ordinals)
             if row.code:
@@ -227,7 +227,7 @@ def row_tree(rows: Sequence[TreeRow], notes: list[str] | None = None) -> list[tu
                 stack.pop()
             result[i] = (len(stack), stack[-1][1] if stack else None)
             stack.append((key, i))
-    return result
+    return result, notes
 
 
 def _continues(code: str, other: str | None) -> bool:

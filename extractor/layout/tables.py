@@ -112,16 +112,22 @@ _DASH = re.compile(r"^[-—－–/\\]+$")
 is_amount = is_amount_text
 
 
-def find_tables(
-    pages: Sequence[Page], skip: set[int], default_unit: str | None, failures: list[tuple[int, str]] | None = None,
-    strategy: str = DEFAULT_STRATEGY,
-) -> list[Table]:
+@dataclass(frozen=True)
+class TableSearch:
+    """The tables found on a document's pages, and the pages whose layout defeated the reader, each with why."""
+
+    tables: list[Table]
+    failures: tuple[tuple[int, str], ...] = ()
+
+
+def find_tables(pages: Sequence[Page], skip: set[int], default_unit: str | None, strategy: str = DEFAULT_STRATEGY) -> TableSearch:
     """Every table on the pages not in ``skip`` (contents pages), continuations joined.
 
-    A page whose layout defeats the reader is skipped and reported in ``failures`` as (page, reason), so
-    one odd page does not cost the rest of the document.
+    A page whose layout defeats the reader is skipped and reported in the search's ``failures`` as (page,
+    reason), so one odd page does not cost the rest of the document.
     """
     tables: list[Table] = []
+    failures: list[tuple[int, str]] = []
     carried: list[TextLine] = []
     for page in pages:
         if page.number in skip or not page.chars:
@@ -133,12 +139,11 @@ def find_tables(
             carried = _tables_on_page(page, grids, outside, tables, default_unit, carried)
         except (ValueError, IndexError, KeyError, ArithmeticError) as e:
             logger.warning("page %d: tables not read (%s: %s)", page.number, type(e).__name__, e)
-            if failures is not None:
-                failures.append((page.number, f"{type(e).__name__}: {e}"))
+            failures.append((page.number, f"{type(e).__name__}: {e}"))
             carried = []
     for table in tables:
         table.empty = table.empty or _without_data(table)
-    return tables
+    return TableSearch(tables, tuple(failures))
 
 
 _TEXT_KINDS = {TableKind.OTHER, TableKind.PROJECT_PERFORMANCE, TableKind.DEPT_PERFORMANCE}

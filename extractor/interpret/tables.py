@@ -1,0 +1,148 @@
+"""Located tables turned into records: row codes, levels and parents, the row tree, budget units, each amount
+column's meaning (measure, year, component), and each cell's exact value."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from extractor.checks import CheckResult, Status
+from extractor.domain.amounts import parse_amount
+from extractor.domain.codes import parent_code, repaired_code
+from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, column_key, table_meanings
+from extractor.domain.identity import Identity, ReportKind
+from extractor.domain.table_rows import (
+    CodeContext,
+    TreeRow,
+    UnitRow,
+    budget_units,
+    code_level_name,
+    parent_of,
+    row_identity,
+    row_tree,
+    split_unit,
+)
+from extractor.layout.tables import Table
+from extractor.model import Page
+from extractor.readers import ocr
+from extractor.records import CellRecord, ColumnRecord, PlacementRecord, RowRecord, TableRecord, WarningRecord
+
+
+def table_records(found: list[Table], identity: Identity) -> tuple[list[TableRecord], list[WarningRecord]]:
+    """The located tables as records, in the document's fiscal year and report kind; a warning for each financial
+    table with amount columns the column vocabulary does not know."""
+    final = identity.report_kind is ReportKind.FINAL_ACCOUNTS
+    tables = [table_record(t, identity.fiscal_year, final) for t in found]
+    return tables, unmapped_columns(tables)
+
+
+def table_record(table: Table, fiscal_year: int | None, final_accounts: bool) -> TableRecord:
+    """A located table as its record: each row's code, level, parent, depth and budget unit; each column's
+    meaning; each cell's printed text and exact value; and notes on how the table was read."""
+    context = CodeContext()
+    seen: list[str] = []
+    printed_units, idents = [], []
+    for row in table.rows:
+        unit, labels = split_unit(row.labels)
+        printed_units.append(unit)
+        idents.append(row_identity(row.codes, labels, context))
+    notes = list(table.notes)
+    if table.title_repeats:
+        pages = ", ".join(f"p{n}" for n in table.title_repeats)
+        notes.append(f"{pages}: the title printed again; read as this table continued, not a new table")
+    tree, tree_notes = row_tree([TreeRow(row.side, i.code, i.label, row.indent, i.total, tuple(c.text for c in row.cells), i.code2)
+                                 for row, i in zip(table.rows, idents, strict=True)])
+    notes += tree_notes
+    first_column = min((c.column for row in table.rows for c in row.cells), default=None)
+    units = budget_units([
+        UnitRow(row.side, unit, ident.total, next((a.value for c in row.cells if c.column == first_column and (a := parse_amount(c.text))), None),
+                parent_row)
+        for row, ident, unit, (_, parent_row) in zip(table.rows, idents, printed_units, tree, strict=True)
+    ])
+    meanings = table_meanings([(c.name, c.role, c.side) for c in table.columns], table.kind.value, fiscal_year, final_accounts)
+    keys = [column_key(c.name) for c in table.columns]  # once per column, not once per cell
+    rows = []
+    for row, ident, (depth, parent_row), unit in zip(table.rows, idents, tree, units, strict=True):
+        parent = parent_of(ident.code, seen)
+        if ident.code:
+            seen.append(ident.code)
+        cells = tuple(
+            CellRecord(
+                column=table.columns[c.column].name, key=keys[c.column], text=c.text,
+                value=_value(c.text), page=c.page, bbox=c.bbox, **_model_of(meanings[c.column]),
+            )
+            for c in row.cells
+        )
+        rows.append(RowRecord(
+            side=row.side, code=ident.code, code2=ident.code2, level=ident.level, parent=parent, label=ident.label,
+            label_normalised=ident.label_normalised, total=ident.total, subitem=ident.subitem, depth=depth, parent_row=parent_row,
+            budget_unit=unit, page=row.page, bbox=row.bbox,
+            cells=cells,
+        ))
+    return TableRecord(
+        kind=table.kind.value, title=table.title, number=table.number, unit=table.unit, pages=tuple(table.pages),
+        placements=tuple(PlacementRecord(p, b) for p, b in table.bboxes), empty=table.empty,
+        columns=tuple(
+            ColumnRecord(c.name, key if c.role == "amount" else "", c.role, c.side, *((m.measure, m.year, m.component, m.status) if m else ()))
+            for c, m, key in zip(table.columns, meanings, keys, strict=True)
+        ),
+        rows=tuple(rows), notes=tuple(notes + _unit_notes(rows, printed_units)),
+    )
+
+
+def unmapped_columns(tables: list[TableRecord]) -> list[WarningRecord]:
+    """A warning per financial table with amount columns whose header names nothing the column vocabulary knows."""
+    return [
+        WarningRecord("columns_unmapped", f"{t.title or t.kind}: amount column(s) {', '.join(unmapped)} name nothing the column "
+                                          "vocabulary knows; their cells have no measure, year or component", t.pages[0])
+        for t in tables if t.kind in FINANCIAL_KINDS and (unmapped := [repr(c.path) for c in t.columns if c.status == "unmapped"])
+    ]
+
+
+def verified(table: TableRecord, index: int, results: list[CheckResult]) -> TableRecord:
+    """The table with its verdict: the comparisons that took a figure of it (the ``index``-th table the checks
+    were given) decide it."""
+    touching = [r for r in results if any(e.table == index for e in r.evidence)]
+    if not touching:
+        return table
+    failed = tuple(sorted({r.rule.id for r in touching if r.status is Status.MISMATCH}))
+    return replace(table, verified=not failed, failed_checks=failed)
+
+
+def ocr_table(table: TableRecord, pages: dict[int, Page]) -> tuple[TableRecord, list[WarningRecord]]:
+    """A table with its OCR'd cells' confidence, and codes misread by a digit or two put right by their label
+    (each correction a warning)."""
+    rows = []
+    warnings = []
+    for row in table.rows:
+        cells = tuple(replace(c, confidence=ocr.confidence_in(pages[c.page], c.bbox)) for c in row.cells)
+        code = repaired_code(row.code, row.label) if row.code and pages[row.page].ocr else None
+        if code and row.code:
+            message = f"{table.title or table.kind}: code read as {row.code} beside {row.label!r}, whose listed code {code} is used"
+            warnings.append(WarningRecord("ocr_code_corrected", message, row.page))
+            parent = row.parent if row.parent and code.startswith(row.parent) else parent_code(code)
+            row = replace(row, code=code, parent=parent, level=code_level_name(code))
+        rows.append(replace(row, cells=cells))
+    return replace(table, rows=tuple(rows)), warnings
+
+
+def _model_of(meaning: ColumnMeaning | None) -> dict[str, Any]:
+    if meaning is None or meaning.status != "mapped":
+        return {}
+    return {"measure": meaning.measure, "year": meaning.year, "component": meaning.component}
+
+
+def _unit_notes(rows: list[RowRecord], printed: list[str | None]) -> list[str]:
+    """How a table of rows per 预算单位 was read: its units, and the rows taken for the department's own."""
+    units = {r.budget_unit for r in rows if r.budget_unit}
+    if len(units) < 2:
+        return []
+    own = [f"row {i} ({p if p == r.label else f'{p} {r.label}'})" for i, (r, p) in enumerate(zip(rows, printed, strict=True))
+           if p and not r.total and r.budget_unit is None]
+    note = f"rows per 预算单位: {len(units)} units"
+    return [note + (f"; {', '.join(own)} adds up the units and is the department's own" if own else "")]
+
+
+def _value(text: str) -> str | None:
+    amount = parse_amount(text)
+    return None if amount is None else amount.text
