@@ -16,6 +16,7 @@ import pytest
 from extractor import extract
 from extractor.errors import CorruptInputError
 from extractor.export.json_export import document_to_json
+from extractor.readers.html import decode_html
 from tests.conftest import CORPUS, SHARED, TRUTH, schema_validator
 from tests.truth_fixtures import build
 
@@ -87,6 +88,20 @@ def _per_variant(report: str) -> dict[str, list[int]]:
 def test_a_gbk_page_without_a_charset_decodes(scored: dict[str, str]) -> None:
     lines = [line for line in scored["all"].splitlines() if "__html_undeclared" in line]
     assert lines and all("meta 3/3" in line for line in lines)
+
+
+def test_a_utf8_page_with_a_few_stray_gbk_bytes_stays_utf8_and_a_mislabelled_gbk_page_does_not() -> None:
+    """pdftohtml copies a PDF's GBK font names (宋体) into a UTF-8 page's style sheet: a few bytes UTF-8 cannot read
+    must not turn the whole page into GB18030 mojibake; a GBK page labelled UTF-8 still reads as GBK."""
+    data = (CORPUS / "renwu/YT_tyjrswj_2026_部门预算.html").read_bytes()
+    stray = data.replace(b"</style>", b".ft0{font-family:" + "宋体".encode("gbk") + b";}</style>", 1)
+    with pytest.raises(UnicodeDecodeError):
+        stray.decode("utf-8")
+    assert "烟台市退役军人事务局" in decode_html(stray)
+    assert extract(stray).document.department == "烟台市退役军人事务局"
+    mislabelled = data.decode("utf-8").encode("gb18030")
+    assert b'charset="UTF-8"' in mislabelled
+    assert "烟台市退役军人事务局" in decode_html(mislabelled)
 
 
 def test_an_excel_zip_bomb_is_refused(tmp_path: Path) -> None:

@@ -122,6 +122,18 @@ def test_a_document_without_a_title_page_is_named_by_the_heading_over_its_tables
     assert (info.department, info.region, info.evidence["department"].page) == ("北京市人民政府办公厅", "北京市", 8)
 
 
+def test_a_part_heading_that_names_the_document_gives_the_name_without_its_part_number() -> None:
+    # 上海市普陀区规划和自然资源局 without its title page: the contents (page 2) print
+    # 第二部分 上海市普陀区规划和自然资源局 2024 年度部门决算表, the first heading that names it
+    from extractor.domain.identity import identify
+    from extractor.readers.pdf import read_pdf
+
+    pages = read_pdf((CORPUS / "GovBudgetChecker/SH_PT_ghzyj_2024_部门决算.pdf").read_bytes())[1:]
+    info = identify(pages)
+    assert (info.department, info.region) == ("上海市普陀区规划和自然资源局", "上海市普陀区")
+    assert info.evidence["department"].quote.startswith("第二部分")
+
+
 def test_a_notice_that_prints_budget_tables_keeps_them_with_a_warning() -> None:
     # a 通知 with the department's tables attached, made of real pages: 杭州's notice (杭政办函〔2025〕30号) page 1, then
     # 广州's 收支总表, 收入总表 and 支出总表 (pages 5-8). A wrong guess of the type must not throw the tables away.

@@ -115,8 +115,9 @@ def _labelled_department(pages: Sequence[Page], *, head: int | None = 8) -> tupl
     return None
 
 
-# a heading inside the document that names it: 附件：北京市人民政府办公厅 2026 年度部门预算报表
-_SELF_NAMED = re.compile(r"^(?:附件\s*\d*\s*[:：]\s*)?(?P<name>[\u4e00-\u9fa5（）()]{4,40}?)\s*"
+# a heading inside the document that names it: 附件：北京市人民政府办公厅 2026 年度部门预算报表, or a part's
+# heading (第二部分 上海市普陀区规划和自然资源局 2024 年度部门决算表)
+_SELF_NAMED = re.compile(r"^(?:附件\s*\d*\s*[:：]\s*)?(?:第[一二三四五六七八九十]+部分\s*)?(?P<name>[\u4e00-\u9fa5（）()]{4,40}?)\s*"
                          r"(?:19|20)\d{2}\s*年度?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
 
 

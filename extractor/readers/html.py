@@ -1,7 +1,9 @@
 """Reader for disclosures published as web pages (lxml): the page's main content as lines and ruled tables.
 
 - Encoding: a byte-order mark, then the declared charset (``<meta charset>``, ``http-equiv``) when the bytes
-  decode with it, then UTF-8, then GB18030 — GBK pages are often mislabelled or say nothing.
+  decode with it, then UTF-8, then GB18030 — GBK pages are often mislabelled or say nothing. A page that is UTF-8
+  but for a few stray bytes (``pdftohtml`` copies a PDF's GBK font names into its style sheet) stays UTF-8: under
+  one undecodable byte in ``_STRAY_BYTES`` of its non-ASCII text, where a GBK page read as UTF-8 fails on most.
 - The main content: from ``<body>`` down into the child that holds most of the page's Chinese text, so site menus
   and footers stay out.
 - ``<table>`` with ``rowspan``/``colspan`` (Word- and Excel-exported markup included) becomes a ruled grid on a
@@ -35,6 +37,7 @@ ATTACHMENT = re.compile(r"\.(?:pdf|xlsx?|docx?|zip|rar|wps|et)(?:$|[?#])", re.I)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_STRAY_BYTES = 100  # at most one undecodable character per this many non-ASCII ones: UTF-8 with stray bytes
 
 
 def decode_html(data: bytes) -> str:
@@ -55,8 +58,15 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
-            continue
+            if encoding == "utf-8" and _mostly_utf8(data):
+                return data.decode("utf-8", "replace")
     return data.decode("gb18030", "replace")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    text = data.decode("utf-8", "replace")
+    wide = sum(1 for ch in text if ord(ch) > 127)
+    return text.count("\ufffd") * _STRAY_BYTES <= wide
 
 
 def parse(data: bytes) -> tuple[etree._Element, str, str]:
@@ -111,8 +121,8 @@ def read_html(data: bytes) -> tuple[Page, ...]:
     root, title, css = parse(data)
     named, published = page_heading(root, title), published_date(root)  # the page's own title and date
     pages = positioned_pages(root, css)
-    if pages is not None:
-        return (dataclasses.replace(pages[0], heading=named, published=published), *pages[1:])
+    if pages is not None:  # a PDF's pages: its title page names it, as in the PDF (the <title> is the PDF's metadata)
+        return (dataclasses.replace(pages[0], published=published), *pages[1:])
     page = VirtualPage()
     content = main_content(root)
     inside = content.text_content()
