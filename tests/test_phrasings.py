@@ -95,3 +95,17 @@ def test_phrasings_no_corpus_or_pool_file_prints() -> None:
     assert (income.key, str(income.value), str(income.change)) == ("income_total", "1234.56", "12.00")
     (cost,) = find_facts("2026年机关运行经费预算1,234,567.89元，比上年减少10,000.00元。", 2026)
     assert (cost.key, str(cost.value), cost.unit, str(cost.change)) == ("admin_operating_cost", "1234567.89", "元", "10000.00")
+
+
+def test_a_line_item_that_prints_each_levels_own_digits_is_the_item_of_the_whole_code() -> None:
+    # built sentence (issue 27): no file of the corpus or the pool prints codes inside the brackets; documents
+    # elsewhere print a 款 and a 项 by their own two digits, read on from the 类's three
+    from extractor.domain.line_items import find_line_items
+
+    (item,) = find_line_items("一般公共服务支出（201类）财政事务（06款）行政运行（01项）120万元，主要用于机关基本运行。")
+    assert (item.code, item.code_source, item.item_name, str(item.value)) == ("2010601", "printed", "行政运行", "120")
+    (whole,) = find_line_items("卫生健康支出（210类）行政事业单位医疗（21011款）行政单位医疗（2101101项）12.50万元。")
+    assert whole.code == "2101101"
+    # a 项 without the 款's digits between cannot be placed: the reference list names it instead
+    (gap,) = find_line_items("一般公共服务支出（201类）财政事务（款）行政运行（01项）120万元。")
+    assert gap.code_source != "printed"

@@ -2,7 +2,9 @@
 
 ``一般公共服务（类）政府办公厅（室）及相关机构事务（款）行政运行（项）2026年预算数为435.74万元，主要用于…``,
 ``“社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）”87.70万元``,
-``卫生健康支出（210类）…``: names as printed, the code when printed or found in the reference list.
+``卫生健康支出（210类）…``, ``一般公共服务支出（201类）财政事务（06款）行政运行（01项）120万元`` (a 款 and a 项
+printed by their own two digits, read on from the 类's): names as printed, the code when printed or found in the
+reference list.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ _NAME = r"[\u4e00-\u9fa5][^（()）\n，。；“”\"、:：]*?(?:[（(][^类�
 _SEP = r"[-—－–]?"
 _ITEM = re.compile(
     rf"(?P<cls>{_NAME})[（(](?P<c1>\d{{3}})?类[)）]"
-    rf"(?:{_SEP}(?P<kuan>{_NAME})[（(](?P<c2>\d{{3,5}})?款[)）]"
-    rf"(?:{_SEP}(?P<xiang>{_NAME})[（(](?P<c3>\d{{3,7}})?项[)）])?)?[”\"]?"
+    rf"(?:{_SEP}(?P<kuan>{_NAME})[（(](?P<c2>\d{{2}}|\d{{5}})?款[)）]"
+    rf"(?:{_SEP}(?P<xiang>{_NAME})[（(](?P<c3>\d{{2}}|\d{{7}})?项[)）])?)?[”\"]?"
 )
 _AMOUNT_AFTER = re.compile(
     r"(?P<lead>[^。；\n]{0,30}?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|亿元|千元|元)"
@@ -43,14 +45,20 @@ class LineItemMatch:
 
 
 def _printed_code(match: re.Match[str]) -> str | None:
-    parts = [match["c1"], match["c2"], match["c3"]]
-    deepest = [p for p in parts if p]
-    if not deepest:
-        return None
-    code = deepest[-1]
-    # 款/项 codes are sometimes printed as their last two digits only
-    if len(code) <= 2 or (len(deepest) > 1 and len(code) < 5):
-        return None
+    """The code of the deepest level named, when printed: in full (20106, 2010601) or by its own two digits read on
+    from the printed code above (201 + 06 + 01). None when that level prints no digits or a level above it does
+    not, so the reference list is asked instead."""
+    code: str | None = None
+    for name, digits, width in (("cls", "c1", 3), ("kuan", "c2", 5), ("xiang", "c3", 7)):
+        if not match[name]:
+            break
+        printed = match[digits]
+        if printed and len(printed) == width:
+            code = printed
+        elif printed and code is not None and len(code) + len(printed) == width:
+            code += printed
+        else:
+            code = None
     return code
 
 
