@@ -61,8 +61,8 @@ class BatchSettings:
     def __post_init__(self) -> None:
         if self.jobs < 1:
             raise SettingsError(f"jobs must be at least 1, not {self.jobs}")
-        if self.timeout <= 0:
-            raise SettingsError(f"timeout must be positive, not {self.timeout}")
+        if not 0 < self.timeout < float("inf"):  # nan fails both comparisons
+            raise SettingsError(f"timeout must be a positive number of seconds, not {self.timeout}")
         if self.max_memory_mb < 64:
             raise SettingsError(f"max_memory_mb must be at least 64, not {self.max_memory_mb}")
         if self.pages is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -95,11 +96,27 @@ PAGES_OPTION = click.option("--pages", default=None, help="Only these pages, e.g
 QUIET_OPTION = click.option("--quiet", is_flag=True, help="No summary line on stderr.")
 
 
+class _Finite(click.FloatRange):
+    """A float option that must be a finite number: ``nan`` passes every comparison a range makes, and ``inf``
+    turns a limit off."""
+
+    name = "finite number"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+SECONDS = _Finite(min=0, min_open=True)
+
+
 def _limit_options(function):  # type: ignore[no-untyped-def]
     """--timeout and --max-memory: the guards every input runs inside, as a batch's workers do."""
     function = click.option("--max-memory", "max_memory", type=click.IntRange(min=64), default=DEFAULT_MAX_MEMORY, show_default=True,
                             help="MB of memory the extraction may use (its address space may reach twice this).")(function)
-    return click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
+    return click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT, show_default=True,
                         help="Seconds the extraction may take.")(function)
 
 
@@ -217,7 +234,7 @@ def check(
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dataset folder.")
 @click.option("--jobs", type=int, default=None, help="Worker processes [default: the number of cores].")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, help="Seconds one file may take.")
+@click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT, show_default=True, help="Seconds one file may take.")
 @click.option("--max-memory", "max_memory", type=int, default=DEFAULT_MAX_MEMORY, show_default=True,
               help="MB a worker may grow to before it is replaced.")
 @click.option("--password", default=None, help="Password for encrypted PDFs.")
@@ -265,7 +282,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--page", "page", type=int, required=True, help="1-based page number.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
-@click.option("--scale", type=float, default=1.5, show_default=True, help="Pixels per point (1.5 is 108 dpi).")
+@click.option("--scale", type=_Finite(min=0, max=8, min_open=True), default=1.5, show_default=True, help="Pixels per point (1.5 is 108 dpi).")
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
 @OCR_OPTION
 @_limit_options
@@ -282,8 +299,6 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
     from extractor.export.overlay import show
 
     with _reported(debug):
-        if scale <= 0 or scale > 8:
-            raise SettingsError(f"scale must be above 0 and at most 8, not {scale:g}")
         doc = guarded_extract(file, ExtractSettings(password=password, ocr=ocr), timeout, max_memory, debug)
         buffer = io.BytesIO()
         show(file, doc, page, scale, password).save(buffer, format="PNG")
