@@ -11,7 +11,7 @@ figure built from it stays the same to the last bit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 # A box as the records hold it and read it back from JSON: a plain tuple. A Box is one.
@@ -60,12 +60,6 @@ class Box(NamedTuple):
         """The y of the box's centre (the height of its middle)."""
         return (self.top + self.bottom) / 2
 
-    def expanded(self, dx: float, dy: float | None = None) -> Box:
-        """The box grown by ``dx`` left and right and ``dy`` (by default ``dx``) above and below; a negative
-        margin shrinks it."""
-        dy = dx if dy is None else dy
-        return Box(self.x0 - dx, self.top - dy, self.x1 + dx, self.bottom + dy)
-
     def contains_point(self, x: float, y: float, margin: float = 0.0) -> bool:
         """Whether the point lies in the box grown by ``margin`` (edges included)."""
         return self.x0 - margin <= x <= self.x1 + margin and self.top - margin <= y <= self.bottom + margin
@@ -79,7 +73,8 @@ class Box(NamedTuple):
 
     def contains(self, other: BBox, dx: float = 0.0, dy: float | None = None) -> bool:
         """Whether ``other`` lies wholly in the box grown by ``dx`` sideways and ``dy`` (by default ``dx``) up
-        and down (edges included)."""
+        and down (edges included); a negative margin shrinks the box (the OCR reader keeps clear of a text
+        run's top and bottom fifth)."""
         dy = dx if dy is None else dy
         return self.x0 - dx <= other[0] and other[2] <= self.x1 + dx and self.top - dy <= other[1] and other[3] <= self.bottom + dy
 
@@ -107,8 +102,3 @@ def bounds(objects: Sequence[Positioned]) -> Box:
     if not objects:
         return ZERO
     return Box(min(o.x0 for o in objects), min(o.top for o in objects), max(o.x1 for o in objects), max(o.bottom for o in objects))
-
-
-def boxes(rows: Iterable[Sequence[float]]) -> list[Box]:
-    """Boxes from rows of four numbers (an array's rows as lists, a reader's tuples)."""
-    return [Box(*row) for row in rows]

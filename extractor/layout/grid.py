@@ -361,9 +361,10 @@ def _components(horizontal: list[_Line], vertical: list[_Line]) -> list[tuple[li
 def _positions(values: list[float], low: float, high: float) -> list[float]:
     """Cut positions: the rules' positions, plus the far ends of the crossing rules when a table has no outer border."""
     points = sorted(values)
-    if points[0] - low > _SNAP * 2:
+    open_edge = _SNAP * TOL.open_edge
+    if points[0] - low > open_edge:
         points.insert(0, low)
-    if high - points[-1] > _SNAP * 2:
+    if high - points[-1] > open_edge:
         points.append(high)
     snapped = [sum(g) / len(g) for g in _clusters(points, key=lambda p: p)]
     return snapped

@@ -3,13 +3,15 @@ defaults).
 
 Distances are in points (1/72 inch) unless a field says it is a multiple of a line's height or a share. The
 defaults are what the corpus was tuned on: the values the code used inline before they were gathered here, so
-reading them from :data:`TOLERANCES` changes nothing. Text lengths, counts of rows or words and the domain's
-vocabulary are not tolerances and stay with the code that reads them.
+reading them from :data:`TOLERANCES` changes nothing. The few counts here (cells, amounts, columns) are the
+least evidence a layout needs to be a table; text lengths and the domain's vocabulary are not tolerances and
+stay with the code that reads them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from extractor.errors import SettingsError
@@ -25,6 +27,9 @@ class LayoutTolerances:
     snap: float = 3.0
     # How far a rule may stop short of a crossing rule and still meet it (corners drawn with a gap).
     reach: float = 4.0
+    # A table's first or last rule further than this many snaps inside the crossing rules' far ends leaves that
+    # side open: the far ends become its edge (a table drawn without its outer border).
+    open_edge: float = 2.0
     # A table needs at least this many atoms (rows x columns): fewer is a boxed note or a frame.
     min_grid_cells: int = 4
     # A character joins the line so far when its middle lies within this of the span of the line's last
@@ -105,13 +110,21 @@ class LayoutTolerances:
     short_line: float = 40.0
 
     def __post_init__(self) -> None:
+        """Refuse a value the layout code cannot work with, naming the field (as ``TableSettings`` does): a
+        negative or endless distance, a count that is not a whole number, a share above one."""
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise SettingsError(f"layout tolerance {field.name} must be a number >= 0, not {value!r}")
-        for name in ("span_share", "foot", "amount_share", "leader_share", "list_share", "table_page_share"):
+            kind = int if field.type in (int, "int") else int | float
+            if not isinstance(value, kind) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+                what = "a whole number" if kind is int else "a number"
+                raise SettingsError(f"layout tolerance {field.name} must be {what} >= 0, not {value!r}")
+        for name in _SHARES:
             if getattr(self, name) > 1:
                 raise SettingsError(f"layout tolerance {name} is a share: at most 1, not {getattr(self, name)!r}")
+
+
+# the fields that are shares of something (of a column, a page's lines, the page's height), not distances
+_SHARES = ("span_share", "foot", "amount_share", "leader_share", "list_share", "table_page_share")
 
 
 TOLERANCES = LayoutTolerances()

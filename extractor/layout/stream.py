@@ -41,7 +41,8 @@ def find_stream_grids(page: Page, ruled: Sequence[Grid]) -> list[Grid]:
 
 def _rule_bounded_regions(page: Page, taken: list[Box]) -> list[Box]:
     """Stacks of two or more horizontal rules of the same extent, outside the ruled grids."""
-    free = [h for h in horizontal_rules(page) if not any(b.contains((h[1], h[0], h[2], h[0]), TOL.grid_margin) for b in taken)]
+    # a rule along a ruled grid's border (within grid_margin of its box) belongs to that grid
+    free = [(y, x0, x1) for y, x0, x1 in horizontal_rules(page) if not any(b.contains(Box(x0, y, x1, y), TOL.grid_margin) for b in taken)]
     regions: list[Box] = []
     groups: list[list[tuple[float, float, float]]] = []
     for rule in sorted(free):
