@@ -11,7 +11,9 @@ import enum
 from dataclasses import dataclass
 from typing import NamedTuple
 
-BBox = tuple[float, float, float, float]
+# BBox, the plain tuple the records hold, is re-exported from here where the records have always found it
+from extractor.geometry import BBox as BBox
+from extractor.geometry import Box
 
 
 class InputFormat(enum.Enum):
@@ -34,7 +36,7 @@ class Line:
     """One printed line of text, as the reader found it, with its box on the page."""
 
     text: str
-    bbox: BBox
+    bbox: Box
 
 
 class Char(NamedTuple):

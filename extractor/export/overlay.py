@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from extractor.errors import SettingsError
+from extractor.geometry import Box
 from extractor.model import BBox, Page
 from extractor.readers.pdf import open_pdf
 from extractor.records import Document
@@ -45,10 +46,11 @@ def marks(doc: Document) -> Iterator[Mark]:
         colour = KIND_COLOURS.get(table.kind, KIND_COLOURS["other"])
         for placement in table.placements:
             yield Mark(placement.page, placement.bbox, colour, 3, "table")
-            first = min((r.bbox[1] for r in table.rows if r.page == placement.page and r.bbox[3] > r.bbox[1]), default=None)
-            if first is not None and first - placement.bbox[1] > 2:  # the header rows above the first body row
-                x0, top, x1, _ = placement.bbox
-                yield Mark(placement.page, (x0, top, x1, first), colour, 1, "header")
+            rows = [Box(*r.bbox) for r in table.rows if r.page == placement.page]
+            first = min((box.top for box in rows if box.bottom > box.top), default=None)
+            x0, top, x1, _ = placement.bbox
+            if first is not None and first - top > 2:  # the header rows above the first body row
+                yield Mark(placement.page, Box(x0, top, x1, first), colour, 1, "header")
         for row in table.rows:
             for cell in row.cells:
                 yield Mark(cell.page, cell.bbox, colour, 1, "cell")

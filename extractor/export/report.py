@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from extractor.export.overlay import KIND_COLOURS, PageImages, draw, marks
+from extractor.geometry import Box
 from extractor.records import CheckRecord, Document, TableRecord
 
 _SCALE = 1.0  # pixels per point in the inlined page images
@@ -126,13 +127,14 @@ def _checks(checks: Sequence[CheckRecord]) -> str:
 def _figures(doc: Document) -> str:
     """Every narrative figure and line item with its quote, under the section it is printed in, each linked to its
     box on the page."""
-    entries = [(f.page, f.bbox[1], f"f-{i}", f.page, f.bbox, f"{f.key} = {f.value}{f.unit}", f.quote) for i, f in enumerate(doc.facts)]
-    entries += [(t.page, t.bbox[1], f"li-{i}", t.page, t.bbox, f"{t.code or ''} {t.class_name or ''}{t.segment_name or ''}{t.item_name or ''} = "
+    entries = [(f.page, Box(*f.bbox).top, f"f-{i}", f.page, f.bbox, f"{f.key} = {f.value}{f.unit}", f.quote) for i, f in enumerate(doc.facts)]
+    entries += [(t.page, Box(*t.bbox).top, f"li-{i}",
+                 t.page, t.bbox, f"{t.code or ''} {t.class_name or ''}{t.segment_name or ''}{t.item_name or ''} = "
                  f"{t.value}{t.unit}", t.quote) for i, t in enumerate(doc.line_items)]
     if not entries:
         return ""
     entries.sort(key=lambda e: (e[0], e[1]))
-    heads = sorted(((s.page, s.bbox[1], f"{s.number} {s.title}") for s in doc.sections), key=lambda h: (h[0], h[1]))
+    heads = sorted(((s.page, Box(*s.bbox).top, f"{s.number} {s.title}") for s in doc.sections), key=lambda h: (h[0], h[1]))
     groups: dict[str, list[str]] = {}
     for page, top, element_id, at, bbox, text, quote in entries:
         under = [h for h in heads if (h[0], h[1]) <= (page, top)]

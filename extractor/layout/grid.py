@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extractor.model import BBox, Char, Page
+from extractor.geometry import Box, bounds
+from extractor.layout.settings import TOLERANCES as TOL
+from extractor.model import Char, Page
 
-# Rules closer than this (points) are one line; bands thinner than it are not rows or columns.
-_SNAP = 3.0
-# How far a rule may stop short of another and still meet it.
-_REACH = 4.0
-_MIN_CELLS = 4
+# read in the hot loops below (see LayoutTolerances for what each measures)
+_SNAP = TOL.snap
+_REACH = TOL.reach
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class TextLine:
     """One line of text inside a cell or outside any grid."""
 
     text: str
-    bbox: BBox
+    bbox: Box
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Cell:
     col: int
     row_span: int
     col_span: int
-    bbox: BBox
+    bbox: Box
     lines: tuple[TextLine, ...]
 
     @property
@@ -58,8 +58,8 @@ class Grid:
     cells: tuple[Cell, ...]
 
     @property
-    def bbox(self) -> BBox:
-        return (self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+    def bbox(self) -> Box:
+        return Box(self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
 
     @property
     def n_rows(self) -> int:
@@ -150,7 +150,7 @@ class _CharIndex:
         self.order = np.argsort(self.middle_y, kind="stable")
         self.middles = self.middle_y[self.order]
         self.texts = [c.text for c in chars]
-        self.outside: tuple[tuple[BBox, ...], list[TextLine]] | None = None
+        self.outside: tuple[tuple[Box, ...], list[TextLine]] | None = None
 
     @classmethod
     def of(cls, page: Page) -> _CharIndex:
@@ -158,13 +158,13 @@ class _CharIndex:
             cls._last = (page, cls(page.chars))
         return cls._last[1]
 
-    def within(self, box: BBox) -> np.ndarray:
+    def within(self, box: Box) -> np.ndarray:
         """Indices (in the page's order) of the characters whose middle lies in the box."""
-        low = int(np.searchsorted(self.middles, box[1], side="left"))
-        high = int(np.searchsorted(self.middles, box[3], side="right"))
+        low = int(np.searchsorted(self.middles, box.top, side="left"))
+        high = int(np.searchsorted(self.middles, box.bottom, side="right"))
         found = self.order[low:high]
         middle = self.middle_x[found]
-        return np.sort(found[(box[0] <= middle) & (middle <= box[2])])
+        return np.sort(found[(box.x0 <= middle) & (middle <= box.x1)])
 
 
 def _boxes(chars: Sequence[Char]) -> np.ndarray:
@@ -195,8 +195,9 @@ def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[Text
     """Group characters into lines by vertical overlap, left to right; wide gaps become one space.
 
     Characters are taken top to bottom by the height of their middle (ties in the given order); each joins the line
-    so far while its middle lies within 1 point of the span of the line's last three, or starts the next. In a line,
-    a gap wider than ``gap`` (by default one and a half times the line's tallest character) is one space."""
+    so far while its middle lies within ``line_join`` (1 point) of the span of the line's last three, or starts the next.
+    In a line, a gap wider than ``gap`` (by default ``word_gap``, one and a half times the line's tallest character) is
+    one space (see :class:`~extractor.layout.settings.LayoutTolerances`)."""
     if not isinstance(chars, list | tuple):
         chars = list(chars)
     if len(chars) >= _ARRAY_MIN:
@@ -217,7 +218,7 @@ def _chars_to_lines(chars: Sequence[Char], gap: float | None) -> list[TextLine]:
             last = rows[-1]
             top = min(c.top for c in last[-3:])
             bottom = max(c.bottom for c in last[-3:])
-            if top - 1 <= middle <= bottom + 1:
+            if top - TOL.line_join <= middle <= bottom + TOL.line_join:
                 last.append(ch)
                 continue
         rows.append([ch])
@@ -227,11 +228,10 @@ def _chars_to_lines(chars: Sequence[Char], gap: float | None) -> list[TextLine]:
         height = max(c.bottom - c.top for c in row) or 1.0
         parts = [row[0].text]
         for prev, ch in zip(row, row[1:], strict=False):
-            if ch.x0 - prev.x1 > (gap if gap is not None else height * 1.5):
+            if ch.x0 - prev.x1 > (gap if gap is not None else height * TOL.word_gap):
                 parts.append(" ")
             parts.append(ch.text)
-        box = (min(c.x0 for c in row), min(c.top for c in row), max(c.x1 for c in row), max(c.bottom for c in row))
-        lines.append(TextLine("".join(parts), box))
+        lines.append(TextLine("".join(parts), bounds(row)))
     return lines
 
 
@@ -250,10 +250,11 @@ def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, 
     g, m, t, b = groups[order], middle[order], top[order], bottom[order]
     same = np.zeros(count, dtype=bool)  # same group as the character before
     same[1:] = g[1:] == g[:-1]
-    # A character joins the line so far when its middle lies within 1 point of the span of the line's last three
-    # (at most). Its middle is never above the tops (middles only grow, and a middle lies below its own top), so
-    # only the bottoms decide: below the last character's bottom + 1 it joins; below none of the last three's it
-    # starts a line; in between, whether the two before are on the same line decides, worked out in order.
+    # A character joins the line so far when its middle lies within line_join (1 point) of the span of the line's
+    # last three (at most). Its middle is never above the tops (middles only grow, and a middle lies below its own
+    # top), so only the bottoms decide: below the last character's bottom + 1 it joins; below none of the last
+    # three's it starts a line; in between, whether the two before are on the same line decides, worked out in order.
+    join = TOL.line_join
     near = np.full(count, -np.inf)
     near[1:] = np.where(same[1:], b[:-1], -np.inf)
     widest = near.copy()
@@ -261,29 +262,29 @@ def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, 
         reach = np.full(count, -np.inf)
         reach[back:] = np.where(same[back:] & same[back - 1 : -1] & (same[back - 2 : -2] if back == 3 else True), b[:-back], -np.inf)
         widest = np.maximum(widest, reach)
-    starts = ~same | (m > widest + 1)
-    for k in np.flatnonzero(same & (m > near + 1) & (m <= widest + 1)).tolist():
+    starts = ~same | (m > widest + join)
+    for k in np.flatnonzero(same & (m > near + join) & (m <= widest + join)).tolist():
         members, j = [k - 1], k - 1
         while len(members) < 3 and not starts[j]:
             j -= 1
             members.append(j)
         low, high = min(float(t[i]) for i in members), max(float(b[i]) for i in members)
-        starts[k] = not (low - 1 <= m[k] <= high + 1)
+        starts[k] = not (low - join <= m[k] <= high + join)
     line = np.cumsum(starts) - 1
     # each line left to right (stably: characters at the same left keep their order)
     order = order[np.lexsort((np.arange(count), x0[order], line))]
     x0, top, x1, bottom = x0[order], top[order], x1[order], bottom[order]
     first = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
     height = np.maximum.reduceat(bottom - top, first)
-    space = np.full(len(first), float(gap)) if gap is not None else np.where(height == 0, 1.0, height) * 1.5
+    space = np.full(len(first), float(gap)) if gap is not None else np.where(height == 0, 1.0, height) * TOL.word_gap
     per_char = np.repeat(space, np.diff(np.r_[first, count]))
     spaced = np.zeros(count, dtype=bool)
     spaced[1:] = x0[1:] - x1[:-1] > per_char[1:]
     spaced[first] = False
     ordered = [texts[i] for i in order.tolist()]
     pieces = [" " + text if gap_before else text for text, gap_before in zip(ordered, spaced.tolist(), strict=True)]
-    boxes_out = zip(x0[first].tolist(), np.minimum.reduceat(top, first).tolist(), np.maximum.reduceat(x1, first).tolist(),
-                    np.maximum.reduceat(bottom, first).tolist(), strict=True)
+    boxes_out = map(Box, x0[first].tolist(), np.minimum.reduceat(top, first).tolist(), np.maximum.reduceat(x1, first).tolist(),
+                    np.maximum.reduceat(bottom, first).tolist())
     ends = [*first.tolist()[1:], count]
     result: dict[int, list[TextLine]] = {}
     for start, end, box, group in zip(first.tolist(), ends, boxes_out, groups[order[first]].tolist(), strict=True):
@@ -360,9 +361,10 @@ def _components(horizontal: list[_Line], vertical: list[_Line]) -> list[tuple[li
 def _positions(values: list[float], low: float, high: float) -> list[float]:
     """Cut positions: the rules' positions, plus the far ends of the crossing rules when a table has no outer border."""
     points = sorted(values)
-    if points[0] - low > _SNAP * 2:
+    open_edge = _SNAP * TOL.open_edge
+    if points[0] - low > open_edge:
         points.insert(0, low)
-    if high - points[-1] > _SNAP * 2:
+    if high - points[-1] > open_edge:
         points.append(high)
     snapped = [sum(g) / len(g) for g in _clusters(points, key=lambda p: p)]
     return snapped
@@ -372,10 +374,6 @@ def _covered(lines: list[_Line], pos: float, at: float) -> bool:
     return any(abs(ln.pos - pos) < _SNAP and ln.start - _REACH <= at <= ln.end + _REACH for ln in lines)
 
 
-# characters closer than this (points) to their neighbour on the line run on from it
-_RUN_GAP = 2.0
-
-
 def _overflow_column(page: Page, index: _CharIndex, ch: Char, xs: Sequence[float], column: int) -> int:
     """The column of a character drawn across a rule: the one whose text it runs on from.
 
@@ -383,20 +381,20 @@ def _overflow_column(page: Page, index: _CharIndex, ch: Char, xs: Sequence[float
     astride the rule, its middle in the 合计 cell beside "2947399.16"); a character astride a rule belongs with the
     text it touches, not with the cell its middle falls in.
     """
-    left, right = xs[column], xs[column + 1]
-    if ch.x0 < left - 0.5 < left + 0.5 < ch.x1 and column > 0:
+    left, right, astride = xs[column], xs[column + 1], TOL.astride
+    if ch.x0 < left - astride < left + astride < ch.x1 and column > 0:
         toward = -1
-    elif ch.x0 < right - 0.5 < right + 0.5 < ch.x1 and column + 2 < len(xs):
+    elif ch.x0 < right - astride < right + astride < ch.x1 and column + 2 < len(xs):
         toward = 1
     else:
         return column
     before = after = False
-    for i in index.within((ch.x0 - 20, ch.top, ch.x1 + 20, ch.bottom)).tolist():
+    for i in index.within(Box(ch.x0 - TOL.run_search, ch.top, ch.x1 + TOL.run_search, ch.bottom)).tolist():
         other = page.chars[i]
         if other is ch or not other.text.strip():
             continue
-        before = before or 0 <= ch.x0 - other.x1 <= _RUN_GAP
-        after = after or 0 <= other.x0 - ch.x1 <= _RUN_GAP
+        before = before or 0 <= ch.x0 - other.x1 <= TOL.run_gap
+        after = after or 0 <= other.x0 - ch.x1 <= TOL.run_gap
     if (toward < 0 and before and not after) or (toward > 0 and after and not before):
         return column + toward
     return column
@@ -406,7 +404,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
     xs = _positions([v.pos for v in vs], min(h.start for h in hs), max(h.end for h in hs))
     ys = _positions([h.pos for h in hs], min(v.start for v in vs), max(v.end for v in vs))
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    if n_rows < 1 or n_cols < 1 or n_rows * n_cols < _MIN_CELLS:
+    if n_rows < 1 or n_cols < 1 or n_rows * n_cols < TOL.min_grid_cells:
         return None
     sets = _UnionFind(n_rows * n_cols)
     find = sets.find
@@ -424,7 +422,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
             atoms.setdefault(find(r * n_cols + c), []).append((r, c))
     x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
     index = _CharIndex.of(page)
-    found = index.within((x0, y0, x1, y1))  # their middles inside the grid
+    found = index.within(Box(x0, y0, x1, y1))  # their middles inside the grid
     x, y = index.middle_x[found], index.middle_y[found]
     cuts = np.array(xs)
     column = np.clip(np.searchsorted(cuts, x, side="right") - 1, 0, n_cols - 1)
@@ -432,8 +430,9 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
     # characters astride a rule (rare) are looked at one by one
     left_edge, right_edge = cuts[column], cuts[column + 1]
     chars_left, chars_right = index.boxes[found, 0], index.boxes[found, 2]
-    astride = ((chars_left < left_edge - 0.5) & (left_edge + 0.5 < chars_right) & (column > 0)) | (
-        (chars_left < right_edge - 0.5) & (right_edge + 0.5 < chars_right) & (column + 2 < len(xs)))
+    margin = TOL.astride
+    astride = ((chars_left < left_edge - margin) & (left_edge + margin < chars_right) & (column > 0)) | (
+        (chars_left < right_edge - margin) & (right_edge + margin < chars_right) & (column + 2 < len(xs)))
     for k in np.flatnonzero(astride).tolist():
         column[k] = _overflow_column(page, index, page.chars[int(found[k])], xs, int(column[k]))
     roots = np.array([find(i) for i in range(n_rows * n_cols)])
@@ -443,7 +442,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
         rows = [m[0] for m in members]
         cols = [m[1] for m in members]
         r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-        box = (round(xs[c0], 2), round(ys[r0], 2), round(xs[c1 + 1], 2), round(ys[r1 + 1], 2))
+        box = Box(round(xs[c0], 2), round(ys[r0], 2), round(xs[c1 + 1], 2), round(ys[r1 + 1], 2))
         cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, tuple(texts.get(root, ()))))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return Grid(page=page.number, xs=tuple(round(x, 2) for x in xs), ys=tuple(round(y, 2) for y in ys), cells=tuple(cells))

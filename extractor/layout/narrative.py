@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractor.domain.labels import normalise_text
+from extractor.geometry import Box, union
 from extractor.layout.sections import Section, is_table_page, toc_pages
-from extractor.model import BBox, Page
+from extractor.layout.settings import TOLERANCES as TOL
+from extractor.model import Page
 
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 _PARAGRAPH_END = re.compile(r"[。；;！？：:]$")
@@ -22,20 +24,15 @@ class Narrative:
 
     text: str
     starts: tuple[int, ...]
-    lines: tuple[tuple[int, BBox], ...]  # (page number, line box)
+    lines: tuple[tuple[int, Box], ...]  # (page number, line box)
     section_at: tuple[tuple[int, str], ...]  # (offset, section key), sorted
 
-    def locate(self, start: int, end: int) -> tuple[int, BBox]:
+    def locate(self, start: int, end: int) -> tuple[int, Box]:
         """Page and box of the text between two offsets (the union of the boxes of its lines)."""
         first = max(bisect.bisect_right(self.starts, start) - 1, 0)
         last = max(bisect.bisect_right(self.starts, max(end - 1, start)) - 1, first)
         page = self.lines[first][0]
-        boxes = [box for number, box in self.lines[first : last + 1] if number == page]
-        x0 = min(b[0] for b in boxes)
-        top = min(b[1] for b in boxes)
-        x1 = max(b[2] for b in boxes)
-        bottom = max(b[3] for b in boxes)
-        return page, (x0, top, x1, bottom)
+        return page, union([box for number, box in self.lines[first : last + 1] if number == page])
 
     def section(self, offset: int) -> str | None:
         """Key of the section the offset lies in."""
@@ -57,7 +54,7 @@ def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narra
     skip = toc_pages(pages)
     parts: list[str] = []
     starts: list[int] = []
-    lines: list[tuple[int, BBox]] = []
+    lines: list[tuple[int, Box]] = []
     titles = {(s.page, s.bbox): s.title for s in sections}
     section_marks: list[tuple[int, str]] = []
     keys = {(s.page, s.bbox): s.key for s in sections}
@@ -65,8 +62,8 @@ def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narra
     for page in pages:
         if page.number in skip or is_table_page(page):
             continue
-        right = max((line.bbox[2] for line in page.lines), default=0.0)
-        uniform = len({line.bbox[2] for line in page.lines}) <= 1
+        right = max((line.bbox.x1 for line in page.lines), default=0.0)
+        uniform = len({line.bbox.x1 for line in page.lines}) <= 1
         for index, line in enumerate(page.lines):
             text = re.sub(r"\s+", "", line.text.translate(_WIDE_DIGITS))
             if not text or (index in (0, len(page.lines) - 1) and _PAGE_NUMBER.match(text)):
@@ -79,7 +76,7 @@ def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narra
                 uniform
                 or _PARAGRAPH_END.search(text) is not None
                 or _stands_alone(line.text, titles.get((page.number, line.bbox)))
-                or line.bbox[2] < right - 40
+                or line.bbox.x1 < right - TOL.short_line
             ) and not text[-1].isdigit()  # a number runs on to its unit on the next line
             chunk = text + ("\n" if ends_paragraph else "")
             parts.append(chunk)

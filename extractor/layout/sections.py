@@ -23,7 +23,9 @@ from difflib import SequenceMatcher
 
 from extractor.domain.labels import normalise_text, printed_text
 from extractor.domain.section_keys import section_key
-from extractor.model import BBox, Line, Page
+from extractor.geometry import Box
+from extractor.layout.settings import TOLERANCES as TOL
+from extractor.model import Line, Page
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"[一二三四五六七八九十]{1,3}"
@@ -57,7 +59,7 @@ class Section:
     title: str
     level: int  # rank in the document's own hierarchy: 1 = its top rank (第X部分, or 一、 where parts are so numbered)
     page: int
-    bbox: BBox
+    bbox: Box
     parent: int | None  # index of the enclosing section in the list
 
 
@@ -66,7 +68,7 @@ class TableArea:
     """Where a table lies on a page, and its title, so that nothing in or over it is taken for a heading."""
 
     page: int
-    bbox: BBox
+    bbox: Box
     title: str | None
 
 
@@ -76,7 +78,7 @@ class _Candidate:
     num: str
     title: str
     page: int
-    bbox: BBox
+    bbox: Box
     item_like: bool  # reads as an item of running text: a clause, a definition, a sentence running on
     sentence: bool  # the item is a sentence (…工作。) or runs in to one (负责节约用水工作。拟订…), as duties do
     ends_line: bool  # nothing follows the title on its line (a standalone heading)
@@ -110,9 +112,9 @@ def toc_pages(pages: Sequence[Page]) -> set[int]:
         if not any(_CONTENTS.match(h) for h in heads) and not (index < 3 and _unlabelled_contents(page)):
             continue
         found.add(page.number)
-        leaders = _leader_share(page) >= 0.3
+        leaders = _leader_share(page) >= TOL.leader_share
         for following in pages[index + 1 : index + 3]:
-            if _looks_like_list(following) and (not leaders or _leader_share(following) >= 0.3):
+            if _looks_like_list(following) and (not leaders or _leader_share(following) >= TOL.leader_share):
                 found.add(following.number)
             else:
                 break
@@ -138,7 +140,7 @@ def _looks_like_list(page: Page) -> bool:
     if not texts:
         return False
     listed = sum(1 for t in texts if (_LEADER.search(t) or _heading_match(t) or re.match(r"^\d+[、.．]", t)) and not re.search(r"[，。；]", t))
-    return listed / len(texts) >= 0.7 and all(len(_LEADER.split(t)[0]) <= 60 for t in texts)
+    return listed / len(texts) >= TOL.list_share and all(len(_LEADER.split(t)[0]) <= 60 for t in texts)
 
 
 def _heading_match(text: str) -> tuple[float, re.Match[str]] | None:
@@ -155,7 +157,7 @@ def is_table_page(page: Page) -> bool:
     if len(texts) < 4:
         return False
     rows = sum(1 for t in texts if len(_BARE_AMOUNT.findall(t)) >= 2 or _BARE_AMOUNT.fullmatch(t.strip()))
-    return rows / len(texts) >= 0.3
+    return rows / len(texts) >= TOL.table_page_share
 
 
 def toc_entries(pages: Sequence[Page], toc: set[int]) -> list[tuple[int, str, str]]:
@@ -212,13 +214,13 @@ def _body_lines(pages: Sequence[Page], skip: set[int], tables: Sequence[TableAre
     for page in pages:
         if page.number in skip:
             continue
-        right = max((line.bbox[2] for line in page.lines), default=0.0) if page.chars else 0.0  # 0: no positions
+        right = max((line.bbox.x1 for line in page.lines), default=0.0) if page.chars else 0.0  # 0: no positions
         left = _left_edge(page)
         over = _titles_over_tables(page, areas.get(page.number, []))
         table_page = is_table_page(page)
         for line in page.lines:
             text = printed_text(line.text)
-            if not text or line in over or any(_inside(line.bbox, a.bbox) for a in areas.get(page.number, ())):
+            if not text or line in over or any(a.bbox.holds_centre_of(line.bbox, TOL.table_area_margin) for a in areas.get(page.number, ())):
                 continue
             yield _BodyLine(page, line, text, order, right, left, table_page)
             order += 1
@@ -227,17 +229,12 @@ def _body_lines(pages: Sequence[Page], skip: set[int], tables: Sequence[TableAre
 def _left_edge(page: Page) -> float:
     """Where the running text's lines start: the commonest start of the page's longer lines (running heads and
     indented first lines are fewer)."""
-    starts = Counter(round(line.bbox[0] / 4) for line in page.lines if len(line.text.strip()) > 10)
+    width = TOL.left_edge_bucket
+    starts = Counter(round(line.bbox.x0 / width) for line in page.lines if len(line.text.strip()) > 10)
     if not starts:
         return 0.0
     bucket = starts.most_common(1)[0][0]
-    return min(line.bbox[0] for line in page.lines if len(line.text.strip()) > 10 and round(line.bbox[0] / 4) == bucket)
-
-
-def _inside(box: BBox, area: BBox) -> bool:
-    x = (box[0] + box[2]) / 2
-    y = (box[1] + box[3]) / 2
-    return area[0] - 2 <= x <= area[2] + 2 and area[1] - 2 <= y <= area[3] + 2
+    return min(line.bbox.x0 for line in page.lines if len(line.text.strip()) > 10 and round(line.bbox.x0 / width) == bucket)
 
 
 def _titles_over_tables(page: Page, areas: Sequence[TableArea]) -> set[Line]:
@@ -248,11 +245,11 @@ def _titles_over_tables(page: Page, areas: Sequence[TableArea]) -> set[Line]:
         title = normalise_text(area.title)
         if not title:
             continue
-        above = [line for line in page.lines if line.bbox[3] <= area.bbox[1] + 2]
+        above = [line for line in page.lines if line.bbox.bottom <= area.bbox.top + TOL.title_over_table]
         for index, line in enumerate(above):
             text = normalise_text(line.text)
             if text == title or (text.endswith(title) and len(text) - len(title) <= 8):
-                between = [normalise_text(b.text) for b in above[index + 1 :] if b.bbox[1] >= line.bbox[3] - 1]
+                between = [normalise_text(b.text) for b in above[index + 1 :] if b.bbox.top >= line.bbox.bottom - TOL.between_slack]
                 if not any(_CLAUSE.search(b) or b.endswith(("。", "：", ":")) for b in between):
                     found.add(line)
     return found
@@ -304,9 +301,8 @@ def _candidate(lines: Sequence[_BodyLine], index: int) -> _Candidate | None:
 
 def _continues_centred(line: _BodyLine, follows: _BodyLine) -> bool:
     """A short line centred under a heading, not itself numbered: the rest of the heading's title."""
-    centre = (line.line.bbox[0] + line.line.bbox[2]) / 2
-    below = (follows.line.bbox[0] + follows.line.bbox[2]) / 2
-    return len(follows.text) <= 20 and abs(centre - below) <= 30 and not _heading_match(follows.text) and not _TITLE_END.search(line.text)
+    centred = abs(line.line.bbox.middle_x - follows.line.bbox.middle_x) <= TOL.centred_offset
+    return len(follows.text) <= 20 and centred and not _heading_match(follows.text) and not _TITLE_END.search(line.text)
 
 
 def _title_below(lines: Sequence[_BodyLine], index: int) -> tuple[str, _BodyLine]:
@@ -333,7 +329,8 @@ def _next_on_page(lines: Sequence[_BodyLine], index: int) -> _BodyLine | None:
 def _wraps(line: _BodyLine, follows: _BodyLine | None) -> bool:
     """The line fills the measure and the text goes on at the paragraph's left edge below it (lines with no
     positions, from plain text, never wrap)."""
-    return follows is not None and line.right > 0 and line.line.bbox[2] >= line.right - 15 and follows.line.bbox[0] <= line.left + 4
+    return (follows is not None and line.right > 0 and line.line.bbox.x1 >= line.right - TOL.wrap_right
+            and follows.line.bbox.x0 <= line.left + TOL.wrap_left)
 
 
 def _without_contents_lists(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -15,32 +15,22 @@ from dataclasses import replace
 
 from extractor.domain.amounts import is_amount_text, normalise_digits
 from extractor.domain.table_kinds import is_title, table_unit
+from extractor.geometry import Box, bounds
 from extractor.layout.grid import Cell, Grid, TextLine, chars_outside, chars_to_lines, grid_from_cuts, horizontal_rules
-from extractor.model import BBox, Char, Page
+from extractor.layout.settings import TOLERANCES as TOL
+from extractor.model import Char, Page
 
-# A gap narrower than this (points) is a space inside a cell, not between columns.
-_MIN_GAP = 4.0
-_MIN_AMOUNTS = 2
-_MIN_COLUMNS = 2
 _NUMERIC = set("0123456789,.-%()（）")
-_MAX_LINE_GAP = 3.0
-_ALIGN_TOLERANCE = 1.5
-_MIN_ALIGNED = 3
-_ROW_MERGE = 0.8
-# A header phrase covering more than this share of two or more columns spans them.
-_SPAN_SHARE = 0.3
 _PAGE_NUMBER = re.compile(r"^[-—–]*\d{1,4}[-—–]*$")
-# Horizontal rules whose ends differ by less than this belong to one table.
-_ALIGN = 6.0
 
 
 def find_stream_grids(page: Page, ruled: Sequence[Grid]) -> list[Grid]:
     """Grids for the tables on the page that the ruled grids do not cover."""
-    taken: list[BBox] = [g.bbox for g in ruled]
+    taken: list[Box] = [g.bbox for g in ruled]
     found: list[Grid] = []
     candidates = [(r, False) for r in _rule_bounded_regions(page, taken)] + [(r, True) for r in _titled_regions(page, ruled)]
     for region, unruled in candidates:
-        if any(_overlaps(region, box) for box in taken):
+        if any(region.overlaps(box) for box in taken):
             continue
         grid = _region_grid(page, region, unruled)
         if grid is not None:
@@ -49,17 +39,14 @@ def find_stream_grids(page: Page, ruled: Sequence[Grid]) -> list[Grid]:
     return found
 
 
-def _overlaps(a: BBox, b: BBox) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _rule_bounded_regions(page: Page, taken: list[BBox]) -> list[BBox]:
+def _rule_bounded_regions(page: Page, taken: list[Box]) -> list[Box]:
     """Stacks of two or more horizontal rules of the same extent, outside the ruled grids."""
-    free = [h for h in horizontal_rules(page) if not any(b[0] - 2 <= h[1] and h[2] <= b[2] + 2 and b[1] - 2 <= h[0] <= b[3] + 2 for b in taken)]
-    regions: list[BBox] = []
+    # a rule along a ruled grid's border (within grid_margin of its box) belongs to that grid
+    free = [(y, x0, x1) for y, x0, x1 in horizontal_rules(page) if not any(b.contains(Box(x0, y, x1, y), TOL.grid_margin) for b in taken)]
+    regions: list[Box] = []
     groups: list[list[tuple[float, float, float]]] = []
     for rule in sorted(free):
-        group = next((g for g in groups if abs(g[0][1] - rule[1]) < _ALIGN and abs(g[0][2] - rule[2]) < _ALIGN), None)
+        group = next((g for g in groups if abs(g[0][1] - rule[1]) < TOL.rule_alignment and abs(g[0][2] - rule[2]) < TOL.rule_alignment), None)
         if group is None:
             groups.append([rule])
         else:
@@ -67,14 +54,14 @@ def _rule_bounded_regions(page: Page, taken: list[BBox]) -> list[BBox]:
     for group in groups:
         if len(group) >= 2:
             ys = [r[0] for r in group]
-            regions.append((min(r[1] for r in group), min(ys), max(r[2] for r in group), max(ys)))
+            regions.append(Box(min(r[1] for r in group), min(ys), max(r[2] for r in group), max(ys)))
     return regions
 
 
-def _titled_regions(page: Page, ruled: Sequence[Grid]) -> list[BBox]:
+def _titled_regions(page: Page, ruled: Sequence[Grid]) -> list[Box]:
     """Below each table title with no grid under it: the block of lines down to a note, a new title or the page's end."""
     lines = chars_outside(page, ruled)
-    regions: list[BBox] = []
+    regions: list[Box] = []
     for i, line in enumerate(lines):
         if not is_title(line.text):
             continue
@@ -82,27 +69,28 @@ def _titled_regions(page: Page, ruled: Sequence[Grid]) -> list[BBox]:
         for following in lines[i + 1 :]:
             text = normalise_digits(following.text)
             previous = block[-1] if block else line
-            far = following.bbox[1] - previous.bbox[3] > _MAX_LINE_GAP * max(previous.bbox[3] - previous.bbox[1], 1.0)
+            far = following.bbox.top - previous.bbox.bottom > TOL.block_gap * max(previous.bbox.height, 1.0)
             if is_title(following.text) or text.startswith(("注", "说明", "备注")) or _PAGE_NUMBER.match(text) or far:
                 break
             if table_unit(following.text) and not block:
                 continue  # the 单位 line under the title
             block.append(following)
         if block:
-            regions.append((min(b.bbox[0] for b in block), block[0].bbox[1], max(b.bbox[2] for b in block), block[-1].bbox[3]))
+            regions.append(Box(min(b.bbox.x0 for b in block), block[0].bbox.top, max(b.bbox.x1 for b in block), block[-1].bbox.bottom))
     return regions
 
 
-def _region_grid(page: Page, region: BBox, unruled: bool) -> Grid | None:
+def _region_grid(page: Page, region: Box, unruled: bool) -> Grid | None:
     x0, top, x1, bottom = region
-    chars = [c for c in page.chars if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top <= (c.top + c.bottom) / 2 <= bottom]
+    margin = TOL.region_margin
+    chars = [c for c in page.chars if x0 - margin <= (c.x0 + c.x1) / 2 <= x1 + margin and top <= (c.top + c.bottom) / 2 <= bottom]
     lines = _char_lines(chars)
     counts = [_amount_tokens(line) for line in lines]
     amount_rows = [i for i, n in enumerate(counts) if n]
-    if sum(counts) < _MIN_AMOUNTS or (unruled and not _aligned_amounts([lines[i] for i in amount_rows])):
+    if sum(counts) < TOL.min_amounts or (unruled and not _aligned_amounts([lines[i] for i in amount_rows])):
         return None
     xs = _column_cuts([c for i in amount_rows for c in lines[i]], x0, x1)
-    if len(xs) - 1 < _MIN_COLUMNS:
+    if len(xs) - 1 < TOL.min_columns:
         return None
     first = amount_rows[0]
     # the header (all lines above the first amount row) is one band; body lines close together are one row
@@ -122,12 +110,12 @@ def _aligned_amounts(lines: list[list[Char]]) -> bool:
     column); figures inside justified sentences do not line up."""
     ends: list[float] = []
     for line in lines:
-        ends.extend(p.bbox[2] for p in _phrases(line) if is_amount_text(p.text))
+        ends.extend(p.bbox.x1 for p in _phrases(line) if is_amount_text(p.text))
     ends.sort()
     run = 1
     for a, b in zip(ends, ends[1:], strict=False):
-        run = run + 1 if b - a <= _ALIGN_TOLERANCE else 1
-        if run >= _MIN_ALIGNED:
+        run = run + 1 if b - a <= TOL.amount_alignment else 1
+        if run >= TOL.min_aligned:
             return True
     return False
 
@@ -140,7 +128,7 @@ def _merge_close(lines: list[list[Char]]) -> list[list[Char]]:
     """Lines whose middles are closer than most of a line's height are one row (a code printed a little higher)."""
     merged: list[list[Char]] = []
     for line in lines:
-        if merged and abs(_middle(line) - _middle(merged[-1])) < _ROW_MERGE * _height(merged[-1]):
+        if merged and abs(_middle(line) - _middle(merged[-1])) < TOL.row_merge * _height(merged[-1]):
             merged[-1] = merged[-1] + line
         else:
             merged.append(line)
@@ -162,40 +150,40 @@ def _with_phrase_header(grid: Grid, header_chars: list[Char]) -> Grid:
     spanning: list[tuple[TextLine, int, int]] = []
     leaves: dict[int, list[TextLine]] = {}
     for phrase in phrases:
-        cols = [c for c in range(grid.n_cols) if _share(phrase.bbox, grid.xs[c], grid.xs[c + 1]) > _SPAN_SHARE]
+        cols = [c for c in range(grid.n_cols) if _share(phrase.bbox, grid.xs[c], grid.xs[c + 1]) > TOL.span_share]
         if not cols:
-            middle = (phrase.bbox[0] + phrase.bbox[2]) / 2
+            middle = phrase.bbox.middle_x
             cols = [max(0, min(bisect.bisect_right(grid.xs, middle) - 1, grid.n_cols - 1))]
         if len(cols) > 1:
             spanning.append((phrase, cols[0], cols[-1]))
         else:
             leaves.setdefault(cols[0], []).append(phrase)
-    levels = sorted({round(p.bbox[1]) for p, _, _ in spanning})
+    levels = sorted({round(p.bbox.top) for p, _, _ in spanning})
     n_levels = len(levels) + 1
     top, bottom = grid.ys[0], grid.ys[1]
     cuts = [top + (bottom - top) * i / n_levels for i in range(n_levels + 1)]
     cells = [replace(c, row=c.row + n_levels - 1) for c in grid.cells if c.row != 0]
     covered: set[tuple[int, int]] = set()
     for phrase, c0, c1 in spanning:
-        level = levels.index(round(phrase.bbox[1]))
+        level = levels.index(round(phrase.bbox.top))
         if any((level, c) in covered for c in range(c0, c1 + 1)):
             continue
         covered.update((level, c) for c in range(c0, c1 + 1))
-        cells.append(Cell(level, c0, 1, c1 - c0 + 1, (grid.xs[c0], cuts[level], grid.xs[c1 + 1], cuts[level + 1]), (phrase,)))
+        cells.append(Cell(level, c0, 1, c1 - c0 + 1, Box(grid.xs[c0], cuts[level], grid.xs[c1 + 1], cuts[level + 1]), (phrase,)))
     for c in range(grid.n_cols):
         for level in range(n_levels - 1):
             if (level, c) not in covered:
-                cells.append(Cell(level, c, 1, 1, (grid.xs[c], cuts[level], grid.xs[c + 1], cuts[level + 1]), ()))
-        own = tuple(sorted(leaves.get(c, []), key=lambda p: (p.bbox[1], p.bbox[0])))
-        cells.append(Cell(n_levels - 1, c, 1, 1, (grid.xs[c], cuts[-2], grid.xs[c + 1], cuts[-1]), own))
+                cells.append(Cell(level, c, 1, 1, Box(grid.xs[c], cuts[level], grid.xs[c + 1], cuts[level + 1]), ()))
+        own = tuple(sorted(leaves.get(c, []), key=lambda p: (p.bbox.top, p.bbox.x0)))
+        cells.append(Cell(n_levels - 1, c, 1, 1, Box(grid.xs[c], cuts[-2], grid.xs[c + 1], cuts[-1]), own))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     ys = tuple(cuts[:-1]) + grid.ys[1:]
     return Grid(page=grid.page, xs=grid.xs, ys=ys, cells=tuple(cells))
 
 
-def _share(box: BBox, x0: float, x1: float) -> float:
+def _share(box: Box, x0: float, x1: float) -> float:
     """The part of the column [x0, x1] that the box covers."""
-    return max(0.0, min(box[2], x1) - max(box[0], x0)) / max(x1 - x0, 1.0)
+    return box.x_overlap(x0, x1) / max(x1 - x0, 1.0)
 
 
 def _phrases(chars: list[Char]) -> list[TextLine]:
@@ -206,16 +194,13 @@ def _phrases(chars: list[Char]) -> list[TextLine]:
             groups.append([ch])
         else:
             groups[-1].append(ch)
-    return [
-        TextLine("".join(c.text for c in g), (min(c.x0 for c in g), min(c.top for c in g), max(c.x1 for c in g), max(c.bottom for c in g)))
-        for g in groups
-    ]
+    return [TextLine("".join(c.text for c in g), bounds(g)) for g in groups]
 
 
 def _char_lines(chars: list[Char]) -> list[list[Char]]:
     lines: list[list[Char]] = []
-    for line in chars_to_lines(chars, gap=_MIN_GAP):
-        lines.append([c for c in chars if line.bbox[1] <= (c.top + c.bottom) / 2 <= line.bbox[3]])
+    for line in chars_to_lines(chars, gap=TOL.column_gap):
+        lines.append([c for c in chars if line.bbox.top <= (c.top + c.bottom) / 2 <= line.bbox.bottom])
     return [line for line in lines if line]
 
 
@@ -233,8 +218,8 @@ def _is_gap(prev: Char, ch: Char) -> bool:
     """
     gap = ch.x0 - prev.x1
     if prev.text in _NUMERIC and ch.text in _NUMERIC:
-        return gap >= max(_MIN_GAP, 2 * max(prev.x1 - prev.x0, ch.x1 - ch.x0))
-    return gap >= _MIN_GAP
+        return gap >= max(TOL.column_gap, TOL.digit_gap * max(prev.x1 - prev.x0, ch.x1 - ch.x0))
+    return gap >= TOL.column_gap
 
 
 def _column_cuts(chars: list[Char], left: float, right: float) -> list[float]:

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 
 from extractor.domain.amounts import is_amount_text, normalise_digits, parse_amount
 from extractor.domain.table_kinds import TableKind, classify_header, classify_title, is_title, same_title, says_empty, table_number, table_unit
+from extractor.geometry import Box, union
 from extractor.layout.grid import Cell, Grid, TextLine, chars_outside
+from extractor.layout.settings import TOLERANCES as TOL
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
-from extractor.model import BBox, Page
+from extractor.model import Page
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ class RawCell:
     column: int
     text: str
     page: int
-    bbox: BBox
+    bbox: Box
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class RawRow:
     labels: tuple[tuple[str, str], ...]  # (column header, text) of each label cell
     cells: tuple[RawCell, ...]
     page: int
-    bbox: BBox
+    bbox: Box
     indent: float | None = None  # how far the first label's text starts right of its cell's left edge
 
 
@@ -78,7 +80,7 @@ class Table:
     unit: str | None
     kind: TableKind
     pages: list[int]
-    bboxes: list[tuple[int, BBox]]
+    bboxes: list[tuple[int, Box]]
     columns: list[Column]
     rows: list[RawRow] = field(default_factory=list)
     header_rows: int = 0
@@ -98,7 +100,6 @@ _LABEL_HEADER = re.compile(r"^(?:项目|科目|单位|部门)?(?:名称)?$|^(?:�
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _INDEX_HEADER = re.compile(r"^(?:行次|序号|栏次|行号)$")
 _NOTE_HEADER = re.compile(r"^(?:备注|说明)$")
-_FOOT = 0.75
 _HEAD_ROWS = 4
 _MIN_TEXT_CELLS = 2
 _TEXT_TABLE_ROWS = 3
@@ -170,10 +171,10 @@ def _join_wrapped_titles(lines: list[TextLine]) -> list[TextLine]:
     for line in lines:
         if result:
             prev = result[-1]
-            height = prev.bbox[3] - prev.bbox[1]
             joined = prev.text + line.text
-            if not is_title(prev.text) and not is_title(line.text) and is_title(joined) and line.bbox[1] - prev.bbox[3] < height * 1.5:
-                box = (min(prev.bbox[0], line.bbox[0]), prev.bbox[1], max(prev.bbox[2], line.bbox[2]), line.bbox[3])
+            close = line.bbox.top - prev.bbox.bottom < prev.bbox.height * TOL.title_wrap
+            if not is_title(prev.text) and not is_title(line.text) and is_title(joined) and close:
+                box = Box(min(prev.bbox.x0, line.bbox.x0), prev.bbox.top, max(prev.bbox.x1, line.bbox.x1), line.bbox.bottom)
                 result[-1] = TextLine(joined, box)
                 continue
         result.append(line)
@@ -185,9 +186,10 @@ def _tables_on_page(
 ) -> list[TextLine]:
     """Read the page's grids into tables; return the title or number printed at the foot, which belong to the next page's table."""
     above = 0.0
+    slack = TOL.caption_slack
     for index, grid in enumerate(grids):
         top = grid.ys[0]
-        captions = [ln for ln in outside if above - 1 <= ln.bbox[1] and ln.bbox[3] <= top + 1]
+        captions = [ln for ln in outside if above - slack <= ln.bbox.top and ln.bbox.bottom <= top + slack]
         if index == 0 and carried:
             # a title or number printed at the foot of the page before belongs to this page's first grid
             captions = [ln for ln in carried if not (is_title(ln.text) and any(is_title(c.text) for c in captions))
@@ -207,12 +209,12 @@ def _tables_on_page(
             continue
         else:
             tables.append(_new_table(grid, title_line, captions, default_unit))
-        tables[-1].reaches_bottom = grid.ys[-1] > page.height * _FOOT
+        tables[-1].reaches_bottom = grid.ys[-1] > page.height * TOL.foot
         below_end = grids[index + 1].ys[0] if index + 1 < len(grids) else page.height
-        notes = [ln for ln in outside if grid.ys[-1] - 1 <= ln.bbox[1] < below_end and not is_title(ln.text)]
+        notes = [ln for ln in outside if grid.ys[-1] - slack <= ln.bbox.top < below_end and not is_title(ln.text)]
         tables[-1].says_empty = tables[-1].says_empty or says_empty(_caption_text(captions + notes))
         above = grid.ys[-1]
-    trailing = [ln for ln in outside if ln.bbox[1] >= above - 1]
+    trailing = [ln for ln in outside if ln.bbox.top >= above - slack]
     titles = [ln for ln in trailing if is_title(ln.text)]
     emptied = _orphans(page, titles, trailing, tables, default_unit)
     # what stands at the foot of the page, after the last grid, for the next page's first grid
@@ -234,8 +236,8 @@ def _orphans(page: Page, titles: list[TextLine], lines: list[TextLine], tables: 
     or a title whose table starts on the next page). Returns the titles taken as empty tables."""
     taken = []
     for i, title in enumerate(titles):
-        end = titles[i + 1].bbox[1] if i + 1 < len(titles) else float("inf")
-        below = [ln for ln in lines if title.bbox[1] <= ln.bbox[1] < end]
+        end = titles[i + 1].bbox.top if i + 1 < len(titles) else float("inf")
+        below = [ln for ln in lines if title.bbox.top <= ln.bbox.top < end]
         if says_empty(_caption_text(below)):
             tables.append(_empty_table(page, title, below, default_unit))
             taken.append(title)
@@ -277,14 +279,14 @@ def _heading_above(captions: list[TextLine], grid: Grid) -> str | None:
     below = grid.ys[0]
     # an introducing sentence (``…绩效目标情况如下：``) sits between the heading and the grid
     while lines and re.search(r"[:：]$", lines[-1].text.strip()) and len(lines) > 1:
-        below = lines[-1].bbox[1]
+        below = lines[-1].bbox.top
         lines = lines[:-1]
     if not lines:
         return None
     line = lines[-1]
-    height = max(line.bbox[3] - line.bbox[1], 1.0)
+    height = max(line.bbox.height, 1.0)
     text = normalise_digits(line.text)
-    if below - line.bbox[3] > height * 3 or not 4 <= len(text) <= _HEADING_MAX or re.search(r"[。；;，,:：]|\d+$", text):
+    if below - line.bbox.bottom > height * TOL.heading_gap or not 4 <= len(text) <= _HEADING_MAX or re.search(r"[。；;，,:：]|\d+$", text):
         return None
     return line.text
 
@@ -435,7 +437,7 @@ def _columns(grid: Grid, layout: GridLayout) -> list[Column]:
 def _column_texts(grid: Grid, column: Column, body_start: int) -> list[str]:
     texts = []
     for cell in grid.cells:
-        if cell.row >= body_start and column.x0 - 1 <= (cell.bbox[0] + 0.5) < column.x1 - 1:
+        if cell.row >= body_start and column.x0 - TOL.column_slack <= (cell.bbox.x0 + TOL.cell_nudge) < column.x1 - TOL.column_slack:
             text = normalise_digits(cell.text)
             if text and not _DASH.match(text):
                 texts.append(text)
@@ -465,7 +467,7 @@ def _assign_roles(grid: Grid, columns: list[Column], body_start: int) -> list[Co
         elif _CODE_HEADER.search(leaf) or _looks_like_codes(texts):
             role = Role.CODE
         elif texts:
-            role = Role.AMOUNT if amounts >= 0.6 * len(texts) else Role.LABEL
+            role = Role.AMOUNT if amounts >= TOL.amount_share * len(texts) else Role.LABEL
         else:
             role = _header_role(column.path)
         roles.append(role)
@@ -538,7 +540,7 @@ def _side_rows(grid: Grid, columns: list[Column], by_column: dict[int, list[Cell
     rows = []
     for side in sorted({c.side for c in columns}):
         codes, labels, cells = [], [], []
-        boxes: list[BBox] = []
+        boxes: list[Box] = []
         indent: float | None = None
         for index, column in enumerate(columns):
             if column.side != side or column.role == Role.INDEX:
@@ -556,14 +558,14 @@ def _side_rows(grid: Grid, columns: list[Column], by_column: dict[int, list[Cell
                 labels.append((column.name, "".join(c.text for c in found).strip()))
             elif column.role == Role.LABEL:
                 if not labels and found[0].lines:
-                    indent = round(found[0].lines[0].bbox[0] - found[0].bbox[0], 1)
+                    indent = round(found[0].lines[0].bbox.x0 - found[0].bbox.x0, 1)
                 labels.append((column.name, "".join(c.text for c in found).strip()))
             else:
-                box = found[0].bbox if len(found) == 1 else _union([c.bbox for c in found])
+                box = found[0].bbox if len(found) == 1 else union([c.bbox for c in found])
                 cells.append(RawCell(index, text, grid.page, box))
         if not (codes or labels or cells):
             continue
-        rows.append(RawRow(side, tuple(codes), tuple(labels), tuple(cells), grid.page, _union(boxes), indent))
+        rows.append(RawRow(side, tuple(codes), tuple(labels), tuple(cells), grid.page, union(boxes), indent))
     return _merge_label_only_sides(rows)
 
 
@@ -576,9 +578,3 @@ def _merge_label_only_sides(rows: list[RawRow]) -> list[RawRow]:
             row = replace(row, labels=prev.labels, codes=prev.codes)
         result.append(row)
     return result
-
-
-def _union(boxes: Sequence[BBox]) -> BBox:
-    if not boxes:
-        return (0.0, 0.0, 0.0, 0.0)
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from extractor.errors import ExtractorError
+from extractor.geometry import Box, union
 from extractor.model import BBox, Char, Line, Page, Rule
 
 NAME = "rapidocr"
@@ -241,23 +242,19 @@ def _rotate(grey: Any, angle: float) -> Any:
     return cv2.warpAffine(grey, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def _box_of(quad: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
+def _box_of(quad: Sequence[Sequence[float]]) -> Box:
     xs = [p[0] for p in quad]
     ys = [p[1] for p in quad]
-    return min(xs), min(ys), max(xs), max(ys)
+    return Box(min(xs), min(ys), max(xs), max(ys))
 
 
-def _inside_text(rule: tuple[float, float, float, float], texts: list[tuple[float, float, float, float]]) -> bool:
-    """True when a found line lies within a text run's box: a stroke of a large character, not a rule."""
-    x0, top, x1, bottom = rule
-    for left, upper, right, lower in texts:
-        margin = (lower - upper) * 0.2
-        if left - 2 <= x0 and x1 <= right + 2 and upper + margin <= top and bottom <= lower - margin:
-            return True
-    return False
+def _inside_text(rule: BBox, texts: list[Box]) -> bool:
+    """True when a found line lies within a text run's box (2 pixels to spare sideways, and clear of its top and
+    bottom fifth): a stroke of a large character, not a rule."""
+    return any(text.contains(rule, 2, -(text.height * 0.2)) for text in texts)
 
 
-def _rules(grey: Any, texts: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+def _rules(grey: Any, texts: list[Box]) -> list[tuple[float, float, float, float]]:
     """Ruling lines in pixels, as (x0, top, x1, bottom) with the line's centre: long thin runs of ink."""
     import cv2
 
@@ -297,7 +294,7 @@ def _clean(text: str) -> str:
 @dataclasses.dataclass
 class _Run:
     text: str
-    bbox: BBox
+    bbox: Box
     chars: list[tuple[Char, float]]
 
 
@@ -306,13 +303,12 @@ def _page(items: list[Any], rules: list[tuple[float, float, float, float]], numb
     runs = [r for r in runs if r.text.strip()]
     lines, chars, confidence = [], [], []
     for row in _rows(runs):
-        row.sort(key=lambda r: r.bbox[0])
+        row.sort(key=lambda r: r.bbox.x0)
         parts = [row[0].text]
         for left, right in zip(row, row[1:], strict=False):
-            gap = right.bbox[0] - left.bbox[2]
-            parts.append((" " if gap > 0.3 * (left.bbox[3] - left.bbox[1]) else "") + right.text)
-        box = (min(r.bbox[0] for r in row), min(r.bbox[1] for r in row), max(r.bbox[2] for r in row), max(r.bbox[3] for r in row))
-        lines.append(Line("".join(parts), box))
+            gap = right.bbox.x0 - left.bbox.x1
+            parts.append((" " if gap > 0.3 * left.bbox.height else "") + right.text)
+        lines.append(Line("".join(parts), union([r.bbox for r in row])))
         for run in row:
             for char, score in run.chars:
                 chars.append(char)
@@ -328,7 +324,7 @@ def _run_of(item: Any, scale: float) -> _Run:
     text, score = item[1], float(item[2])
     left, upper, right, lower = _box_of(item[0])
     top, bottom = upper * scale, lower * scale
-    bbox = (round(left * scale, 2), round(top, 2), round(right * scale, 2), round(bottom, 2))
+    bbox = Box(round(left * scale, 2), round(top, 2), round(right * scale, 2), round(bottom, 2))
     cleaned = _clean(text)
     chars: list[tuple[Char, float]] = []
     if len(item) >= 6 and item[4] and "".join(item[4]) == text:
@@ -341,9 +337,9 @@ def _run_of(item: Any, scale: float) -> _Run:
                     char = Char(ch, round(x0 + i * step, 2), round(top, 2), round(x0 + (i + 1) * step, 2), round(bottom, 2))
                     chars.append((char, float(char_score)))
     else:  # no character boxes: share the run's width out evenly
-        step = (bbox[2] - bbox[0]) / max(len(text), 1)
+        step = bbox.width / max(len(text), 1)
         chars = [
-            (Char(ch, round(bbox[0] + i * step, 2), bbox[1], round(bbox[0] + (i + 1) * step, 2), bbox[3]), score)
+            (Char(ch, round(bbox.x0 + i * step, 2), bbox.top, round(bbox.x0 + (i + 1) * step, 2), bbox.bottom), score)
             for i, ch in enumerate(text)
             if not ch.isspace()
         ]
@@ -368,12 +364,12 @@ def _recleaned(chars: list[tuple[Char, float]], cleaned: str, text: str) -> list
 def _rows(runs: list[_Run]) -> list[list[_Run]]:
     """Group runs whose vertical middles lie within half a run's height of each other into printed lines."""
     rows: list[list[_Run]] = []
-    for run in sorted(runs, key=lambda r: (r.bbox[1] + r.bbox[3]) / 2):
-        middle = (run.bbox[1] + run.bbox[3]) / 2
+    for run in sorted(runs, key=lambda r: r.bbox.middle_y):
+        middle = run.bbox.middle_y
         if rows:
             last = rows[-1]
-            last_middle = statistics.mean((r.bbox[1] + r.bbox[3]) / 2 for r in last)
-            height = statistics.mean(r.bbox[3] - r.bbox[1] for r in last)
+            last_middle = statistics.mean(r.bbox.middle_y for r in last)
+            height = statistics.mean(r.bbox.height for r in last)
             if abs(middle - last_middle) < 0.5 * height:
                 last.append(run)
                 continue

@@ -17,7 +17,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from extractor.errors import CorruptInputError, PasswordRequiredError
-from extractor.model import BBox, Char, Line, Page, Rule
+from extractor.geometry import ZERO, Box, bounds
+from extractor.model import Char, Line, Page, Rule
 from extractor.progress import report_page
 from extractor.readers import ocr
 
@@ -269,7 +270,7 @@ def _text_to_lines(text: str, chars: list[Char | None], boxes: np.ndarray) -> li
     starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
     ends = [*(start - 1 for start in starts[1:]), len(text)]
     whole: list[bool] = [True] * len(starts)
-    extremes: list[tuple[float, float, float, float]] = [(0.0, 0.0, 0.0, 0.0)] * len(starts)
+    extremes: list[Box] = [ZERO] * len(starts)
     if len(text):
         at = np.minimum(np.array(starts), len(text) - 1)  # a last, empty line after a final line break
         printed = ~np.isnan(boxes[:, 0])
@@ -284,8 +285,7 @@ def _text_to_lines(text: str, chars: list[Char | None], boxes: np.ndarray) -> li
         tallest = extreme(np.maximum, bottom - top, -np.inf)
         half = np.where(np.isinf(tallest), 0.0, tallest) / 2
         whole = (lowest_top - highest_bottom <= half).tolist()
-        extremes = [box if box[0] != np.inf else (0.0, 0.0, 0.0, 0.0)
-                    for box in zip(left.tolist(), highest.tolist(), right.tolist(), lowest.tolist(), strict=True)]
+        extremes = [box if box.x0 != np.inf else ZERO for box in map(Box, left.tolist(), highest.tolist(), right.tolist(), lowest.tolist())]
     lines: list[Line] = []
     for start, end, single, box in zip(starts, ends, whole, extremes, strict=True):
         segment = text[start:end].rstrip("\r")
@@ -331,8 +331,8 @@ def _scrambled(lines: list[Line]) -> bool:
 def _out_of_order(lines: list[Line]) -> bool:
     """Paragraphs drawn out of reading order: two or more lines that start well above the line before them
     (running heads and page numbers, first or last in the stream, aside)."""
-    body = [line for line in lines[1:-1] if line.bbox[3] > line.bbox[1]]
-    jumps = sum(1 for before, line in zip(body, body[1:], strict=False) if line.bbox[3] < before.bbox[1] - (before.bbox[3] - before.bbox[1]))
+    body = [line for line in lines[1:-1] if line.bbox.bottom > line.bbox.top]
+    jumps = sum(1 for before, line in zip(body, body[1:], strict=False) if line.bbox.bottom < before.bbox.top - before.bbox.height)
     return jumps >= 2
 
 
@@ -343,17 +343,14 @@ def _lines_from_boxes(chars: tuple[Char, ...]) -> list[Line]:
     return [Line(text=line.text, bbox=line.bbox) for line in chars_to_lines(chars)]
 
 
-def _segment_bbox(chars: list[Char | None]) -> BBox:
-    boxes = [c for c in chars if c is not None]
-    if not boxes:
-        return (0.0, 0.0, 0.0, 0.0)
-    return (min(c.x0 for c in boxes), min(c.top for c in boxes), max(c.x1 for c in boxes), max(c.bottom for c in boxes))
+def _segment_bbox(chars: list[Char | None]) -> Box:
+    return bounds([c for c in chars if c is not None])
 
 
 def _lines_without_boxes(text: str, width: float) -> list[Line]:
     # Characters outside the BMP make PDFium's text and char indices disagree; keep the text.
     logger.debug("text and character counts differ; line boxes span the page")
-    return [Line(text=t.rstrip("\r"), bbox=(0.0, 0.0, float(width), 0.0)) for t in text.split("\n") if t.strip()]
+    return [Line(text=t.rstrip("\r"), bbox=Box(0.0, 0.0, float(width), 0.0)) for t in text.split("\n") if t.strip()]
 
 
 # A path thinner than this is a line; a box wider and taller than it contributes its four edges.

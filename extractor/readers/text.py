@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extractor.errors import CorruptInputError
+from extractor.geometry import Box
 from extractor.model import Line, Page
 
 NAME = "text"
@@ -29,7 +30,7 @@ def read_text(data: bytes) -> tuple[Page, ...]:
     for number, chunk in enumerate(decode_text(data).split("\f"), start=1):
         raw_lines = chunk.splitlines()
         lines = tuple(
-            Line(text=text, bbox=(0.0, i * _LINE_HEIGHT, _PAGE_WIDTH, (i + 1) * _LINE_HEIGHT))
+            Line(text=text, bbox=Box(0.0, i * _LINE_HEIGHT, _PAGE_WIDTH, (i + 1) * _LINE_HEIGHT))
             for i, text in enumerate(raw_lines)
             if text.strip()
         )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.errors import CorruptInputError
+from extractor.geometry import Box
 from extractor.model import Char, Line, Page, Rule
 
 WIDTH = 1200.0
@@ -45,7 +46,7 @@ class VirtualPage:
             return
         for chunk in _wrap(text, int((WIDTH - 2 * _PAD) / _CHAR)):
             self.chars.extend(_place(chunk, _PAD, self.y))
-            self.lines.append(Line(chunk, (_PAD, self.y, _PAD + len(chunk) * _CHAR, self.y + _LINE - 4)))
+            self.lines.append(Line(chunk, Box(_PAD, self.y, _PAD + len(chunk) * _CHAR, self.y + _LINE - 4)))
             self.y += _LINE
 
     def add_table(self, rows: Sequence[Sequence[CellSpec]]) -> None:
