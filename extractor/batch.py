@@ -29,7 +29,7 @@ from typing import Any
 
 from extractor import __version__
 from extractor.errors import ZIP_ERRORS, ExtractorError, OutputError, SettingsError, WorkerStartError
-from extractor.export.atomic import write_atomic
+from extractor.export.atomic import spreadsheet_safe, write_atomic
 from extractor.progress import LOGGER, Forward, eta, on_terminal
 
 logger = logging.getLogger(__name__)
@@ -669,8 +669,8 @@ def write_manifest(rows: Sequence[ManifestRow], path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in rows:
-        writer.writerow(asdict(row))
+    for row in rows:  # a path or a message may start like a formula (=1+1 broken.pdf)
+        writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in asdict(row).items()})
     write_atomic(path, buffer.getvalue().encode("utf-8"))
 
 

@@ -169,7 +169,7 @@ def _page_with_formulas(folder: Path) -> Path:
     return path
 
 
-def test_text_that_would_start_a_formula_is_neutralised_in_every_spreadsheet_output(tmp_path: Path) -> None:
+def test_text_that_would_start_a_formula_is_neutralised_in_every_spreadsheet_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import openpyxl
 
     page = _page_with_formulas(tmp_path)
@@ -187,11 +187,19 @@ def test_text_that_would_start_a_formula_is_neutralised_in_every_spreadsheet_out
     book = openpyxl.load_workbook(tmp_path / "out.xlsx")
     values = [v for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert "'" + formulas[0] in values and not [v for v in values if v.startswith(("=", "+", "@"))]
-    rows = batch([page], tmp_path / "dataset", BatchSettings(jobs=1, progress=False))
-    assert rows[0].status in ("ok", "warning")
-    from extractor.export.dataset import build_dataset
+    broken = tmp_path / "=1+1 broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n=SUM(A1)")
+    monkeypatch.chdir(tmp_path)  # named as a user types them: the manifest's paths start like formulas
+    rows = batch([Path(page.name), Path(broken.name)], tmp_path / "dataset", BatchSettings(jobs=1, progress=False))
+    assert rows[0].status in ("ok", "warning") and rows[1].status == "failed"
+    manifest = list(csv.reader(io.StringIO((tmp_path / "dataset" / "manifest.csv").read_text(encoding="utf-8"))))
+    assert not [v for row in manifest for v in row if v[:1] in ("=", "+", "@")]
+    assert {"'" + page.name, "'" + broken.name} <= {row[0] for row in manifest}
+    from extractor.export.dataset import build_dataset, load_dataset
 
     build_dataset(tmp_path / "dataset")
+    documents = load_dataset(tmp_path / "dataset")["documents"]
+    assert list(documents["paths"]) == [page.name]  # read back from the manifest as the path it is
     for written in (tmp_path / "dataset" / "data").glob("*.csv"):
         for row in csv.reader(io.StringIO(written.read_text(encoding="utf-8-sig"))):
             assert not [v for v in row if v[:1] in ("=", "+", "@")], written.name

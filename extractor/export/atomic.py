@@ -55,7 +55,17 @@ _PLAIN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
 
 def spreadsheet_safe(text: str) -> str:
     """A text cell that a spreadsheet cannot take for a formula (OWASP's advice on CSV injection): one that starts
-    with = + - @, a tab or a carriage return gets a leading apostrophe, unless it is a plain number (-12.50)."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+    with = + - @, a tab or a carriage return gets a leading apostrophe, unless it is a plain number (-12.50). A text
+    that already starts with apostrophes before such a character gets one more, so :func:`from_spreadsheet` gives
+    back every text exactly."""
+    if _QUOTED.match(text) or (text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text)):
         return "'" + text
     return text
+
+
+def from_spreadsheet(text: str) -> str:
+    """The text :func:`spreadsheet_safe` was given: for files the tool reads back (the manifest's paths)."""
+    return text[1:] if _QUOTED.match(text) else text
+
+
+_QUOTED = re.compile(r"'+[=+\-@\t\r]")

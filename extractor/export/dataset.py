@@ -28,7 +28,7 @@ from extractor.domain.codes import code_key, function_codes
 from extractor.domain.entities import entity_key, load_aliases, normalise_department
 from extractor.domain.regions import region_code
 from extractor.errors import CorruptInputError, InputNotFoundError, OutputError, SettingsError
-from extractor.export.atomic import spreadsheet_safe
+from extractor.export.atomic import from_spreadsheet, spreadsheet_safe
 
 if TYPE_CHECKING:
     import pandas
@@ -150,7 +150,7 @@ def read_manifest(path: Path) -> list[ManifestEntry]:
         if not row.get("doc_id") or row.get("status") == "failed":
             continue
         entry = entries.setdefault(row["doc_id"], {"status": "", "group": "", "paths": []})
-        entry["paths"].append(row["path"])
+        entry["paths"].append(from_spreadsheet(row["path"]))
         if row["status"] != "duplicate" and not entry["status"]:
             entry["status"] = row["status"]
         entry["group"] = entry["group"] or row.get("group") or ""
