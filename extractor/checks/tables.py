@@ -8,6 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify
+from extractor.domain.table_kinds import kind_info
 from extractor.domain.table_rows import listed_rank, ordinal_rank
 from extractor.records import CellRecord, RowRecord, TableRecord
 
@@ -24,8 +25,6 @@ BALANCE = Rule("table.balance", "收入总计等于支出总计", "收入总计 
 RULES = (CODE_HIERARCHY, ROW_HIERARCHY, TOTAL_ROW, COLUMN_SUM, BALANCE)
 
 _TOTAL_NAME = re.compile(r"^(?:合计|小计|总计)$")
-_BALANCED_KINDS = {"summary", "fiscal_summary"}
-_TEXT_KINDS = {"other", "project_performance", "dept_performance"}
 
 
 def check_table(table: TableRecord, file: str | None = None) -> Iterator[CheckResult]:
@@ -35,7 +34,7 @@ def check_table(table: TableRecord, file: str | None = None) -> Iterator[CheckRe
     yield from _hierarchies(table, file)
     yield from _total_rows(table, file)
     yield from _column_sums(table, file)
-    if table.kind in _BALANCED_KINDS:
+    if kind_info(table.kind).balanced:
         yield from _balance(table, file)
 
 
@@ -78,7 +77,7 @@ def _hierarchies(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
         units = parent.budget_unit is None and all(rows[k].budget_unit for k in kids)
         if parent.code and not (coded or units):
             continue
-        if not coded and not units and table.kind in _TEXT_KINDS:
+        if not coded and not units and kind_info(table.kind).text_only:
             continue
         rule = CODE_HIERARCHY if coded else ROW_HIERARCHY
         # rows nested by indentation alone may be parts (一、 = 1 + 2) or a subset (行政经费 ⊃ 三公经费)

@@ -146,9 +146,6 @@ def find_tables(pages: Sequence[Page], skip: set[int], default_unit: str | None,
     return TableSearch(tables, tuple(failures))
 
 
-_TEXT_KINDS = {TableKind.OTHER, TableKind.PROJECT_PERFORMANCE, TableKind.DEPT_PERFORMANCE}
-
-
 def _without_data(table: Table) -> bool:
     """No rows; or no amount other than zero in a financial table, or in one whose note says it is empty."""
     if not table.rows:
@@ -156,12 +153,12 @@ def _without_data(table: Table) -> bool:
     amounts = [parse_amount(c.text) for row in table.rows for c in row.cells]
     if any(a is not None and a.value != 0 for a in amounts):
         return False
-    if table.kind in (TableKind.PROJECT_PERFORMANCE, TableKind.DEPT_PERFORMANCE):
-        # a blank template: nothing but labels, no figure or target anywhere
+    if table.kind.info.text_only and table.kind.info.budget_table:
+        # a 绩效目标表 left a blank template: nothing but labels, no figure or target anywhere
         printed = [text for row in table.rows for _, text in row.labels + row.codes] + [c.text for row in table.rows for c in row.cells]
         texts = (re.sub(r"[（(][^）)]*[）)]", "", text) for text in printed)
         return table.says_empty or not any(re.search(r"\d", t) for t in texts)
-    return table.kind not in _TEXT_KINDS or table.says_empty
+    return not table.kind.info.text_only or table.says_empty
 
 
 def _join_wrapped_titles(lines: list[TextLine]) -> list[TextLine]:
