@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status
 from extractor.domain.codes import function_codes
 from extractor.domain.labels import name_key
 from extractor.domain.table_kinds import TableKind, kind_info, kinds_where
+from extractor.domain.vocabulary import YEAR_NAMED
 from extractor.records import CellRecord, ColumnRecord, FactRecord, LineItemRecord, RowRecord, TableRecord
 
 THREE_PUBLIC = Rule("narrative.three_public_table", "说明中的“三公”经费与“三公”经费表一致",
@@ -95,10 +95,10 @@ def _current(columns: list[tuple[TableRecord, str | None, ColumnRecord]]) -> lis
     not a column headed by an earlier year when a later one is printed."""
     if any("决算" in c.path for _, _, c in columns):
         columns = [x for x in columns if "决算" in x[2].path]
-    years = {y for _, _, c in columns for y in re.findall(r"(20\d{2})年", c.path)}
+    years = {y for _, _, c in columns for y in YEAR_NAMED.findall(c.path)}
     if len(years) > 1:
         latest = max(years)
-        columns = [x for x in columns if latest in x[2].path or not re.search(r"20\d{2}年", x[2].path)]
+        columns = [x for x in columns if latest in x[2].path or not YEAR_NAMED.search(x[2].path)]
     return columns
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify
 from extractor.domain.table_kinds import kind_info
 from extractor.domain.table_rows import listed_rank, ordinal_rank
+from extractor.domain.vocabulary import OF_WHICH, TOTAL_ALONE
 from extractor.records import CellRecord, RowRecord, TableRecord
 
 CODE_HIERARCHY = Rule("table.code_hierarchy", "类/款 金额等于其下款/项之和", "a 类 or 款 row equals the sum of its 款 or 项 rows", Severity.ERROR)
@@ -24,7 +25,6 @@ COLUMN_SUM = Rule(
 BALANCE = Rule("table.balance", "收入总计等于支出总计", "收入总计 equals 支出总计", Severity.ERROR)
 RULES = (CODE_HIERARCHY, ROW_HIERARCHY, TOTAL_ROW, COLUMN_SUM, BALANCE)
 
-_TOTAL_NAME = re.compile(r"^(?:合计|小计|总计)$")
 
 
 def check_table(table: TableRecord, file: str | None = None) -> Iterator[CheckResult]:
@@ -128,7 +128,7 @@ def _column_groups(table: TableRecord) -> list[tuple[str, list[str]]]:
         heads: dict[str, list[str]] = {}
         for p in members:
             heads.setdefault(p.split("/")[depth], []).append(p)
-        totals = [h for h, cols in heads.items() if _TOTAL_NAME.match(_plain(h)) and len(cols) == 1]
+        totals = [h for h, cols in heads.items() if TOTAL_ALONE.match(_plain(h)) and len(cols) == 1]
         if len(totals) != 1 or len(heads) < 3:
             continue
         parts: list[str] = []
@@ -136,7 +136,7 @@ def _column_groups(table: TableRecord) -> list[tuple[str, list[str]]]:
             if head == totals[0]:
                 continue
             column = cols[0] if len(cols) == 1 else next(
-                (c for c in cols if c.count("/") > depth and _TOTAL_NAME.match(_plain(c.split("/")[depth + 1]))), None,
+                (c for c in cols if c.count("/") > depth and TOTAL_ALONE.match(_plain(c.split("/")[depth + 1]))), None,
             )
             if column is None:
                 parts = []
@@ -148,7 +148,7 @@ def _column_groups(table: TableRecord) -> list[tuple[str, list[str]]]:
 
 
 def _is_of_which(column: str) -> bool:
-    return column.split("/")[-1].startswith("其中")
+    return column.split("/")[-1].startswith(OF_WHICH)
 
 
 def _plain(text: str) -> str:

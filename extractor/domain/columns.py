@@ -14,13 +14,14 @@ from importlib import resources
 
 from extractor.domain.labels import normalise_label
 from extractor.domain.table_kinds import TableKind, kind_info
+from extractor.domain.vocabulary import TOTAL_COLUMN, YEAR, YEAR_NAMED
 
 _PARTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
     for pattern, key in (
         (r"^(?:本年)?收入$|^收入预算$", "income"),
         (r"^(?:本年)?支出$|^支出预算$", "expenditure"),
-        (r"^(?:合计|总计|小计|本年支出合计|本年收入合计)$", "total"),
+        (TOTAL_COLUMN.pattern, "total"),
         (r"^基本支出", "basic"),
         (r"^人员经费|^工资福利支出$", "personnel"),
         (r"^公用经费|^商品和服务支出$", "public"),
@@ -28,7 +29,7 @@ _PARTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"上缴上级", "remit"),
         (r"经营支出", "business"),
         (r"附属单位", "affiliates"),
-        (r"^(?:预算数?|金额|决算数?|预算金额|本年预算数?|\d{4}年预算数?)$", "amount"),
+        (rf"^(?:预算数?|金额|决算数?|预算金额|本年预算数?|{YEAR}年预算数?)$", "amount"),
         (r"年初预算", "budget"),
         (r"因公出国", "abroad"),
         (r"公务接待", "reception"),
@@ -70,7 +71,6 @@ def column_key(path: str) -> str:
 # for the modules that import it
 FINANCIAL_KINDS = frozenset(kind.value for kind in TableKind if kind.info.financial)
 _CHANGES = frozenset({"change", "change_pct", "completion_pct", "share_pct"})
-_YEAR_PART = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,9 @@ def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, fin
     implied = frozenset() if keep_implied else info.implies
     previous_item = None  # the item the part before names, if it names one
     for part in parts:
-        years += [int(y) for y in _YEAR_PART.findall(part)]
+        years += [int(y) for y in YEAR_NAMED.findall(part)]
         found = _part_terms(part)
-        recognised = recognised or bool(found) or bool(_YEAR_PART.search(part))
+        recognised = recognised or bool(found) or bool(YEAR_NAMED.search(part))
         if measure not in _CHANGES:  # 增减变化情况/…经费预算/小计: the change of a budget, not the budget
             measure = found.get("measure", measure)
         period = found.get("period", period)

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 from extractor.domain.amounts import ascii_digits, normalise_digits
+from extractor.domain.vocabulary import UNIT
 
 
 class TableKind(enum.Enum):
@@ -110,7 +111,7 @@ _NUMBER = re.compile(
     r"(?:^|(?<=[\s:：（(]))(?P<number>(?:部门)?(?:预算|决算|公开)?(?:附)?表\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3}(?!般))(?:\s*[-—－]\s*\d{1,2})?"
     r"|(?:预算|决算|公开)\d{1,2}(?:[-—－]\d{1,2})?表)(?!\d)"
 )
-_UNIT = re.compile(r"(?:单位|金额)\s*(?:[:：]|[（(])\s*(?:人民币)?(?P<unit>万元|千元|亿元|元)")
+_UNIT = re.compile(rf"(?:单位|金额)\s*(?:[:：]|[（(])\s*(?:人民币)?(?P<unit>{UNIT})")
 _TITLE_END = re.compile(r"(?:表|目标表|情况表)(?:[（(][^）)]{1,20}[）)])?$")
 _TITLE_WORDS = re.compile(r"收支|收入|支出|三公|预算|决算|拨款|绩效|经费|采购|资产|基金|资本|明细|会议费|培训费|评价|指标|目标")
 _NOT_TITLE = re.compile(r"[。；;，,]|^注|^说明|单位[:：]|详见|见表|附件\d*[:：]?$")
