@@ -8,6 +8,7 @@ from decimal import Decimal
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify, in_yuan, unit_scale
 from extractor.checks.tables import cell_value
 from extractor.domain.labels import name_key
+from extractor.domain.table_kinds import TableKind
 from extractor.domain.table_rows import ordinal_rank
 from extractor.records import CellRecord, RowRecord, TableRecord
 
@@ -64,12 +65,12 @@ def _compare(rule: Rule, a: Located, parts: Sequence[Located], files: tuple[str 
 
 
 def _basic_total(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
-    for gpb, gpb_file in by_kind.get("gpb_expenditure", []):
+    for gpb, gpb_file in by_kind.get(TableKind.GPB_EXPENDITURE.value, []):
         total = _total_row(gpb)
         basic_cell = _cell(total, "basic") if total else None
         if total is None or basic_cell is None:
             continue
-        for basic, basic_file in by_kind.get("gpb_basic_expenditure", []):
+        for basic, basic_file in by_kind.get(TableKind.GPB_BASIC_EXPENDITURE.value, []):
             basic_total = _total_row(basic)
             cells = [c for c in basic_total.cells if c.value is not None] if basic_total else []
             if basic_total and cells:
@@ -81,8 +82,8 @@ def _basic_total(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> It
 def _summary_totals(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
     """The income (expenditure) table's total is the summary's 本年收入合计 or, where it counts the carry-over
     (福建: a 上年结转结余 column in the 收入预算总表), its grand total, printed 收入总计 or 收入合计."""
-    for summary, summary_file in by_kind.get("summary", []):
-        for word, kind in (("收入", "income"), ("支出", "expenditure")):
+    for summary, summary_file in by_kind.get(TableKind.SUMMARY.value, []):
+        for word, kind in (("收入", TableKind.INCOME.value), ("支出", TableKind.EXPENDITURE.value)):
             labels = (f"本年{word}合计", f"本年{word}小计", f"{word}总计", f"{word}合计")
             rows = [r for r in summary.rows if r.label_normalised in labels and any(c.value is not None for c in r.cells)]
             if not rows:
@@ -105,8 +106,8 @@ _RANK = {Status.OK: 0, Status.ROUNDING: 1, Status.INFO: 2, Status.MISMATCH: 3}
 
 def _class_rows(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
     """The summary names the 类 (一、一般公共服务支出) the expenditure table codes (201): same total."""
-    for summary, summary_file in by_kind.get("summary", []):
-        for other, other_file in by_kind.get("expenditure", []):
+    for summary, summary_file in by_kind.get(TableKind.SUMMARY.value, []):
+        for other, other_file in by_kind.get(TableKind.EXPENDITURE.value, []):
             classes = _class_totals(other)
             for row in summary.rows:
                 cells = [c for c in row.cells if c.value is not None and "支出" in c.column]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, in_yuan, precision, unit_scale
 from extractor.domain.codes import function_codes
 from extractor.domain.labels import name_key
+from extractor.domain.table_kinds import TableKind, kind_info, kinds_where
+from extractor.domain.vocabulary import YEAR_NAMED
 from extractor.records import CellRecord, ColumnRecord, FactRecord, LineItemRecord, RowRecord, TableRecord
 
 THREE_PUBLIC = Rule("narrative.three_public_table", "说明中的“三公”经费与“三公”经费表一致",
@@ -21,12 +22,16 @@ TOTALS = Rule("narrative.totals_table", "说明中的收支总额、基本/项�
               "the narrative's income/expenditure totals and basic/project figures are printed in a table's total row", Severity.WARNING)
 RULES = (THREE_PUBLIC, LINE_ITEM, CODE_NAME, TOTALS)
 
+# the tables that print the department's totals: a 收支总表 both sides, the income table, the expenditure tables
+# coded by 功能分类 (whose total row splits into 基本支出 and 项目支出)
+_SUMMARIES = kinds_where(lambda k: k.two_sided)
+_SPENDING = kinds_where(lambda k: k.line_items)
 # fact key -> (table kinds, test on a total row's cell key tokens or the row's label)
 _TOTAL_FACTS = {
-    "income_total": ({"summary", "fiscal_summary", "income"}, lambda t, label: "income" in t or "收入" in label or "total" in t),
-    "expenditure_total": ({"summary", "fiscal_summary", "expenditure"}, lambda t, label: "expenditure" in t or "支出" in label or "total" in t),
-    "basic_expenditure": ({"expenditure", "gpb_expenditure", "fiscal_expenditure"}, lambda t, label: "basic" in t),
-    "project_expenditure": ({"expenditure", "gpb_expenditure", "fiscal_expenditure"}, lambda t, label: "project" in t),
+    "income_total": ({*_SUMMARIES, TableKind.INCOME.value}, lambda t, label: "income" in t or "收入" in label or "total" in t),
+    "expenditure_total": ({*_SUMMARIES, TableKind.EXPENDITURE.value}, lambda t, label: "expenditure" in t or "支出" in label or "total" in t),
+    "basic_expenditure": (_SPENDING, lambda t, label: "basic" in t),
+    "project_expenditure": (_SPENDING, lambda t, label: "project" in t),
 }
 
 # fact key -> (test on a cell's column key tokens, word of a row label in tables that list the parts as rows)
@@ -38,7 +43,6 @@ _THREE_PUBLIC_KEYS = {
     "three_public_vehicle_purchase": (lambda t: "purchase" in t, "公务用车购置费"),
     "three_public_vehicle_operation": (lambda t: "operation" in t, "公务用车运行"),
 }
-_FUNCTION_KINDS = {"gpb_expenditure", "expenditure", "fiscal_expenditure"}
 
 Located = tuple[TableRecord, RowRecord, CellRecord, str | None]
 
@@ -65,7 +69,7 @@ def _match(rule: Rule, what: str, value: str, unit: str, own: Evidence, candidat
 
 
 def check_facts(facts: Sequence[tuple[FactRecord, str | None]], tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
-    three = [(t, f) for t, f in tables if t.kind == "three_public" and not t.empty]
+    three = [(t, f) for t, f in tables if t.kind == TableKind.THREE_PUBLIC.value and not t.empty]
     if not three:
         return
     for fact, file in facts:
@@ -91,26 +95,26 @@ def _current(columns: list[tuple[TableRecord, str | None, ColumnRecord]]) -> lis
     not a column headed by an earlier year when a later one is printed."""
     if any("决算" in c.path for _, _, c in columns):
         columns = [x for x in columns if "决算" in x[2].path]
-    years = {y for _, _, c in columns for y in re.findall(r"(20\d{2})年", c.path)}
+    years = {y for _, _, c in columns for y in YEAR_NAMED.findall(c.path)}
     if len(years) > 1:
         latest = max(years)
-        columns = [x for x in columns if latest in x[2].path or not re.search(r"20\d{2}年", x[2].path)]
+        columns = [x for x in columns if latest in x[2].path or not YEAR_NAMED.search(x[2].path)]
     return columns
 
 
 def check_line_items(items: Sequence[tuple[LineItemRecord, str | None]], tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
     rows_by_code: dict[str, list[Located]] = {}
     for table, file in tables:
-        if table.kind in _FUNCTION_KINDS and not table.empty:
+        if kind_info(table.kind).line_items and not table.empty:
             for row in table.rows:
                 # the narrative may quote any of the row's columns (合计, 当年拨款, 基本支出 …)
                 for cell in row.cells:
                     if row.code and cell.value is not None:
                         rows_by_code.setdefault(row.code, []).append((table, row, cell, file))
-    # a 类 is also printed by name in the 收支总表 (四、公共安全支出), for all funds
+    # a 类 is also printed by name on the expenditure side of a 收支总表 (四、公共安全支出), for all funds
     rows_by_name: dict[str, list[Located]] = {}
     for table, file in tables:
-        if table.kind in ("summary", "fiscal_summary") and not table.empty:
+        if kind_info(table.kind).two_sided and not table.empty:
             for row in table.rows:
                 for cell in row.cells:
                     if cell.value is not None:
@@ -137,7 +141,7 @@ def _blank_in(table: TableRecord, row: RowRecord) -> bool:
 def check_code_names(tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
     reference = function_codes()
     for table, file in tables:
-        if table.kind not in _FUNCTION_KINDS:
+        if not kind_info(table.kind).line_items:
             continue
         for row in table.rows:
             known = reference.get(row.code or "") if row.level else None  # a 单位编码 has no level: not a 科目

@@ -8,7 +8,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify
+from extractor.domain.table_kinds import kind_info
 from extractor.domain.table_rows import listed_rank, ordinal_rank
+from extractor.domain.vocabulary import OF_WHICH, TOTAL_ALONE
 from extractor.records import CellRecord, RowRecord, TableRecord
 
 CODE_HIERARCHY = Rule("table.code_hierarchy", "类/款 金额等于其下款/项之和", "a 类 or 款 row equals the sum of its 款 or 项 rows", Severity.ERROR)
@@ -23,9 +25,6 @@ COLUMN_SUM = Rule(
 BALANCE = Rule("table.balance", "收入总计等于支出总计", "收入总计 equals 支出总计", Severity.ERROR)
 RULES = (CODE_HIERARCHY, ROW_HIERARCHY, TOTAL_ROW, COLUMN_SUM, BALANCE)
 
-_TOTAL_NAME = re.compile(r"^(?:合计|小计|总计)$")
-_BALANCED_KINDS = {"summary", "fiscal_summary"}
-_TEXT_KINDS = {"other", "project_performance", "dept_performance"}
 
 
 def check_table(table: TableRecord, file: str | None = None) -> Iterator[CheckResult]:
@@ -35,7 +34,7 @@ def check_table(table: TableRecord, file: str | None = None) -> Iterator[CheckRe
     yield from _hierarchies(table, file)
     yield from _total_rows(table, file)
     yield from _column_sums(table, file)
-    if table.kind in _BALANCED_KINDS:
+    if kind_info(table.kind).balanced:
         yield from _balance(table, file)
 
 
@@ -78,7 +77,7 @@ def _hierarchies(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
         units = parent.budget_unit is None and all(rows[k].budget_unit for k in kids)
         if parent.code and not (coded or units):
             continue
-        if not coded and not units and table.kind in _TEXT_KINDS:
+        if not coded and not units and kind_info(table.kind).text_only:
             continue
         rule = CODE_HIERARCHY if coded else ROW_HIERARCHY
         # rows nested by indentation alone may be parts (一、 = 1 + 2) or a subset (行政经费 ⊃ 三公经费)
@@ -129,7 +128,7 @@ def _column_groups(table: TableRecord) -> list[tuple[str, list[str]]]:
         heads: dict[str, list[str]] = {}
         for p in members:
             heads.setdefault(p.split("/")[depth], []).append(p)
-        totals = [h for h, cols in heads.items() if _TOTAL_NAME.match(_plain(h)) and len(cols) == 1]
+        totals = [h for h, cols in heads.items() if TOTAL_ALONE.match(_plain(h)) and len(cols) == 1]
         if len(totals) != 1 or len(heads) < 3:
             continue
         parts: list[str] = []
@@ -137,7 +136,7 @@ def _column_groups(table: TableRecord) -> list[tuple[str, list[str]]]:
             if head == totals[0]:
                 continue
             column = cols[0] if len(cols) == 1 else next(
-                (c for c in cols if c.count("/") > depth and _TOTAL_NAME.match(_plain(c.split("/")[depth + 1]))), None,
+                (c for c in cols if c.count("/") > depth and TOTAL_ALONE.match(_plain(c.split("/")[depth + 1]))), None,
             )
             if column is None:
                 parts = []
@@ -149,7 +148,7 @@ def _column_groups(table: TableRecord) -> list[tuple[str, list[str]]]:
 
 
 def _is_of_which(column: str) -> bool:
-    return column.split("/")[-1].startswith("其中")
+    return column.split("/")[-1].startswith(OF_WHICH)
 
 
 def _plain(text: str) -> str:

@@ -6,21 +6,17 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-UNIT_SCALE: dict[str, Decimal] = {
-    "元": Decimal(1),
-    "千元": Decimal(1000),
-    "万元": Decimal(10000),
-    "亿元": Decimal(100000000),
-}
+from extractor.domain.vocabulary import UNIT, UNIT_SCALE
+
 _UNIT_ALIASES = {"万": "万元", "亿": "亿元", "千": "千元", "元": "元", "万元": "万元", "亿元": "亿元", "千元": "千元"}
 
 # Full-width digits and punctuation as they appear in Word-made PDFs.
 _WIDE = str.maketrans("０１２３４５６７８９．，－＋（）", "0123456789.,-+()")
 _EMPTY = {"", "-", "--", "—", "——", "－", "–", "/", "\\"}
 _AMOUNT = re.compile(
-    r"""^(?P<open>[(（])?(?P<sign>[-−+])?
-        (?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?
-        (?P<close>[)）])?(?P<unit>万元|亿元|千元|元|万|亿)?$""",
+    rf"""^(?P<open>[(（])?(?P<sign>[-−+])?
+        (?P<int>\d{{1,3}}(?:,\d{{3}})+|\d+)(?P<frac>\.\d+)?
+        (?P<close>[)）])?(?P<unit>{UNIT}|万|亿)?$""",
     re.X,
 )
 

@@ -13,13 +13,15 @@ from functools import cache, partial
 from importlib import resources
 
 from extractor.domain.labels import normalise_label
+from extractor.domain.table_kinds import TableKind, kind_info
+from extractor.domain.vocabulary import TOTAL_COLUMN, YEAR, YEAR_NAMED
 
 _PARTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
     for pattern, key in (
         (r"^(?:本年)?收入$|^收入预算$", "income"),
         (r"^(?:本年)?支出$|^支出预算$", "expenditure"),
-        (r"^(?:合计|总计|小计|本年支出合计|本年收入合计)$", "total"),
+        (TOTAL_COLUMN.pattern, "total"),
         (r"^基本支出", "basic"),
         (r"^人员经费|^工资福利支出$", "personnel"),
         (r"^公用经费|^商品和服务支出$", "public"),
@@ -27,7 +29,7 @@ _PARTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"上缴上级", "remit"),
         (r"经营支出", "business"),
         (r"附属单位", "affiliates"),
-        (r"^(?:预算数?|金额|决算数?|预算金额|本年预算数?|\d{4}年预算数?)$", "amount"),
+        (rf"^(?:预算数?|金额|决算数?|预算金额|本年预算数?|{YEAR}年预算数?)$", "amount"),
         (r"年初预算", "budget"),
         (r"因公出国", "abroad"),
         (r"公务接待", "reception"),
@@ -65,25 +67,10 @@ def column_key(path: str) -> str:
 
 # ----- the column model: what an amount column holds (measure), for which fiscal year (year), of what (component) -----
 
-# the kinds whose amount columns the model must map; the 绩效目标表 kinds hold targets and texts
-FINANCIAL_KINDS = frozenset({
-    "summary", "income", "expenditure", "fiscal_summary", "fiscal_expenditure", "gpb_expenditure", "gpb_basic_expenditure",
-    "gpb_project_expenditure", "three_public", "gov_fund_expenditure", "soc_expenditure",
-})
-_TWO_SIDED = frozenset({"summary", "fiscal_summary"})
-# what a table's kind already says of every column, so a header that repeats it adds nothing
-_IMPLIED: dict[str, frozenset[str]] = {
-    "three_public": frozenset({"three_public", "fiscal"}),
-    "gpb_expenditure": frozenset({"gpb", "fiscal"}),
-    "gpb_basic_expenditure": frozenset({"gpb", "fiscal", "basic"}),
-    "gpb_project_expenditure": frozenset({"gpb", "fiscal", "project"}),
-    "gov_fund_expenditure": frozenset({"gov_fund"}),
-    "soc_expenditure": frozenset({"soc"}),
-    "fiscal_summary": frozenset({"fiscal"}),
-    "fiscal_expenditure": frozenset({"fiscal"}),
-}
+# the kinds whose amount columns the model must map (the 绩效目标表 kinds hold targets and texts); kept by this name
+# for the modules that import it
+FINANCIAL_KINDS = frozenset(kind.value for kind in TableKind if kind.info.financial)
 _CHANGES = frozenset({"change", "change_pct", "completion_pct", "share_pct"})
-_YEAR_PART = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 @dataclass(frozen=True)
@@ -134,12 +121,14 @@ def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, fin
     qualifiers: list[str] = []
     years: list[int] = []
     recognised = False
-    implied = frozenset() if keep_implied else _IMPLIED.get(kind, frozenset())
+    info = kind_info(kind)
+    # what a table's kind already says of every column, so a header that repeats it adds nothing
+    implied = frozenset() if keep_implied else info.implies
     previous_item = None  # the item the part before names, if it names one
     for part in parts:
-        years += [int(y) for y in _YEAR_PART.findall(part)]
+        years += [int(y) for y in YEAR_NAMED.findall(part)]
         found = _part_terms(part)
-        recognised = recognised or bool(found) or bool(_YEAR_PART.search(part))
+        recognised = recognised or bool(found) or bool(YEAR_NAMED.search(part))
         if measure not in _CHANGES:  # 增减变化情况/…经费预算/小计: the change of a budget, not the budget
             measure = found.get("measure", measure)
         period = found.get("period", period)
@@ -158,9 +147,9 @@ def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, fin
     if not recognised:
         return ColumnMeaning(None, None, None, "unmapped")
     item = item or subtotal_of or whole
-    if kind in _TWO_SIDED:
+    if info.two_sided:
         qualifiers.insert(0, side_word or ("income" if side == 0 else "expenditure"))
-    elif with_side and side_word and side_word != ("income" if kind == "income" else "expenditure"):
+    elif with_side and side_word and side_word != ("income" if kind == TableKind.INCOME.value else "expenditure"):
         qualifiers.insert(0, side_word)  # 本年收入 beside 本年支出/小计 in one 收入支出决算表
     named = qualifiers + [t for t in (item, source) if t]
     component = ".".join(named + ([weak] if with_weak and weak else [])) or "total"
@@ -191,7 +180,7 @@ def table_meanings(columns: list[tuple[str, str, int]], kind: str, fiscal_year: 
     meanings: list[ColumnMeaning | None] = [
         meaning(path, side=side) if role == "amount" else None for path, (_, role, side) in zip(paths, columns, strict=True)
     ]
-    if kind == "three_public":
+    if kind == TableKind.THREE_PUBLIC.value:
         if _beside_three_public(meanings):
             # 会议费, 培训费 or 机关运行经费 printed beside: the table is not only the 三公经费, so “三公”经费 names a column
             meaning = partial(meaning, keep_implied=True)

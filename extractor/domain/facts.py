@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractor.domain.amounts import parse_amount
+from extractor.domain.vocabulary import UNIT, YEAR, YEAR_NAMED
 
 # a number, spaces allowed around its separators and before its unit ("1 , 066.60 万元", "12.34 万元"), never
 # inside a run of digits (so "2026 12.34" stays two numbers); not a rate (1920元/人/月)
 _AMOUNT = re.compile(
     r"(?<![\d.,])(?P<num>\d{1,3}(?:\s?,\s?\d{3})+(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?)\s*"
-    r"(?P<unit>万元|亿元|千元|元|万(?![人平])|个|辆|台)(?!\s*[/／])"
+    rf"(?P<unit>{UNIT}|万(?![人平])|个|辆|台)(?!\s*[/／])"
 )
 _COUNT_UNITS = {"个", "辆", "台"}
 _NEAR = 120
@@ -80,7 +81,6 @@ _GIVEN_FOR = re.compile(r"主要|原因|用于")
 _VERB_TAIL = re.compile(r"(?:预算数|预算安排|预算|安排|合计|共计)(?:为|是)?[:：]?\s*$")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 _CLAUSE = re.compile(r"[^，。；,;\n]*$")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # Totals of 财政拨款 are a figure of their own, not the department's total.
 _FISCAL_TOTAL = {"income_total": "fiscal_income_total", "expenditure_total": "fiscal_expenditure_total"}
 _SECTION_PREFERENCE = {
@@ -129,7 +129,7 @@ _GENERIC = {"income_total", "expenditure_total"}
 _SUBJECTS = {"three_public_total", "admin_operating_cost", "procurement_total"}
 _PART_OF_TOTAL = re.compile(r"转移支付")
 # "…经费财政拨款支出预算为76.43万元，2024年度支出决算为46.21万元": the 决算 of the same subject
-_CONTINUATION = re.compile(r"^[,，]?(?:\d{4}年度?)?(?:支出)?决算数?为$")
+_CONTINUATION = re.compile(rf"^[,，]?(?:{YEAR}年度?)?(?:支出)?决算数?为$")
 _NUMBERED_HEADING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．])[^\d]*[。；]$")
 
 
@@ -185,7 +185,7 @@ def _key_of(lead: str, sentence: str, unit: str, before: str = "") -> tuple[str,
 
 def _another_year(lead: str, fiscal_year: int) -> bool:
     clause = _CLAUSE.search(lead)
-    years = [int(y) for y in _YEAR.findall(clause.group() if clause else lead)]
+    years = [int(y) for y in YEAR_NAMED.findall(clause.group() if clause else lead)]
     return bool(years) and years[-1] != fiscal_year
 
 
@@ -200,7 +200,7 @@ def _role(lead: str, fiscal_year: int | None, final_accounts: bool, unit: str) -
     if _COMPARE.search(tail):
         return "prior", None
     if unit not in _COUNT_UNITS and fiscal_year is not None:
-        years = [int(y) for y in _YEAR.findall(tail)]
+        years = [int(y) for y in YEAR_NAMED.findall(tail)]
         if years and years[-1] < fiscal_year:
             return "prior", None
     if final_accounts and _BUDGET_ROLE.search(tail) and "决算" not in tail:

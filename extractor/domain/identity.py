@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractor.domain.labels import normalise_text
+from extractor.domain.vocabulary import YEAR, YEAR_NAMED
 from extractor.model import Page
 
 
@@ -54,10 +55,9 @@ class Identity:
     evidence: dict[str, Evidence]
 
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _KIND = re.compile(r"(?:区级|市级|省级|县级)?(?:部门|单位)?(?:预算|决算)")
 _DROP_LINE = re.compile(
-    r"^(?:[-－—\s\d.·]*|.*(?:初审|复审|终审|审核人|联系人|联系电话|印制).*|(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?|"
+    rf"^(?:[-－—\s\d.·]*|.*(?:初审|复审|终审|审核人|联系人|联系电话|印制).*|{YEAR}年\d{{1,2}}月(?:\d{{1,2}}日)?|"
     r"[〇零一二三四五六七八九十]{4}年[一二三四五六七八九十]{1,3}月.*)$"
 )
 _TOC = re.compile(r"^目录")
@@ -72,7 +72,7 @@ _NOT_DISCLOSURE = (
     (DocumentType.PERFORMANCE_EVALUATION, re.compile(r"绩效评价|评价结果|评价报告|自评报告")),
     (DocumentType.NOTICE, re.compile(r"通知$|^关于.*的(?:通知|批复|函)")),
 )
-_OFFICIAL_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\d{1,4}号")
+_OFFICIAL_NUMBER = re.compile(rf"[\u4e00-\u9fa5]{{1,8}}[〔\[［(（]{YEAR}[〕\]］)）]\d{{1,4}}号")
 _OFFICIAL_TITLE = re.compile(r"关于.{2,80}?的(?:通知|通报|批复|函|决定|意见|公告|通告)")
 _DISCLOSURE = re.compile(
     r"(?:部门|单位)(?:综合)?(?:预算|决算)|绩效目标表|预算公开|决算公开|收支(?:预算|决算)?总表|收入支出决算总表|(?:收入|支出)(?:预算|决算)总?表|预算\d+表"
@@ -118,7 +118,7 @@ def _labelled_department(pages: Sequence[Page], *, head: int | None = 8) -> tupl
 # a heading inside the document that names it: 附件：北京市人民政府办公厅 2026 年度部门预算报表, or a part's
 # heading (第二部分 上海市普陀区规划和自然资源局 2024 年度部门决算表)
 _SELF_NAMED = re.compile(r"^(?:附件\s*\d*\s*[:：]\s*)?(?:第[一二三四五六七八九十]+部分\s*)?(?P<name>[\u4e00-\u9fa5（）()]{4,40}?)\s*"
-                         r"(?:19|20)\d{2}\s*年度?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
+                         rf"{YEAR}\s*年度?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
 
 
 def _self_named_department(pages: Sequence[Page]) -> tuple[str, Evidence] | None:
@@ -134,7 +134,7 @@ def _self_named_department(pages: Sequence[Page]) -> tuple[str, Evidence] | None
 
 
 def _title_department(title: str) -> str | None:
-    no_year = _YEAR.sub("", title)
+    no_year = YEAR_NAMED.sub("", title)
     match = _KIND.search(no_year)
     name = no_year[: match.start()] if match else no_year
     name = re.sub(r"^[^\u4e00-\u9fa5]+|[^\u4e00-\u9fa5）)]+$", "", name)
@@ -176,14 +176,14 @@ def region_of(department: str | None) -> tuple[str | None, str | None]:
 
 
 def _year(title: str, pages: Sequence[Page]) -> tuple[int | None, Evidence | None]:
-    match = _YEAR.search(title)
+    match = YEAR_NAMED.search(title)
     if match:
         return int(match.group(1)), None
     counts: Counter[int] = Counter()
     first_seen: dict[int, Evidence] = {}
     for page in pages:
         for line in page.lines:
-            for m in _YEAR.finditer(normalise_text(line.text)):
+            for m in YEAR_NAMED.finditer(normalise_text(line.text)):
                 year = int(m.group(1))
                 counts[year] += 1
                 first_seen.setdefault(year, Evidence(normalise_text(line.text)[:80], page.number))
@@ -236,7 +236,7 @@ def identify(pages: Sequence[Page]) -> Identity:
     # a web page names itself in its <title> and main heading; its first lines are often navigation
     lines = [(normalise_text(pages[0].heading), 1)] if pages and pages[0].heading else title_lines(pages)
     title = "".join(text for text, _ in lines)
-    if not re.search(r"(?:19|20)\d{2}年|预算|决算", title):
+    if not re.search(rf"{YEAR}年|预算|决算", title):
         title, lines = "", []  # a table header on the first page, not a title
     title_page = lines[0][1] if lines else 1
     evidence: dict[str, Evidence] = {}
@@ -264,7 +264,7 @@ def identify(pages: Sequence[Page]) -> Identity:
     department = _bare_name(department)
     region, level = region_of(department)
     if region is None:
-        region, level = region_of(_YEAR.split(title)[0] if title else None)
+        region, level = region_of(YEAR_NAMED.split(title)[0] if title else None)
     doc_type = _document_type(title, pages)
     return Identity(
         department=department,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from extractor.domain.vocabulary import OF_WHICH
+
 _BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "［", "]": "］", "【": "［", "】": "］"})
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 _ORDINAL = re.compile(
-    r"^(?:其中[:：]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])"
+    rf"^(?:{OF_WHICH}[:：]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])"
 )
 
 

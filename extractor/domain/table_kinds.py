@@ -2,14 +2,23 @@
 
 Titles vary by region and year (部门收支总表, 收支预算总表, 部门财务收支预算总表, 收入支出决算总表 …), so
 a kind is recognised from the words a title contains, most specific first, never from a fixed list.
+
+What each kind is (financial, two-sided, balanced, text-only, its classification, its colour …) is one row of
+``data/table_kinds.csv``, read as a :class:`KindInfo` by every stage: adding a kind is one enum member and one row.
 """
 
 from __future__ import annotations
 
+import csv
 import enum
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from extractor.domain.amounts import ascii_digits, normalise_digits
+from extractor.domain.vocabulary import UNIT
 
 
 class TableKind(enum.Enum):
@@ -30,12 +39,79 @@ class TableKind(enum.Enum):
     DEPT_PERFORMANCE = "dept_performance"
     OTHER = "other"
 
+    @property
+    def info(self) -> KindInfo:
+        """What this kind is: its row of ``data/table_kinds.csv``."""
+        return kind_info(self)
+
+
+class Classification(enum.Enum):
+    """The codes a table's rows carry in the standard templates."""
+
+    FUNCTION = "function"  # 支出功能分类 类/款/项 (201, 20101, 2010101)
+    ECONOMIC = "economic"  # 部门预算支出经济分类 (301, 30101) or 政府预算支出经济分类 (501)
+    NONE = "none"  # rows named, not coded (收支总表, 三公经费表, 绩效目标表)
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """What a table kind is, as every stage reads it (one row of ``data/table_kinds.csv``)."""
+
+    kind: TableKind
+    zh: str  # the kind's usual Chinese name (收支总表)
+    # a table of a disclosure's set (the catalogue's 收支总表 … 绩效目标表, and regional ones: 财政拨款支出表, 项目支出表):
+    # a file printing one is a disclosure; ``other`` is any table else (机关运行经费, 政府采购, 专户 …)
+    budget_table: bool
+    financial: bool  # its amount columns are mapped by the column model (measure, year, component)
+    two_sided: bool  # income printed beside expenditure: a column's side says which of the two it is
+    balanced: bool  # its 收入总计 equals its 支出总计
+    text_only: bool  # it may hold texts rather than amounts: no amount is no sign of an empty table, indented rows no sum
+    classification: Classification
+    line_items: bool  # the narrative's 类/款/项 amounts are looked up in its coded rows, whose 科目 names are checked
+    implies: frozenset[str]  # column-key words the kind says of every column (gpb and fiscal in a 一般公共预算支出表)
+    colour: tuple[int, int, int]  # RGB, in the overlay and the report
+
+
+_FLAGS = {"yes": True, "no": False}
+
+
+@cache
+def _kind_infos() -> dict[str, KindInfo]:
+    text = resources.files("extractor.domain").joinpath("data/table_kinds.csv").read_text(encoding="utf-8")
+    infos: dict[str, KindInfo] = {}
+    for row in csv.DictReader(text.splitlines()):
+        kind = TableKind(row["kind"])
+        colour = row["colour"]
+        if kind.value in infos:
+            raise ValueError(f"table_kinds.csv: {kind.value} listed twice")
+        infos[kind.value] = KindInfo(
+            kind=kind, zh=row["zh"], budget_table=_FLAGS[row["budget_table"]], financial=_FLAGS[row["financial"]],
+            two_sided=_FLAGS[row["two_sided"]], balanced=_FLAGS[row["balanced"]], text_only=_FLAGS[row["text_only"]],
+            classification=Classification(row["classification"]),
+            line_items=_FLAGS[row["line_items"]], implies=frozenset(row["implies"].split()),
+            colour=(int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)),
+        )
+    missing = [kind.value for kind in TableKind if kind.value not in infos]
+    if missing:
+        raise ValueError(f"table_kinds.csv: no row for {', '.join(missing)}")
+    return infos
+
+
+def kind_info(kind: TableKind | str) -> KindInfo:
+    """What a table kind is, given as a :class:`TableKind` or as its value (``"summary"``, as records carry it)."""
+    return _kind_infos()[kind if isinstance(kind, str) else kind.value]
+
+
+def kinds_where(test: Callable[[KindInfo], bool]) -> frozenset[str]:
+    """The values of the kinds whose description passes ``test`` (``kinds_where(lambda k: k.two_sided)``), as records carry them."""
+    return frozenset(kind.value for kind in TableKind if test(kind.info))
+
 
 _NUMBER = re.compile(
     r"(?:^|(?<=[\s:：（(]))(?P<number>(?:部门)?(?:预算|决算|公开)?(?:附)?表\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3}(?!般))(?:\s*[-—－]\s*\d{1,2})?"
     r"|(?:预算|决算|公开)\d{1,2}(?:[-—－]\d{1,2})?表)(?!\d)"
 )
-_UNIT = re.compile(r"(?:单位|金额)\s*(?:[:：]|[（(])\s*(?:人民币)?(?P<unit>万元|千元|亿元|元)")
+_UNIT = re.compile(rf"(?:单位|金额)\s*(?:[:：]|[（(])\s*(?:人民币)?(?P<unit>{UNIT})")
 _TITLE_END = re.compile(r"(?:表|目标表|情况表)(?:[（(][^）)]{1,20}[）)])?$")
 _TITLE_WORDS = re.compile(r"收支|收入|支出|三公|预算|决算|拨款|绩效|经费|采购|资产|基金|资本|明细|会议费|培训费|评价|指标|目标")
 _NOT_TITLE = re.compile(r"[。；;，,]|^注|^说明|单位[:：]|详见|见表|附件\d*[:：]?$")

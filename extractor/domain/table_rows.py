@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from extractor.domain.amounts import ascii_digits
 from extractor.domain.labels import normalise_label, normalise_text
+from extractor.domain.vocabulary import OF_WHICH, TOTAL_ROW, YEAR
 
 _GLUED = re.compile(r"^[［\[【(（]?(?P<code>[0-9]{3}|[0-9]{5}|[0-9]{7})[］\]】)）]?(?![0-9年月日%％.．])\s*[-－—_、.．:：]?\s*(?P<name>.*)$")
 _SPLIT_PARTS = {"类": 0, "款": 1, "项": 2}
-_TOTAL = re.compile(r"(?:合计|总计|小计)$")
 _LEVELS = {3: "类", 5: "款", 7: "项"}
 
 
@@ -111,8 +111,8 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
     unit_code = bool(codes) and all(_UNIT_CODE_COLUMN.search(header) for header, text in codes if text.strip())
     return RowIdentity(
         code=code, code2=code2, level=None if unit_code else code_level_name(code), label=printed,
-        label_normalised=normalise_label(printed), total=bool(_TOTAL.search(printed)) and not code,
-        subitem=printed.startswith("其中"),
+        label_normalised=normalise_label(printed), total=bool(TOTAL_ROW.search(printed)) and not code,
+        subitem=printed.startswith(OF_WHICH),
     )
 
 
@@ -163,12 +163,12 @@ class TreeRow:
     code2: str | None = None
 
 
-_OF_WHICH = re.compile(r"^其中[:：]?")
+_OF_WHICH = re.compile(rf"^{OF_WHICH}[:：]?")
 # a code column of 单位编码 (西安: 204 科学技术局, 204001 …): its codes name units, not 科目
 _UNIT_CODE_COLUMN = re.compile(r"单位(?:编码|代码|编号)$")
 # a label column that names the 预算单位 a row belongs to (深圳: 预算单位 | 科目编码 | 科目名称, a block of rows per unit)
 _UNIT_COLUMN = re.compile(r"^(?:二级)?(?:预算)?单位(?:名称)?$|^部门[(（]单位[)）]名称$")
-_PERIOD = re.compile(r"(?:19|20)\d{2}年(?:预算数?|决算数?)?$|^增减变化(?:金额|额|数)?$")
+_PERIOD = re.compile(rf"{YEAR}年(?:预算数?|决算数?)?$|^增减变化(?:金额|额|数)?$")
 
 
 def ordinal_rank(label: str) -> int | None:
@@ -246,7 +246,7 @@ def _indent_levels(rows: Sequence[TreeRow]) -> dict[float, int]:
 def _nesting_key(row: TreeRow, levels: dict[float, int], stack: list[tuple[tuple[int, float], int]], ordinals: bool) -> tuple[int, float]:
     if row.code:
         return (len(row.code), 0.0)
-    if row.label.startswith("其中") and stack:
+    if row.label.startswith(OF_WHICH) and stack:
         parent_key = stack[-1][0]
         listed = listed_rank(row.label)
         if listed is not None and (0, float(listed)) > parent_key:

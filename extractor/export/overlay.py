@@ -9,20 +9,15 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from extractor.domain.table_kinds import TableKind
 from extractor.errors import SettingsError
 from extractor.geometry import Box
 from extractor.model import BBox, Page
 from extractor.readers.pdf import open_pdf
 from extractor.records import Document
 
-# one colour per table kind (RGB), the rest grey
-KIND_COLOURS: dict[str, tuple[int, int, int]] = {
-    "summary": (31, 119, 180), "income": (23, 190, 207), "expenditure": (44, 160, 44), "fiscal_summary": (148, 103, 189),
-    "fiscal_expenditure": (140, 86, 75), "gpb_expenditure": (255, 127, 14), "gpb_basic_expenditure": (227, 119, 194),
-    "gpb_project_expenditure": (188, 189, 34), "three_public": (0, 128, 128), "gov_fund_expenditure": (128, 128, 0),
-    "soc_expenditure": (70, 70, 160), "project_performance": (120, 120, 120), "dept_performance": (100, 100, 100),
-    "other": (150, 150, 150),
-}
+# one colour per table kind (RGB), from the kinds' description; read by the report too
+KIND_COLOURS: dict[str, tuple[int, int, int]] = {kind.value: kind.info.colour for kind in TableKind}
 FAILED = (214, 39, 40)
 SECTION = (0, 90, 200)
 

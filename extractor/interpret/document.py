@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from extractor.domain.identity import DocumentType, Identity
 from extractor.domain.regions import region_code
-from extractor.domain.table_kinds import TableKind
 from extractor.layout.sections import Section
 from extractor.layout.tables import Table, TableSearch
 from extractor.model import InputFormat, SourceDocument
@@ -50,7 +49,7 @@ def type_by_tables(identity: Identity, search: TableSearch) -> Typed:
     if doc_type is DocumentType.DISCLOSURE:
         return Typed(doc_type, search)
     if budget_tables(search.tables):
-        kinds = sorted({t.kind.value for t in search.tables if t.kind is not TableKind.OTHER})
+        kinds = sorted({t.kind.value for t in search.tables if t.kind.info.budget_table})
         warning = WarningRecord("type_unsure", f"its first pages make it a {doc_type.value}, but it prints budget tables "
                                                f"({', '.join(kinds)}): read as a disclosure")
         return Typed(DocumentType.DISCLOSURE, search, [warning])
@@ -72,7 +71,7 @@ def type_by_figures(doc: SourceDocument, identity: Identity, typed: Typed, figur
 
 
 def budget_tables(found: list[Table]) -> bool:
-    return any(t.kind is not TableKind.OTHER and not t.empty for t in found)
+    return any(t.kind.info.budget_table and not t.empty for t in found)
 
 
 def _web_page_type(identity: Identity, doc_type: DocumentType) -> DocumentType:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from extractor.domain.amounts import is_amount_text, normalise_digits, parse_amount
 from extractor.domain.table_kinds import TableKind, classify_header, classify_title, is_title, same_title, says_empty, table_number, table_unit
+from extractor.domain.vocabulary import TOTAL_CELL, YEAR_ALONE
 from extractor.geometry import Box, union
 from extractor.layout.grid import Cell, Grid, TextLine, chars_outside
 from extractor.layout.settings import TOLERANCES as TOL
@@ -94,10 +95,8 @@ class Table:
 
 _CODE_TEXT = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _PERCENT = re.compile(r"^[-−]?\d+(?:\.\d+)?[%％]$")
-_TOTAL = re.compile(r"^(?:合计|总计|小计|[\u4e00-\u9fff]{0,8}(?:合计|总计))$")
 _CODE_HEADER = re.compile(r"编码|代码|编号|^类$|^款$|^项$|^科目码$")
 _LABEL_HEADER = re.compile(r"^(?:项目|科目|单位|部门)?(?:名称)?$|^(?:支出|收入)?(?:项目|科目)(?:名称)?$|名称$|^类别$")
-_YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _INDEX_HEADER = re.compile(r"^(?:行次|序号|栏次|行号)$")
 _NOTE_HEADER = re.compile(r"^(?:备注|说明)$")
 _HEAD_ROWS = 4
@@ -147,9 +146,6 @@ def find_tables(pages: Sequence[Page], skip: set[int], default_unit: str | None,
     return TableSearch(tables, tuple(failures))
 
 
-_TEXT_KINDS = {TableKind.OTHER, TableKind.PROJECT_PERFORMANCE, TableKind.DEPT_PERFORMANCE}
-
-
 def _without_data(table: Table) -> bool:
     """No rows; or no amount other than zero in a financial table, or in one whose note says it is empty."""
     if not table.rows:
@@ -157,12 +153,12 @@ def _without_data(table: Table) -> bool:
     amounts = [parse_amount(c.text) for row in table.rows for c in row.cells]
     if any(a is not None and a.value != 0 for a in amounts):
         return False
-    if table.kind in (TableKind.PROJECT_PERFORMANCE, TableKind.DEPT_PERFORMANCE):
-        # a blank template: nothing but labels, no figure or target anywhere
+    if table.kind.info.text_only and table.kind.info.budget_table:
+        # a 绩效目标表 left a blank template: nothing but labels, no figure or target anywhere
         printed = [text for row in table.rows for _, text in row.labels + row.codes] + [c.text for row in table.rows for c in row.cells]
         texts = (re.sub(r"[（(][^）)]*[）)]", "", text) for text in printed)
         return table.says_empty or not any(re.search(r"\d", t) for t in texts)
-    return table.kind not in _TEXT_KINDS or table.says_empty
+    return not table.kind.info.text_only or table.says_empty
 
 
 def _join_wrapped_titles(lines: list[TextLine]) -> list[TextLine]:
@@ -372,7 +368,7 @@ def grid_layout(grid: Grid) -> GridLayout:
         if _is_index_row(texts):
             continue
         header.append(r)
-        content += any(t and not _TOTAL.match(t) for t in texts)
+        content += any(t and not TOTAL_CELL.match(t) for t in texts)
     if body_start == grid.n_rows and content > _TEXT_TABLE_ROWS + 1:
         # No amount anywhere and many rows of text: a text table (a list of units, a 绩效目标表) with
         # its header in the first row. Few rows: an empty financial table, all header.
@@ -391,7 +387,7 @@ def _is_caption_row(cells: list[Cell], texts: list[str], n_cols: int) -> bool:
 
 
 def _is_body_row(texts: list[str]) -> bool:
-    return any(is_amount(t) and not _YEAR.match(t) for t in texts if t) and not _is_index_row(texts)
+    return any(is_amount(t) and not YEAR_ALONE.match(t) for t in texts if t) and not _is_index_row(texts)
 
 
 def _is_index_row(texts: list[str]) -> bool:
