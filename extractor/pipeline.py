@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
-from extractor import __version__
 from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.checks.report import check_record, count_checks
 from extractor.domain.identity import identify
@@ -31,6 +30,7 @@ from extractor.model import InputFormat, Page, SourceDocument
 from extractor.readers import ReaderSettings, read_source
 from extractor.readers import ocr as readers_ocr
 from extractor.records import SCHEMA_VERSION, Document, FactRecord, LineItemRecord, TableRecord, WarningRecord
+from extractor.version import __version__
 
 logger = logging.getLogger(__name__)
 OCR_MODES = ("auto", "always", "never")
