@@ -298,7 +298,16 @@ def _plain(value: Any) -> Any:
 
 def document_from_dict(data: dict[str, Any]) -> Document:
     """A :class:`Document` back from its JSON (what ``Document.to_dict`` gave), for checking saved results."""
-    return _build(Document, data)  # type: ignore[no-any-return]
+    return record_from_dict(Document, data)
+
+
+R = typing.TypeVar("R")
+
+
+def record_from_dict(kind: type[R], data: dict[str, Any]) -> R:
+    """A record of class ``kind`` back from its part of a document's JSON (``record_from_dict(DocumentInfo,
+    data["document"])``); keys the record does not have are passed over."""
+    return _build(kind, data)  # type: ignore[no-any-return]
 
 
 @functools.cache
