@@ -10,12 +10,11 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from extractor.batch import BatchSettings, batch  # noqa: E402  (the function shadows the module's name here)
-from extractor.errors import ExtractorError  # noqa: E402
-from extractor.pipeline import ExtractSettings, extract  # noqa: E402
-from extractor.records import Document  # noqa: E402
+from extractor.batch import BatchSettings, batch  # the function shadows the module's name here
+from extractor.errors import ExtractorError
+from extractor.pipeline import ExtractSettings, extract
+from extractor.records import Document
+from extractor.version import __version__
 
 
 def load_dataset(dataset_dir):  # type: ignore[no-untyped-def]

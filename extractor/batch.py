@@ -27,10 +27,15 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from extractor import __version__
-from extractor.errors import ZIP_ERRORS, ExtractorError, OutputError, SettingsError, WorkerStartError
+from extractor.cluster import run_on_cluster
+from extractor.companions import group_documents
+from extractor.domain.entities import load_aliases
+from extractor.errors import ZIP_ERRORS, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import spreadsheet_safe, write_atomic
+from extractor.pipeline import parse_pages
 from extractor.progress import LOGGER, Forward, eta, on_terminal
+from extractor.task import CHUNK, MemberError, Source, member_chunks, member_info, memory_mb, process
+from extractor.version import __version__
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +71,8 @@ class BatchSettings:
         if self.max_memory_mb < 64:
             raise SettingsError(f"max_memory_mb must be at least 64, not {self.max_memory_mb}")
         if self.pages is not None:
-            from extractor.pipeline import parse_pages
-
             parse_pages(self.pages)  # a malformed selection fails before the batch starts
         if self.aliases is not None:
-            from extractor.domain.entities import load_aliases
-
             load_aliases(self.aliases)  # a missing or malformed alias file fails before the batch starts
 
     def options_hash(self) -> str:
@@ -80,62 +81,6 @@ class BatchSettings:
         if self.pages is not None:
             recorded["pages"] = self.pages
         return hashlib.sha256(json.dumps(recorded, sort_keys=True).encode()).hexdigest()[:12]
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input: a file, or a member of a zip archive (``archive.zip!member.pdf``)."""
-
-    path: str
-    archive: str | None = None
-    member: str | None = None
-    index: int | None = None  # the member's place in the archive (two members may share a name)
-
-    def read(self) -> bytes:
-        if self.archive is None:
-            return Path(self.path).read_bytes()
-        with zipfile.ZipFile(self.archive) as archive:
-            return b"".join(_chunks(archive, _info(archive, self)))
-
-
-def _info(archive: zipfile.ZipFile, source: Source) -> zipfile.ZipInfo:
-    """The source's member: by its place in the archive (two members may share a name), else by its name."""
-    return archive.infolist()[source.index] if source.index is not None else archive.getinfo(source.member or "")
-
-
-MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a zip member larger than this, declared or found while reading, is refused
-MAX_MEMBER_RATIO = 200  # and so is one that unpacks to more than this many times its packed size (a zip bomb)
-_CHUNK = 1024 * 1024
-
-
-class MemberError(ExtractorError):
-    """A zip member that cannot be read: encrypted, packed by an unsupported method, corrupt, or too large."""
-
-    exit_code = 5
-
-
-def _check_member(info: zipfile.ZipInfo) -> None:
-    if info.flag_bits & 0x1:
-        raise MemberError("the member is encrypted")
-    if info.file_size > MAX_MEMBER_BYTES:
-        raise MemberError(f"the member unpacks to {info.file_size} bytes, over the {MAX_MEMBER_BYTES} byte limit")
-    if info.compress_size and info.file_size > 64 * 1024 and info.file_size / info.compress_size > MAX_MEMBER_RATIO:
-        raise MemberError(f"the member unpacks to {info.file_size / info.compress_size:.0f} times its packed size (a zip bomb?)")
-
-
-def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The member's bytes a chunk at a time, within the size limit whatever its header declares."""
-    _check_member(info)
-    seen = 0
-    try:
-        with archive.open(info) as handle:
-            while chunk := handle.read(_CHUNK):
-                seen += len(chunk)
-                if seen > MAX_MEMBER_BYTES:
-                    raise MemberError(f"the member unpacks to more than {MAX_MEMBER_BYTES} bytes")
-                yield chunk
-    except ZIP_ERRORS as e:  # encrypted, Deflate64, data that does not inflate, …
-        raise MemberError(f"the member cannot be unpacked ({type(e).__name__}: {e})") from None
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -223,42 +168,7 @@ def _members(path: Path) -> Iterator[Source]:
 
 # --- one file, in a worker ----------------------------------------------------------------------------------------
 
-def process(task: dict[str, Any]) -> dict[str, Any]:
-    """Extract one file and write its JSON; return the manifest fields. Never raises for a bad file."""
-    from extractor.export.json_export import document_to_json
-    from extractor.pipeline import ExtractSettings, extract
-
-    started = time.perf_counter()
-    result: dict[str, Any] = {"path": task["path"]}
-    try:
-        data = Source(task["path"], task.get("archive"), task.get("member"), task.get("index")).read() if task.get("data") is None else task["data"]
-        settings = ExtractSettings(password=task.get("password"), tables=task.get("tables", "hybrid"), ocr=task.get("ocr", "auto"),
-                                   pages=task.get("pages"))
-        stream = io.BytesIO(data)
-        stream.name = task["path"]  # the file's name in errors and in the output's source block
-        doc = extract(stream, settings)
-        write_atomic(Path(task["out"]), document_to_json(doc).encode("utf-8"))
-        mismatches = sum(1 for c in doc.checks if c.status == "mismatch")
-        result.update(
-            status="warning" if doc.warnings else "ok", pages=doc.source.pages, tables=len(doc.tables), facts=len(doc.facts),
-            mismatches=mismatches, error="; ".join(sorted({w.code for w in doc.warnings})),
-        )
-    except ExtractorError as e:
-        result.update(status="failed", error=str(e), exit_code=e.exit_code)
-    except OSError as e:
-        result.update(status="failed", error=f"cannot read: {e.strerror or e}", exit_code=3)
-    except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch; the manifest keeps the reason
-        logger.exception("unexpected error on %s", task["path"])
-        result.update(status="failed", error=f"internal error: {type(e).__name__}: {e}", exit_code=70)
-    result["seconds"] = round(time.perf_counter() - started, 3)
-    result["peak_mb"] = round(_memory_mb(os.getpid(), "VmHWM:"), 1)
-    result["rss_mb"] = round(_memory_mb(os.getpid(), "VmRSS:"), 1)  # for benchmarks; not a manifest column
-    return result
-
-
 def _worker(connection: multiprocessing.connection.Connection, memory_mb: int = 0) -> None:
-    import extractor.pipeline  # noqa: F401 - load the readers before saying ready, so start-up is not a file's time
-
     if memory_mb:
         limit_memory(memory_mb)
 
@@ -376,7 +286,7 @@ class _Pool:
             return
         slot.task = None
         done(result)
-        if _memory_mb(slot.process.pid, "VmRSS:") > self.settings.max_memory_mb:
+        if memory_mb(slot.process.pid, "VmRSS:") > self.settings.max_memory_mb:
             logger.info("worker %s above %d MB: replaced", slot.process.pid, self.settings.max_memory_mb)
             self._replace(index, kill=False)
 
@@ -410,18 +320,6 @@ def _stop(slot: _Slot, kill: bool) -> None:
 
             clear_after(slot.process.pid)  # a LibreOffice it had started, and its folder
     slot.connection.close()
-
-
-def _memory_mb(pid: int | None, field_name: str) -> float:
-    """A memory figure of a process in MB (VmRSS: resident now, VmHWM: peak resident); 0 where /proc is not there."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field_name):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 # --- the run ------------------------------------------------------------------------------------------------------
@@ -572,13 +470,13 @@ class _Archives:
     def _chunks(self, source: Source) -> Iterator[bytes]:
         if source.archive is None:
             with open(source.path, "rb") as handle:
-                while chunk := handle.read(_CHUNK):
+                while chunk := handle.read(CHUNK):
                     yield chunk
             return
         archive = self.open.get(source.archive)
         if archive is None:
             archive = self.open[source.archive] = zipfile.ZipFile(source.archive)
-        yield from _chunks(archive, _info(archive, source))
+        yield from member_chunks(archive, member_info(archive, source))
 
     def close(self) -> None:
         for archive in self.open.values():
@@ -629,8 +527,6 @@ def _execute(tasks: list[dict[str, Any]], settings: BatchSettings, finished: Cal
     if not tasks:
         return
     if settings.scheduler:
-        from extractor.cluster import run_on_cluster
-
         run_on_cluster(tasks, settings.scheduler, finished)
         return
     pool = _Pool(min(settings.jobs, len(tasks)), settings)
@@ -656,9 +552,6 @@ def _settle_duplicates(rows: list[ManifestRow]) -> list[ManifestRow]:
 def _group_companions(rows: list[ManifestRow], out: Path, aliases: str | None = None) -> list[ManifestRow]:
     """Files of one disclosure (a 情况说明 and its 报表: same department, region, year and kind) get one group key,
     and are checked together into ``groups/<group>.json``."""
-    from extractor.companions import group_documents
-    from extractor.domain.entities import load_aliases
-
     done = [(r.doc_id, out / "documents" / f"{r.doc_id}.json") for r in rows if r.status in _DONE and r.doc_id]
     groups = group_documents(done, out, load_aliases(aliases))
     return [replace(r, group=groups.get(r.doc_id, "")) if r.doc_id else r for r in rows]

@@ -10,15 +10,15 @@ from collections.abc import Callable
 from typing import Any
 
 from extractor.errors import SettingsError
+from extractor.task import Source, process
 
 
 def run_on_cluster(tasks: list[dict[str, Any]], scheduler: str, finished: Callable[[dict[str, Any]], None]) -> None:
-    """Run ``tasks`` (see :func:`extractor.batch.process`) on the scheduler at ``scheduler``; report each as it ends."""
+    """Run ``tasks`` (see :func:`extractor.task.process`) on the scheduler at ``scheduler``; report each as it ends."""
     try:
         from dask.distributed import Client, as_completed
     except ImportError as e:
         raise SettingsError("running on a cluster needs Dask: pip install 'budget-disclosure-extractor[cluster]'") from e
-    from extractor.batch import Source, process
 
     with Client(scheduler) as client:
         futures = []

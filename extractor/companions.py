@@ -18,7 +18,7 @@ from typing import Any
 from extractor.checks import check_documents
 from extractor.domain.entities import entity_key
 from extractor.export.atomic import write_atomic
-from extractor.records import Document, document_from_dict, plain_record
+from extractor.records import Document, DocumentInfo, document_from_dict, plain_record, record_from_dict
 
 logger = logging.getLogger(__name__)
 _SUFFIX = re.compile(r"[（(](?:本级|汇总|部门|单位)[)）]$")
@@ -26,26 +26,26 @@ _SUFFIX = re.compile(r"[（(](?:本级|汇总|部门|单位)[)）]$")
 
 def disclosure_key(doc: Document, aliases: Mapping[str, str] | None = None) -> str | None:
     """Entity, year and kind: what companion files share (None without a department or year)."""
-    return _key(plain_record(doc.document), aliases)
+    return _key(doc.document, aliases)
 
 
-def _key(info: dict[str, Any], aliases: Mapping[str, str] | None) -> str | None:
-    if not info.get("department") or not info.get("fiscal_year") or info.get("document_type") != "disclosure":
+def _key(info: DocumentInfo, aliases: Mapping[str, str] | None) -> str | None:
+    if not info.department or not info.fiscal_year or info.document_type != "disclosure":
         return None
-    department = _SUFFIX.sub("", re.sub(r"\s+", "", info["department"]))
-    year = info["fiscal_year"]
-    return f"{entity_key(department, info.get('region'), year, aliases)}|{year}|{info.get('report_kind') or ''}"
+    department = _SUFFIX.sub("", re.sub(r"\s+", "", info.department))
+    year = info.fiscal_year
+    return f"{entity_key(department, info.region, year, aliases)}|{year}|{info.report_kind or ''}"
 
 
 def group_documents(items: Sequence[tuple[str, Path]], out: Path, aliases: Mapping[str, str] | None = None) -> dict[str, str]:
     """Group saved results (doc_id, JSON path) into disclosures; write each group's joint checks to
     ``out/groups/<group>.json``; return doc_id -> group for the documents in a group of two or more."""
-    # the key from the JSON's identity alone; a whole Document is built only for a file that has companions
+    # the key from the JSON's identity record alone; a whole Document is built only for a file that has companions
     by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for doc_id, path in items:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            key = _key(data["document"], aliases)
+            key = _key(record_from_dict(DocumentInfo, data["document"]), aliases)
         except (OSError, ValueError, TypeError, KeyError) as e:
             logger.warning("cannot read %s for grouping: %s", path, e)
             continue

@@ -65,8 +65,7 @@ def guarded_extract(path: str | Path, settings: ExtractSettings, timeout: float 
     if kind == "error":
         message, exit_code = value
         raise _Failed(message, exit_code)
-    document: Document = value
-    object.__setattr__(document, "_origin", Path(path))
+    document: Document = value  # its origin the path, as the child extracted from it
     return document
 
 

@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
-from extractor import __version__
 from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.checks.report import check_record, count_checks
 from extractor.domain.identity import identify
 from extractor.errors import InputNotFoundError, NoTextLayerError, SettingsError
+from extractor.export.origin import FileOrigin
 from extractor.interpret import ocr
 from extractor.interpret.document import Typed, content_warnings, document_info, section_records, source_info, type_by_figures, type_by_tables
 from extractor.interpret.figures import narrative_records
@@ -31,6 +31,7 @@ from extractor.model import InputFormat, Page, SourceDocument
 from extractor.readers import ReaderSettings, read_source
 from extractor.readers import ocr as readers_ocr
 from extractor.records import SCHEMA_VERSION, Document, FactRecord, LineItemRecord, TableRecord, WarningRecord
+from extractor.version import __version__
 
 logger = logging.getLogger(__name__)
 OCR_MODES = ("auto", "always", "never")
@@ -155,9 +156,8 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         checks=tuple(check_record(c) for c in checks if c.status is not Status.OK), check_counts=count_checks(checks),
         attachments=tuple(attachments),
         warnings=tuple(read_warnings + typed.warnings + table_warnings + located_warnings + found_warnings + doubts),
+        origin=FileOrigin(Path(source) if isinstance(source, (str, os.PathLike)) else data),
     )
-    # where the pages came from, for Document.show (not part of the record or its JSON)
-    object.__setattr__(document, "_origin", Path(source) if isinstance(source, (str, os.PathLike)) else data)
     return document
 
 

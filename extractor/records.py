@@ -1,4 +1,9 @@
-"""Output records: immutable, mirroring ``schemas/extract.schema.json`` field for field."""
+"""Output records: immutable, mirroring ``schemas/extract.schema.json`` field for field; a document as plain data
+and back, and a table as a pandas DataFrame.
+
+Records stand below every stage that makes or reads them and import none of them: a document draws its pages
+through the origin it was given (see :class:`PageOrigin`).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,17 @@ import enum
 import functools
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from extractor.domain.amounts import decimal_scale
+from extractor.errors import SettingsError
 from extractor.model import BBox
+
+if TYPE_CHECKING:
+    import pandas
 
 SCHEMA_VERSION = "1.0.0"
 
@@ -182,9 +193,7 @@ class TableRecord:
         budget_unit, page), one column per amount column named by its printed path (``by="model"``: by its measure,
         year and component, ``budget 2026 personnel``), amounts exact as ``decimal128[pyarrow]`` in the table's unit
         (``frame.attrs`` holds kind, title, unit, pages, verified and each column's model)."""
-        from extractor.export.frames import table_frame
-
-        return table_frame(self, by)
+        return _table_frame(self, by)
 
 
 @dataclass(frozen=True)
@@ -227,9 +236,19 @@ class WarningRecord:
     page: int | None = None
 
 
+class PageOrigin(Protocol):
+    """Where a document's pages came from, able to draw one with what was found over it: the extraction gives a
+    document :class:`extractor.export.origin.FileOrigin` (its file's path or bytes)."""
+
+    def show(self, doc: Document, page: int, scale: float, password: str | None) -> Any:
+        """Page ``page`` of the document's file with ``doc``'s findings drawn over it (a PIL image)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Document:
-    """Everything extracted from one disclosure."""
+    """Everything extracted from one disclosure; ``origin``, where its pages came from, is not part of what it says
+    (not in its JSON, not compared)."""
 
     schema_version: str
     tool: dict[str, str]
@@ -244,21 +263,20 @@ class Document:
     check_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     attachments: tuple[AttachmentRecord, ...] = ()
     warnings: tuple[WarningRecord, ...] = field(default_factory=tuple)
+    origin: PageOrigin | None = field(default=None, compare=False, repr=False)  # None: read back from its JSON
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data: Decimals are already strings, tuples become lists."""
-        return _plain(dataclasses.asdict(self))
+        """Plain JSON-ready data: Decimals are already strings, tuples become lists; the origin is left out."""
+        data: dict[str, Any] = _plain(dataclasses.asdict(dataclasses.replace(self, origin=None)))
+        del data["origin"]
+        return data
 
     def show(self, page: int, scale: float = 1.5, password: str | None = None) -> Any:
         """Page ``page`` with what was found drawn over it and a legend, as a PIL image (a notebook shows it):
         the PDF page as printed, or the virtual page of a web page, workbook or Word file."""
-        from extractor.errors import SettingsError
-        from extractor.export.overlay import show
-
-        origin = getattr(self, "_origin", None)
-        if origin is None:
+        if self.origin is None:
             raise SettingsError("this document was read back from its JSON: draw it with extractor.export.overlay.show(path, doc, page)")
-        return show(origin, self, page, scale, password)
+        return self.origin.show(self, page, scale, password)
 
 
 def plain_record(record: Any) -> Any:
@@ -280,7 +298,16 @@ def _plain(value: Any) -> Any:
 
 def document_from_dict(data: dict[str, Any]) -> Document:
     """A :class:`Document` back from its JSON (what ``Document.to_dict`` gave), for checking saved results."""
-    return _build(Document, data)  # type: ignore[no-any-return]
+    return record_from_dict(Document, data)
+
+
+R = typing.TypeVar("R")
+
+
+def record_from_dict(kind: type[R], data: dict[str, Any]) -> R:
+    """A record of class ``kind`` back from its part of a document's JSON (``record_from_dict(DocumentInfo,
+    data["document"])``); keys the record does not have are passed over."""
+    return _build(kind, data)  # type: ignore[no-any-return]
 
 
 @functools.cache
@@ -309,3 +336,68 @@ def _build(kind: Any, value: Any) -> Any:
         _, item = typing.get_args(kind)
         return {k: _build(item, v) for k, v in value.items()}
     return value
+
+
+# --- a table as a pandas DataFrame ------------------------------------------------------------------------------
+
+# the row fields every frame starts with, before one column per amount column
+_ROW_FIELDS = ("side", "code", "level", "parent", "label", "total", "subitem", "budget_unit", "page")
+
+
+def _amount_dtype(values: Sequence[Decimal | None]) -> Any:
+    """``decimal128(38, s)[pyarrow]`` with the scale the values' printed digits need."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.ArrowDtype(pa.decimal128(38, decimal_scale(values)))
+
+
+def _column_names(table: TableRecord, by: str) -> list[str]:
+    """A name per amount column: its printed path, or its model (``budget 2026 personnel``); a name given twice
+    (合计 printed once per group) gets the model, then its position, to stay apart."""
+    amounts = [c for c in table.columns if c.role == "amount"]
+    names = [f"{c.measure} {c.year} {c.component}" if by == "model" and c.status == "mapped" else c.path for c in amounts]
+    for i, (name, column) in enumerate(zip(names, amounts, strict=True)):
+        if names.count(name) > 1 and column.status == "mapped" and by != "model":
+            names[i] = f"{name} ({column.measure} {column.year} {column.component})"
+    return [name if names.count(name) == 1 else f"{name} #{i}" for i, name in enumerate(names)]
+
+
+def _table_frame(table: TableRecord, by: str = "path") -> pandas.DataFrame:
+    """One row per table row (side, code, level, parent, label, total, subitem, budget_unit, page) and one column per
+    amount column, amounts exact in the table's unit (``frame.attrs['unit']``); a cell that prints no amount is <NA>."""
+    import pandas as pd
+
+    amounts = [c for c in table.columns if c.role == "amount"]
+    names = _column_names(table, by)
+    index: dict[tuple[int, str], list[int]] = {(c.side, c.path): [] for c in amounts}
+    for position, column in enumerate(amounts):
+        index[(column.side, column.path)].append(position)
+    data: dict[str, list[Any]] = {name: [] for name in _ROW_FIELDS}
+    values: list[list[Decimal | None]] = [[] for _ in amounts]
+    for row in table.rows:
+        for name in _ROW_FIELDS:
+            data[name].append(getattr(row, name))
+        found: dict[int, Decimal | None] = {}
+        for cell in row.cells:
+            positions = index.get((row.side, cell.column), [])
+            # a path printed once per group: the cell's own model tells which of its columns it is
+            model = (cell.measure, cell.year, cell.component)
+            chosen = next((p for p in positions if (amounts[p].measure, amounts[p].year, amounts[p].component) == model),
+                          positions[0] if positions else None)
+            if chosen is not None and cell.value is not None:
+                found[chosen] = Decimal(cell.value)
+        for position, column_values in enumerate(values):
+            column_values.append(found.get(position))
+    frame = pd.DataFrame({
+        **{name: pd.array(data[name], dtype=_ROW_DTYPES[name]) for name in _ROW_FIELDS},
+        **{name: pd.array(column_values, dtype=_amount_dtype(column_values)) for name, column_values in zip(names, values, strict=True)},
+    })
+    frame.attrs.update(kind=table.kind, title=table.title, number=table.number, unit=table.unit, pages=list(table.pages),
+                       verified=table.verified, columns={name: {"path": c.path, "measure": c.measure, "year": c.year,
+                                                                "component": c.component} for name, c in zip(names, amounts, strict=True)})
+    return frame
+
+
+_ROW_DTYPES = {"side": "Int64", "code": "string", "level": "string", "parent": "string", "label": "string", "total": "boolean",
+               "subitem": "boolean", "budget_unit": "string", "page": "Int64"}

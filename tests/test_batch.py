@@ -226,9 +226,8 @@ def test_a_bad_zip_member_is_one_failed_row_and_the_rest_is_read(tmp_path: Path)
 
 
 def test_planning_holds_no_zip_member_and_a_declared_size_over_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor import task as task_module
     from extractor.batch import _Journal, _plan
-
-    batch_module = sys.modules["extractor.batch"]  # the package's name `batch` is the function
 
     archive = tmp_path / "archive.zip"
     _patched_zip(archive, [("a.txt", SEED.read_bytes()), ("b.txt", SEED.read_bytes() + b" ")])
@@ -237,7 +236,7 @@ def test_planning_holds_no_zip_member_and_a_declared_size_over_the_limit_is_refu
     try:
         rows, tasks = _plan(discover([archive]), tmp_path / "out", journal, BatchSettings(jobs=1))
         assert len(tasks) == 2 and all("data" not in task for task in tasks)  # each worker reads its own member
-        monkeypatch.setattr(batch_module, "MAX_MEMBER_BYTES", 100)
+        monkeypatch.setattr(task_module, "MAX_MEMBER_BYTES", 100)
         rows, tasks = _plan(discover([archive]), tmp_path / "out", journal, BatchSettings(jobs=1))
         assert not tasks and all("over the 100 byte limit" in r.error for r in rows.values())
     finally:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from extractor.errors import InputNotFoundError, SettingsError
 from extractor.export.dataset import TABLES, build_dataset, code_parts, document_key, load_dataset, normalise_department, to_yuan
+from extractor.records import DocumentInfo
 from tests.conftest import CORPUS, extracted, read_csv
 
 JS = ["open-budget/JS_swbgt_2017_预算公开表格.pdf", "open-budget/JS_swbgt_2018_部门预算公开表.pdf", "open-budget/JS_swbgt_2019_部门预算公开文件.pdf"]
@@ -237,7 +238,9 @@ def test_normalise_department_is_idempotent(text: str) -> None:
 
 
 def test_document_key_without_identity() -> None:
-    assert document_key({"department": None, "region": None, "government_level": None, "report_kind": None}) == "|||"
+    nobody = DocumentInfo(department=None, region=None, government_level=None, fiscal_year=None, report_kind=None, document_type="other",
+                          entity=None, scope=None, unit=None, title=None, evidence={})
+    assert document_key(nobody) == "|||"
 
 
 @pytest.mark.parametrize(("value", "unit", "yuan"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -91,3 +92,9 @@ def parse_amount(text: str | None) -> Amount | None:
 def to_yuan(value: Decimal, unit: str) -> Decimal:
     """Convert ``value`` printed in ``unit`` to 元 exactly."""
     return value * UNIT_SCALE[unit]
+
+
+def decimal_scale(values: Sequence[Decimal | None]) -> int:
+    """The decimal places the values' printed digits need (``12.50`` needs 2), so that a decimal128 rounds nothing."""
+    exponents = [v.as_tuple().exponent for v in values if v is not None]
+    return max([-e for e in exponents if isinstance(e, int)] + [0])

@@ -1,6 +1,7 @@
 """The tidy dataset of a batch folder: the documents' JSON files concatenated into six tables.
 
-``build_dataset`` reads ``manifest.csv`` and ``documents/<doc_id>.json`` and writes ``data/<table>.parquet`` and
+``build_dataset`` reads ``manifest.csv`` and ``documents/<doc_id>.json`` (each back into a
+:class:`~extractor.records.Document`) and writes ``data/<table>.parquet`` and
 ``data/<table>.csv`` for ``documents``, ``tables``, ``cells``, ``facts``, ``line_items`` and ``checks`` (and, on
 request, ``data/dataset.duckdb``). Amounts stay exact: ``value`` is the decimal string of the JSON and
 ``value_yuan`` a Parquet ``decimal128(38, 8)``, never a float. ``document_key`` names one department's series
@@ -29,6 +30,8 @@ from extractor.domain.entities import entity_key, load_aliases, normalise_depart
 from extractor.domain.regions import region_code
 from extractor.errors import CorruptInputError, InputNotFoundError, OutputError, SettingsError
 from extractor.export.atomic import from_spreadsheet, spreadsheet_safe
+from extractor.export.csv_export import COLUMNS as LONG
+from extractor.records import Document, DocumentInfo, RowRecord, document_from_dict
 
 if TYPE_CHECKING:
     import pandas
@@ -93,9 +96,9 @@ _CODE_PARTS = (("class", 3), ("segment", 5), ("item", 7))
 
 # --- keys -------------------------------------------------------------------------------------------------------
 
-def document_key(document: dict[str, Any]) -> str:
+def document_key(document: DocumentInfo) -> str:
     """The key of a department's series across years: region, normalised department, level and report kind."""
-    parts = (document.get("region"), normalise_department(document.get("department")), document.get("government_level"), document.get("report_kind"))
+    parts = (document.region, normalise_department(document.department), document.government_level, document.report_kind)
     return "|".join(part or "" for part in parts)
 
 
@@ -157,10 +160,11 @@ def read_manifest(path: Path) -> list[ManifestEntry]:
     return [ManifestEntry(doc_id, e["status"] or "duplicate", e["group"], tuple(e["paths"])) for doc_id, e in entries.items()]
 
 
-def _read_document(folder: Path, entry: ManifestEntry) -> dict[str, Any] | None:
+def _read_document(folder: Path, entry: ManifestEntry) -> Any:
+    """The document's JSON as read (built into a Document by the caller), or None when it is missing."""
     path = folder / "documents" / f"{entry.doc_id}.json"
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         log.warning("%s: the manifest names it but it is missing; left out of the dataset", path)
         return None
@@ -188,36 +192,35 @@ class _Context:
         return {name: getattr(self, name) for name in names}
 
 
-def _document_row(entry: ManifestEntry, context: _Context, data: dict[str, Any]) -> Row:
-    ident, source = data["document"], data["source"]
+def _document_row(entry: ManifestEntry, context: _Context, doc: Document) -> Row:
+    ident, source = doc.document, doc.source
     return {
         "doc_id": entry.doc_id, "document_key": context.document_key, "entity_key": context.entity_key, "group": entry.group,
         "paths": "|".join(entry.paths), "region_code": context.region_code,
-        "sha256": source.get("sha256"), "source_file": source.get("file"), "pages": source.get("pages"),
-        **{name: ident.get(name) for name in ("department", "region", "government_level", "fiscal_year", "report_kind",
-                                               "entity", "scope", "unit", "document_type")},
-        "n_tables": len(data["tables"]), "n_facts": len(data["facts"]), "status": entry.status,
+        "sha256": source.sha256, "source_file": source.file, "pages": source.pages,
+        **{name: getattr(ident, name) for name in ("department", "region", "government_level", "fiscal_year", "report_kind",
+                                                    "entity", "scope", "unit", "document_type")},
+        "n_tables": len(doc.tables), "n_facts": len(doc.facts), "status": entry.status,
     }
 
 
-def _table_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
-    for index, table in enumerate(data["tables"]):
-        pages = table["pages"]
+def _table_rows(context: _Context, doc: Document) -> Iterator[Row]:
+    for index, table in enumerate(doc.tables):
         yield {
-            "doc_id": context.doc_id, "table_index": index, "kind": table["kind"], "number": table.get("number"),
-            "title": table.get("title"), "unit": table.get("unit"), "first_page": min(pages), "last_page": max(pages),
-            "empty": table.get("empty"), "n_rows": len(table["rows"]), "verified": table.get("verified"),
-            "failed_checks": " ".join(table.get("failed_checks") or ()),
-            "n_unmapped_columns": sum(1 for c in table["columns"] if c.get("status") == "unmapped"),
+            "doc_id": context.doc_id, "table_index": index, "kind": table.kind, "number": table.number,
+            "title": table.title, "unit": table.unit, "first_page": min(table.pages), "last_page": max(table.pages),
+            "empty": table.empty, "n_rows": len(table.rows), "verified": table.verified,
+            "failed_checks": " ".join(table.failed_checks or ()),
+            "n_unmapped_columns": sum(1 for c in table.columns if c.status == "unmapped"),
         }
 
 
-def _code_names(rows: list[dict[str, Any]]) -> dict[str, str]:
+def _code_names(rows: Iterable[RowRecord]) -> dict[str, str]:
     """The printed label of each code in one table (its first row with that code)."""
     names: dict[str, str] = {}
     for row in rows:
-        if row.get("code"):
-            names.setdefault(row["code"], row["label"])
+        if row.code:
+            names.setdefault(row.code, row.label)
     return names
 
 
@@ -236,61 +239,61 @@ def code_parts(code: str | None, names: dict[str, str]) -> Row:
     return parts
 
 
-def _cell_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+_ROW_COLUMNS = ("side", "code", "code2", "level", "label", "label_normalised", "total", "subitem", "budget_unit")
+
+
+def _cell_rows(context: _Context, doc: Document) -> Iterator[Row]:
     base = context.fields("doc_id", "document_key", "entity_key", "fiscal_year", "report_kind", "department", "region")
-    for table_index, table in enumerate(data["tables"]):
-        names, unit = _code_names(table["rows"]), table.get("unit")
-        table_fields = {"table_index": table_index, "table_kind": table["kind"], "table_number": table.get("number"),
-                        "table_title": table.get("title"), "unit": unit, "table_verified": table.get("verified")}
-        for row_index, row in enumerate(table["rows"]):
-            row_fields = {"row_index": row_index, **{name: row.get(name) for name in ("side", "code", "code2", "level", "label",
-                                                                                      "label_normalised", "total", "subitem", "budget_unit")},
-                          **code_parts(row.get("code"), names)}
-            for cell in row["cells"]:
-                if cell.get("value") is None and not cell.get("text"):
+    for table_index, table in enumerate(doc.tables):
+        names, unit = _code_names(table.rows), table.unit
+        table_fields = {"table_index": table_index, "table_kind": table.kind, "table_number": table.number,
+                        "table_title": table.title, "unit": unit, "table_verified": table.verified}
+        for row_index, row in enumerate(table.rows):
+            row_fields = {"row_index": row_index, **{name: getattr(row, name) for name in _ROW_COLUMNS}, **code_parts(row.code, names)}
+            for cell in row.cells:
+                if cell.value is None and not cell.text:
                     continue
-                yield {**base, **table_fields, **row_fields, "column": cell["column"], "column_key": cell["key"],
-                       **{name: cell.get(name) for name in ("measure", "year", "component")}, "text": cell["text"],
-                       "value": cell.get("value"), "value_yuan": to_yuan(cell.get("value"), unit), "page": cell["page"]}
+                yield {**base, **table_fields, **row_fields, "column": cell.column, "column_key": cell.key,
+                       "measure": cell.measure, "year": cell.year, "component": cell.component, "text": cell.text,
+                       "value": cell.value, "value_yuan": to_yuan(cell.value, unit), "page": cell.page}
 
 
-def _fact_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+def _fact_rows(context: _Context, doc: Document) -> Iterator[Row]:
     base = context.fields("doc_id", "document_key", "entity_key", "fiscal_year", "report_kind", "department")
-    for fact in data["facts"]:
-        yield {**base, **{name: fact.get(name) for name in ("key", "value", "unit", "scope", "prior_value", "change", "page", "quote")},
-               "value_yuan": to_yuan(fact["value"], fact["unit"])}
+    for fact in doc.facts:
+        yield {**base, **{name: getattr(fact, name) for name in ("key", "value", "unit", "scope", "prior_value", "change", "page", "quote")},
+               "value_yuan": to_yuan(fact.value, fact.unit)}
 
 
-def _line_item_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
+def _line_item_rows(context: _Context, doc: Document) -> Iterator[Row]:
     base = context.fields("doc_id", "document_key", "fiscal_year")
-    for item in data["line_items"]:
-        yield {**base, **{name: item.get(name) for name in ("code", "level", "class_name", "segment_name", "item_name", "value", "unit", "page")},
-               "value_yuan": to_yuan(item["value"], item["unit"])}
+    for item in doc.line_items:
+        fields = ("code", "level", "class_name", "segment_name", "item_name", "value", "unit", "page")
+        yield {**base, **{name: getattr(item, name) for name in fields}, "value_yuan": to_yuan(item.value, item.unit)}
 
 
-def _check_rows(context: _Context, data: dict[str, Any]) -> Iterator[Row]:
-    for check in data["checks"]:
-        pages = [evidence["page"] for evidence in check.get("evidence", []) if evidence.get("page") is not None]
+def _check_rows(context: _Context, doc: Document) -> Iterator[Row]:
+    for check in doc.checks:
+        pages = [evidence.page for evidence in check.evidence if evidence.page is not None]
         fields = ("rule", "severity", "status", "message", "expected", "actual", "difference")
-        yield {"doc_id": context.doc_id, **{name: check.get(name) for name in fields}, "page": pages[0] if pages else None}
+        yield {"doc_id": context.doc_id, **{name: getattr(check, name) for name in fields}, "page": pages[0] if pages else None}
 
 
-def document_rows(entry: ManifestEntry, data: dict[str, Any], aliases: Mapping[str, str] | None = None) -> dict[str, Iterable[Row]]:
+def document_rows(entry: ManifestEntry, doc: Document, aliases: Mapping[str, str] | None = None) -> dict[str, Iterable[Row]]:
     """The rows one extraction adds to each table of the dataset."""
-    ident = data["document"]
-    entity = entity_key(ident.get("department"), ident.get("region"), ident.get("fiscal_year"), aliases)
-    code = ident.get("region_code") or region_code(ident.get("region"), ident.get("fiscal_year"))
-    context = _Context(entry.doc_id, document_key(ident), entity, ident.get("fiscal_year"), ident.get("report_kind"),
-                       ident.get("department"), ident.get("region"), code)
-    cells = list(_cell_rows(context, data))  # the cells table and the panel both take them
+    ident = doc.document
+    entity = entity_key(ident.department, ident.region, ident.fiscal_year, aliases)
+    code = ident.region_code or region_code(ident.region, ident.fiscal_year)
+    context = _Context(entry.doc_id, document_key(ident), entity, ident.fiscal_year, ident.report_kind, ident.department, ident.region, code)
+    cells = list(_cell_rows(context, doc))  # the cells table and the panel both take them
     return {
-        "documents": [_document_row(entry, context, data)],
-        "tables": _table_rows(context, data),
+        "documents": [_document_row(entry, context, doc)],
+        "tables": _table_rows(context, doc),
         "cells": cells,
-        "facts": _fact_rows(context, data),
-        "line_items": _line_item_rows(context, data),
-        "panel": _panel_rows(context, data, cells),
-        "checks": _check_rows(context, data),
+        "facts": _fact_rows(context, doc),
+        "line_items": _line_item_rows(context, doc),
+        "panel": _panel_rows(context, doc, cells),
+        "checks": _check_rows(context, doc),
     }
 
 
@@ -299,26 +302,26 @@ _PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "
                      "row_index")
 
 
-def _panel_rows(context: _Context, data: dict[str, Any], cells: list[Row]) -> Iterator[Row]:
+def _panel_rows(context: _Context, doc: Document, cells: list[Row]) -> Iterator[Row]:
     """Every table figure with its column model, then every narrative figure in money (table_kind ``narrative``,
     component: the figure's key and its scope): the current year's, the 年初预算 a 决算 states beside it and the prior
     year's."""
-    base = {"region_code": context.region_code, "scope": data["document"].get("scope")}
+    base = {"region_code": context.region_code, "scope": doc.document.scope}
     for cell in cells:
         if cell["measure"] is not None and cell["value_yuan"] is not None:
             yield {**base, **{name: cell[name] for name in _PANEL_FROM_CELLS}}
     year = context.fiscal_year
     final = context.report_kind == "final_accounts"
-    for fact in data["facts"]:
-        component = fact["key"] if fact.get("scope") in (None, "department") else f"{fact['key']}.{fact['scope']}"
-        figures = ((fact["value"], "final" if final else "budget", year), (fact.get("budget_value"), "budget", year),
-                   (fact.get("prior_value"), "prior_final" if final else "prior_budget", year - 1 if year else None))
+    for fact in doc.facts:
+        component = fact.key if fact.scope in (None, "department") else f"{fact.key}.{fact.scope}"
+        figures = ((fact.value, "final" if final else "budget", year), (fact.budget_value, "budget", year),
+                   (fact.prior_value, "prior_final" if final else "prior_budget", year - 1 if year else None))
         for value, measure, measure_year in figures:
-            yuan = to_yuan(value, fact["unit"])
+            yuan = to_yuan(value, fact.unit)
             if yuan is not None:
                 yield {**base, **context.fields("entity_key", "department", "fiscal_year", "report_kind", "doc_id"),
                        "table_kind": "narrative", "measure": measure, "year": measure_year, "component": component, "value_yuan": yuan,
-                       "page": fact["page"]}
+                       "page": fact.page}
 
 
 # --- writing -----------------------------------------------------------------------------------------------------
@@ -460,7 +463,7 @@ def _fill(folder: Path, files: dict[str, _TableFiles], aliases: Mapping[str, str
         if data is None:
             continue
         try:
-            rows = document_rows(entry, data, aliases)
+            rows = document_rows(entry, document_from_dict(data), aliases)
             for name, table_rows in rows.items():
                 files[name].add(table_rows)
         except (KeyError, TypeError, AttributeError) as e:
@@ -547,8 +550,6 @@ def _pandas_types() -> dict[Any, Any]:
 def csv_dtypes(table: str = "cells") -> dict[str, str]:
     """``pd.read_csv(path, dtype=csv_dtypes("cells"))`` reads a dataset CSV as written: text stays text (codes too),
     integers and booleans keep their nulls, exact amounts are read as text (``Decimal`` them, or use the Parquet)."""
-    from extractor.export.csv_export import COLUMNS as LONG
-
     if table == "long":
         integers = {"fiscal_year", "page", "table_index", "side", "measure_year"}
         return {name: "Int64" if name in integers else "string" for name in LONG}

@@ -6,9 +6,9 @@ import io
 import re
 from decimal import Decimal
 
+from extractor.domain.amounts import decimal_scale
 from extractor.export.atomic import spreadsheet_safe
 from extractor.export.csv_export import COLUMNS, long_rows
-from extractor.export.frames import decimal_scale
 from extractor.records import Document, TableRecord
 
 _DECIMAL_COLUMNS = ("value", "value_yuan", "prior_value", "change")
