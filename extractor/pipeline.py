@@ -145,7 +145,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     located_warnings = _located_warnings(doc, pages, typed, settings)
     checks: list[CheckResult] = []
     if typed.is_disclosure:
-        checks = _check(narrative, tables, facts, items, os.path.basename(name))
+        checks = _check(narrative, tables, facts, items, os.path.basename(name), identity.fiscal_year)
         tables = [verified(t, index, checks) for index, t in enumerate(tables)]
     found_warnings, attachments = content_warnings(doc, typed, tables, bool(facts or tables or items or sections), bool(sections))
     doubts = ocr.doubts(tables, facts, checks, ocr_pages) if ocr_pages else []
@@ -161,9 +161,12 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     return document
 
 
-def _check(narrative: Narrative, tables: list[TableRecord], facts: list[FactRecord], items: list[LineItemRecord], file: str) -> list[CheckResult]:
-    """Every rule on one document: its narrative's own arithmetic, its tables, and its figures against its tables."""
-    return check_narrative(narrative, file) + check_records([(t, file) for t in tables], [(f, file) for f in facts], [(i, file) for i in items])
+def _check(narrative: Narrative, tables: list[TableRecord], facts: list[FactRecord], items: list[LineItemRecord], file: str,
+           year: int | None) -> list[CheckResult]:
+    """Every rule on one document: its narrative's own arithmetic, its tables (their codes for its year), and its
+    figures against its tables."""
+    return check_narrative(narrative, file) + check_records(
+        [(t, file) for t in tables], [(f, file) for f in facts], [(i, file) for i in items], year)
 
 
 def _read(data: bytes, name: str, settings: ExtractSettings) -> tuple[SourceDocument, tuple[Page, ...], tuple[Page, ...], list[WarningRecord]]:

@@ -18,6 +18,7 @@ import pytest
 
 from extractor.checks import Status, check_documents, check_narrative, check_records
 from extractor.checks.model import classify, tolerance
+from extractor.interpret.tables import verified
 from extractor.layout.narrative import build_narrative
 from extractor.layout.sections import find_sections
 from extractor.readers import ReaderSettings, read_source
@@ -167,15 +168,29 @@ def test_narrative_rules_on_the_seed_and_on_its_text_altered(rule: str, printed:
         assert Status.MISMATCH not in before and Status.MISMATCH in after
 
 
-def test_renamed_codes_are_info_not_errors() -> None:
-    doc = extracted(str(CORPUS / "renwu/GZ_wjw_2026_部门预算.pdf"))
-    names = [c for c in doc.checks if c.rule == "label.code_name"]
-    assert all(c.status == "info" and c.severity == "info" for c in names)
+def test_a_code_printed_with_another_name_is_a_mismatch_and_a_rename_in_its_years_is_not() -> None:
+    # 江苏省检察院 2019 prints 20805 行政事业单位离退休, the name the 2019 edition still had (行政事业单位养老支出 after)
+    renamed = extracted(str(CORPUS / "open-budget/JS_jcy_2019_部门预算公开.pdf"))
+    assert any(r.code == "20805" and r.label == "行政事业单位离退休" for t in renamed.tables for r in t.rows)
+    assert set(renamed.check_counts["code.name"]) == {"ok"}
+    # 重庆市政府办公厅: every coded row of every table is its code's 科目; 2010301 printed as another name is not
     tables = _tables(CQ)
-    renamed = _alter(tables, "gpb_expenditure", "行政运行", "总计", "6342.71")
-    renamed = [dataclasses.replace(t, rows=tuple(dataclasses.replace(r, label="行政事务运行") if r.code == "2010301" else r for r in t.rows))
-               if t.kind == "gpb_expenditure" else t for t in renamed]
-    assert Status.INFO in _statuses(renamed, "label.code_name")
+    assert _statuses(tables, "code.name") == _statuses(tables, "code.known") == _statuses(tables, "code.parent") == {Status.OK}
+    misread = [dataclasses.replace(t, rows=tuple(dataclasses.replace(r, label="一般行政管理事务") if r.code == "2010301" else r for r in t.rows))
+               if t.kind == "gpb_expenditure" else t for t in tables]
+    results = check_records([(t, None) for t in misread], year=2026)
+    (finding,) = [r for r in results if r.rule.id == "code.name" and r.status is Status.MISMATCH]
+    assert "2010301 一般行政管理事务" in finding.message and "行政运行" in finding.message
+    gpb = next(i for i, t in enumerate(misread) if t.kind == "gpb_expenditure")
+    assert verified(misread[gpb], gpb, results).verified is False  # its sums still hold; its reading does not
+
+
+def test_a_code_nested_under_a_code_it_does_not_continue_or_outside_its_classification_is_a_mismatch() -> None:
+    tables = _tables(CQ)
+    gpb = next(t for t in tables if t.kind == "gpb_expenditure")
+    moved = dataclasses.replace(gpb, rows=tuple(dataclasses.replace(r, code="2018888") if r.code == "2010301" else r for r in gpb.rows))
+    results = check_records([(moved, None)], year=2026)
+    assert {r.rule.id for r in results if r.status is Status.MISMATCH} >= {"code.parent", "code.known"}
 
 
 def test_a_narrative_and_its_tables_in_two_files_are_checked_together() -> None:

@@ -8,7 +8,8 @@ from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.layout.narrative import build_narrative
 from extractor.layout.sections import find_sections
 from extractor.readers import ReaderSettings, read_source
-from tests.conftest import SHARED, extracted
+from extractor.records import RowRecord
+from tests.conftest import CORPUS, SHARED, extracted
 
 POOL = SHARED / "pool"
 
@@ -148,7 +149,7 @@ def test_a_unit_code_is_not_a_classification_code() -> None:
     units = [r for r in table.rows if r.code and len(r.code) == 6]
     assert department.level is None and department.budget_unit is None and len(units) == 7
     assert all(r.level is None and r.parent == "204" and r.budget_unit == r.label for r in units)
-    assert not [c for c in doc.checks if c.rule == "label.code_name" and c.expected == "公共安全支出"]
+    assert not [c for c in doc.checks if c.rule.startswith("code.") and (c.actual or "").startswith("204 ")]
     # the department is checked as the sum of its units
     found = [r for r in check_records([(table, None)]) if r.rule.id == "table.row_hierarchy"]
     assert found and {r.status for r in found} <= {Status.OK, Status.ROUNDING}
@@ -187,3 +188,25 @@ def test_a_table_says_which_reading_it_took_and_why() -> None:
     expenditure = next(t for t in shenzhen.tables if t.number == "表3")
     assert any(n.startswith("p21, p22") and "continued" in n for n in expenditure.notes)
     assert any("4 units" in n and "row 0 (深圳市建筑工务署)" in n for n in expenditure.notes)
+
+
+def test_a_row_printing_both_economic_classifications_keeps_the_departments_code_and_name() -> None:
+    # 烟台市政府办公室 公开表6: 科目编码 类 | 款 | 部门预算支出经济分类科目名称 | 科目编码 类 | 款 | 政府预算支出经济分类科目名称
+    doc = extracted(str(CORPUS / "renwu/YT_zfbgs_2026_部门预算.pdf"))
+    table = next(t for t in doc.tables if t.number == "公开表6")
+    rows: dict[str, RowRecord] = {}
+    for row in table.rows:  # each 部门 code once per 政府 code it maps to: 301 under 501 (机关) and under 505 (事业单位)
+        rows.setdefault(row.code or "", row)
+    assert [(r.code2, r.label) for r in table.rows if r.code == "301"] == [("501", "工资福利支出"), ("505", "工资福利支出")]
+    assert (rows["30101"].code2, rows["30101"].label, rows["30101"].parent) == ("50101", "基本工资", "301")
+    assert (rows["30108"].code2, rows["30108"].label) == ("50102", "机关事业单位基本养老保险缴费")
+    assert table.verified and "code.name" not in table.failed_checks
+
+
+def test_a_department_code_column_names_units_not_classes() -> None:
+    # 无锡市教育局 公开02表: 部门代码 | 部门名称: 305 无锡市教育局 over 305001 …; 305 would be the 经济分类 类 对个人和家庭的补助
+    doc = extracted(str(POOL / "无锡_c182fdf9c467.pdf"))
+    table = next(t for t in doc.tables if t.number == "公开02表")
+    coded = [r for r in table.rows if r.code and r.code.startswith("305")]
+    assert len(coded) >= 3 and all(r.level is None for r in coded)
+    assert not [c for c in doc.checks if c.rule.startswith("code.") and (c.actual or "").startswith("305")]

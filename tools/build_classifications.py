@@ -2,8 +2,8 @@
 
     python tools/build_classifications.py [--documents DIR] [--data DIR] [--measure]
 
-Reads every ``*.json`` the tool wrote for the corpus and the pool (``--documents``, default
-``/tmp/base/main2/documents``) and the reference lists ``function_codes.csv``, ``economic_codes.csv`` and
+Reads every ``*.json`` the tool wrote for the corpus and the pool (``--documents``: the
+``documents/`` folder of a ``benchmarks/compare_outputs.py`` snapshot) and the reference lists ``function_codes.csv``, ``economic_codes.csv`` and
 ``code_changes.csv`` of ``--data`` (default ``extractor/domain/data``), and writes there:
 
 - ``classifications.csv``: one row per (scheme, code) of 支出功能分类 (``function``), 部门预算支出经济分类
@@ -357,7 +357,7 @@ def renames(rows: list[Printed], changes: list[dict[str, str]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--documents", type=Path, default=Path("/tmp/base/main2/documents"))
+    parser.add_argument("--documents", type=Path, required=True)
     parser.add_argument("--data", type=Path, default=ROOT / "extractor" / "domain" / "data")
     parser.add_argument("--measure", action="store_true")
     args = parser.parse_args(argv)

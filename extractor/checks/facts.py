@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, in_yuan, precision, unit_scale
-from extractor.domain.codes import function_codes
 from extractor.domain.labels import name_key
 from extractor.domain.table_kinds import TableKind, kind_info, kinds_where
 from extractor.domain.vocabulary import YEAR_NAMED
@@ -16,11 +15,9 @@ THREE_PUBLIC = Rule("narrative.three_public_table", "说明中的“三公”经
                     "the narrative's 三公 figures are those of the 三公 table", Severity.ERROR)
 LINE_ITEM = Rule("narrative.line_item_table", "说明中的类/款/项金额与支出表一致",
                  "a 类/款/项 amount in the narrative is the amount of that code in an expenditure table", Severity.WARNING)
-CODE_NAME = Rule("label.code_name", "科目名称与功能分类科目表一致（更名只作提示）",
-                 "a code's printed name is the reference list's name (renames are reported as info)", Severity.INFO)
 TOTALS = Rule("narrative.totals_table", "说明中的收支总额、基本/项目支出与表中合计一致",
               "the narrative's income/expenditure totals and basic/project figures are printed in a table's total row", Severity.WARNING)
-RULES = (THREE_PUBLIC, LINE_ITEM, CODE_NAME, TOTALS)
+RULES = (THREE_PUBLIC, LINE_ITEM, TOTALS)
 
 # the tables that print the department's totals: a 收支总表 both sides, the income table, the expenditure tables
 # coded by 功能分类 (whose total row splits into 基本支出 and 项目支出)
@@ -136,21 +133,6 @@ def _blank_in(table: TableRecord, row: RowRecord) -> bool:
     """Whether some amount column of the row is printed blank (a blank is no amount, which a narrative may call 0)."""
     columns = {c.path for c in table.columns if c.role == "amount"}
     return len({c.column for c in row.cells if c.value is not None}) < len(columns)
-
-
-def check_code_names(tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
-    reference = function_codes()
-    for table, file in tables:
-        if not kind_info(table.kind).line_items:
-            continue
-        for row in table.rows:
-            known = reference.get(row.code or "") if row.level else None  # a 单位编码 has no level: not a 科目
-            if known is None or not row.label or name_key(row.label) == name_key(known.name):
-                continue
-            cell = row.cells[0] if row.cells else None
-            own = Evidence(f"{row.code} {row.label}", cell.value or "" if cell else "", table.unit, row.page, row.bbox, file, figure=row)
-            yield CheckResult(CODE_NAME, Status.INFO, f"{row.code} is printed {row.label}, the reference list says {known.name}", (own,),
-                              expected=known.name, actual=row.label)
 
 
 def check_totals(facts: Sequence[tuple[FactRecord, str | None]], tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from extractor.checks import cross, facts, narrative, tables
+from extractor.checks import codes, cross, facts, narrative, tables
 from extractor.checks.model import CheckResult, Figures, Rule, Status
 from extractor.checks.report import check_record, count_checks
 from extractor.layout.narrative import Narrative
 from extractor.records import CheckRecord, Document, FactRecord, LineItemRecord, TableRecord
 
-RULES: tuple[Rule, ...] = tables.RULES + cross.RULES + facts.RULES + narrative.RULES
+RULES: tuple[Rule, ...] = tables.RULES + codes.RULES + cross.RULES + facts.RULES + narrative.RULES
 
 
 def check_narrative(text: Narrative, file: str | None = None) -> list[CheckResult]:
@@ -23,18 +23,19 @@ def check_records(
     table_records: Sequence[tuple[TableRecord, str | None]],
     fact_records: Sequence[tuple[FactRecord, str | None]] = (),
     item_records: Sequence[tuple[LineItemRecord, str | None]] = (),
+    year: int | None = None,
 ) -> list[CheckResult]:
-    """The rules on tables, and on narrative figures against tables; each record with the file it came from.
-    Each figure a finding took from a table points at it by index: ``evidence.table`` is its place in
-    ``table_records``."""
+    """The rules on tables, and on narrative figures against tables; each record with the file it came from, and
+    the fiscal year the codes are checked for. Each figure a finding took from a table points at it by index:
+    ``evidence.table`` is its place in ``table_records``."""
     results: list[CheckResult] = []
     for table, file in table_records:
         results.extend(tables.check_table(table, file))
+        results.extend(codes.check_codes(table, file, year))
     results.extend(cross.check_tables([t for t, _ in table_records], [f for _, f in table_records]))
     results.extend(facts.check_facts(fact_records, table_records))
     results.extend(facts.check_line_items(item_records, table_records))
     results.extend(facts.check_totals(fact_records, table_records))
-    results.extend(facts.check_code_names(table_records))
     figures = Figures([t for t, _ in table_records])
     return [figures.point(r) for r in results]
 
@@ -61,7 +62,8 @@ def check_documents(documents: Sequence[Document]) -> tuple[list[CheckRecord], d
             if rule in _TEXT_RULES:
                 for status, n in by_status.items():
                     counts.setdefault(rule, {})[status] = counts.get(rule, {}).get(status, 0) + n
-    results = check_records(tables_, facts_, items_)
+    years = {doc.document.fiscal_year for doc in documents}
+    results = check_records(tables_, facts_, items_, years.pop() if len(years) == 1 else None)
     findings += [check_record(r) for r in results if r.status is not Status.OK]
     for rule, by_status in count_checks(results).items():
         counts.setdefault(rule, {}).update(by_status)

@@ -53,6 +53,14 @@ class CodeContext:
 
     def __init__(self) -> None:
         self.parts: list[str] = ["", "", ""]
+        self._second: CodeContext | None = None
+
+    @property
+    def second(self) -> CodeContext:
+        """The context of a second classification printed in the same rows (部门 and 政府 经济分类 side by side)."""
+        if self._second is None:
+            self._second = CodeContext()
+        return self._second
 
     def join_split(self, cells: Sequence[tuple[str, str]]) -> str | None:
         """Join codes printed over 类/款/项 columns; a part left blank under a filled one comes from the row above."""
@@ -84,7 +92,15 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
     code: str | None = None
     code2: str | None = None
     label = ""
-    if split:
+    runs = _split_runs(split)
+    if len(runs) == 2 and len(labels) == 2:
+        # two classifications in one row (烟台: 类 | 款 | 部门经济分类名称 | 类 | 款 | 政府经济分类名称): the 部门 one is
+        # the code and its name the label, the other code2
+        first, second = context.join_split(runs[0]), context.second.join_split(runs[1])
+        department = 1 if _is_department_economic(labels[1][0]) and not _is_department_economic(labels[0][0]) else 0
+        code, code2 = (first, second) if department == 0 else (second, first)
+        split, labels = runs[department], [labels[department]]
+    elif split:
         code = context.join_split(split)
     elif codes:
         # several code columns (西安: 部门经济科目编码 | 名称 | 政府经济科目编码 | 名称): the 部门经济 one is
@@ -114,6 +130,16 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
         label_normalised=normalise_label(printed), total=bool(TOTAL_ROW.search(printed)) and not code,
         subitem=printed.startswith(OF_WHICH),
     )
+
+
+def _split_runs(split: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Split code columns grouped per classification: a new group at each 类 after the first."""
+    runs: list[list[tuple[str, str]]] = []
+    for cell in split:
+        if not runs or (cell[0].rsplit("/", 1)[-1] == "类" and any(c[0].rsplit("/", 1)[-1] == "类" for c in runs[-1])):
+            runs.append([])
+        runs[-1].append(cell)
+    return runs
 
 
 def _is_department_economic(header: str) -> bool:
@@ -164,8 +190,9 @@ class TreeRow:
 
 
 _OF_WHICH = re.compile(rf"^{OF_WHICH}[:：]?")
-# a code column of 单位编码 (西安: 204 科学技术局, 204001 …): its codes name units, not 科目
-_UNIT_CODE_COLUMN = re.compile(r"单位(?:编码|代码|编号)$")
+# a code column of 单位编码 or 部门代码 (西安: 204 科学技术局, 204001 …; 无锡: 305 无锡市教育局, 305001 …): its codes name
+# units, not 科目
+_UNIT_CODE_COLUMN = re.compile(r"(?:单位|部门)(?:编码|代码|编号)$")
 # a label column that names the 预算单位 a row belongs to (深圳: 预算单位 | 科目编码 | 科目名称, a block of rows per unit)
 _UNIT_COLUMN = re.compile(r"^(?:二级)?(?:预算)?单位(?:名称)?$|^部门[(（]单位[)）]名称$")
 _PERIOD = re.compile(rf"{YEAR}年(?:预算数?|决算数?)?$|^增减变化(?:金额|额|数)?$")
