@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+
+import pytest
 
 from extractor.checks import CheckResult, Status, check_narrative, check_records
 from extractor.layout.narrative import build_narrative
@@ -210,3 +213,16 @@ def test_a_department_code_column_names_units_not_classes() -> None:
     coded = [r for r in table.rows if r.code and r.code.startswith("305")]
     assert len(coded) >= 3 and all(r.level is None for r in coded)
     assert not [c for c in doc.checks if c.rule.startswith("code.") and (c.actual or "").startswith("305")]
+
+
+@pytest.mark.parametrize("path", [str(CORPUS / "renwu/GZ_zfbgt_2026_部门预算.pdf"), str(POOL / "福州_2ba46bba3ef7.pdf")])
+def test_a_three_public_table_of_one_item_per_row_gives_each_row_its_item(path: str) -> None:
+    # 广州市政府办公厅 表8: 行政经费 | “三公”经费 | 其中：（一）因公出国（境）支出 | （二）公务用车购置及运行维护支出 | 1. … | （三）…
+    # under 合计 / 一般公共预算 / 政府性基金预算 / 国有资本经营预算; 福州: 合计 | 1、因公出国（境）费用 | 2、公务接待费 …
+    table = next(t for t in extracted(path).tables if t.kind == "three_public")
+    first = {r.label: next(c for c in r.cells if c.value is not None) for r in table.rows}
+    whole = [(label, c.value) for label, c in first.items() if c.component == "three_public"]
+    assert len(whole) == 1 and ("三公" in whole[0][0] or whole[0][0] == "合计")  # the 三公 total once, not every row
+    items = {c.component: Decimal(c.value) for c in first.values() if c.component in ("abroad", "vehicle", "reception")}
+    assert set(items) == {"abroad", "vehicle", "reception"} and sum(items.values()) == Decimal(whole[0][1])
+    assert all(c.component != "three_public" for label, c in first.items() if label == "行政经费")

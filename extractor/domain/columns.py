@@ -101,6 +101,38 @@ def _parent(item: str) -> str:
     return next((t.parent for t in _terms() if t.term == item), "")
 
 
+# the items of the 三公 family: a 三公 table printed one item per row (行政经费, “三公”经费, 其中：（一）因公出国（境）
+# 支出, （二）公务用车购置及运行维护支出, 1.公务用车购置费 …) names in each row what its cells are
+_THREE_PUBLIC_FAMILY = "three_public"
+
+
+def row_item(label: str) -> str | None:
+    """The item a row label of a 三公 table names, by the column vocabulary's item words (``abroad``, ``vehicle``,
+    ``vehicle_purchase``, ``reception``, ``three_public``, ``admin_expense``); None for a label naming no item (合计,
+    a funding word), so the row keeps its columns' meaning."""
+    item = _part_terms(normalise_label(label).replace("“", "").replace("”", "").replace('"', "")).get("item")
+    return item if item is not None and (item in (_THREE_PUBLIC_FAMILY, "admin_expense") or _in_family(item)) else None
+
+
+def _in_family(item: str) -> bool:
+    while item:
+        item = _parent(item)
+        if item == _THREE_PUBLIC_FAMILY:
+            return True
+    return False
+
+
+def row_component(item: str, column_component: str | None) -> str | None:
+    """A cell's component in a 三公 table of one item per row: the row's item with the funding its column adds
+    (``abroad`` in the 一般公共预算 column is ``abroad.gpb``); the column's own when it names an item of its own."""
+    if not column_component:
+        return column_component
+    head, _, funding = column_component.partition(".")
+    if head != _THREE_PUBLIC_FAMILY:
+        return column_component
+    return f"{item}.{funding}" if funding else item
+
+
 def _part_terms(part: str) -> dict[str, str]:
     """The first term of each class that a header part names."""
     found: dict[str, str] = {}

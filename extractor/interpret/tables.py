@@ -9,10 +9,12 @@ from typing import Any
 from extractor.checks import CheckResult, Status
 from extractor.domain.amounts import parse_amount
 from extractor.domain.codes import parent_code, repaired_code
-from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, column_key, table_meanings
+from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, column_key, row_component, row_item, table_meanings
 from extractor.domain.identity import Identity, ReportKind
+from extractor.domain.table_kinds import TableKind
 from extractor.domain.table_rows import (
     CodeContext,
+    RowIdentity,
     TreeRow,
     UnitRow,
     budget_units,
@@ -61,15 +63,16 @@ def table_record(table: Table, fiscal_year: int | None, final_accounts: bool) ->
     ])
     meanings = table_meanings([(c.name, c.role, c.side) for c in table.columns], table.kind.value, fiscal_year, final_accounts)
     keys = [column_key(c.name) for c in table.columns]  # once per column, not once per cell
+    items = _row_items(table, idents, meanings)
     rows = []
-    for row, ident, (depth, parent_row), unit in zip(table.rows, idents, tree, units, strict=True):
+    for row, ident, (depth, parent_row), unit, item in zip(table.rows, idents, tree, units, items, strict=True):
         parent = parent_of(ident.code, seen)
         if ident.code:
             seen.append(ident.code)
         cells = tuple(
             CellRecord(
                 column=table.columns[c.column].name, key=keys[c.column], text=c.text,
-                value=_value(c.text), page=c.page, bbox=c.bbox, **_model_of(meanings[c.column]),
+                value=_value(c.text), page=c.page, bbox=c.bbox, **_model_of(meanings[c.column], item),
             )
             for c in row.cells
         )
@@ -126,10 +129,24 @@ def ocr_table(table: TableRecord, pages: dict[int, Page]) -> tuple[TableRecord, 
     return replace(table, rows=tuple(rows)), warnings
 
 
-def _model_of(meaning: ColumnMeaning | None) -> dict[str, Any]:
+def _model_of(meaning: ColumnMeaning | None, item: str | None = None) -> dict[str, Any]:
     if meaning is None or meaning.status != "mapped":
         return {}
-    return {"measure": meaning.measure, "year": meaning.year, "component": meaning.component}
+    component = row_component(item, meaning.component) if item else meaning.component
+    return {"measure": meaning.measure, "year": meaning.year, "component": component}
+
+
+def _row_items(table: Table, idents: list[RowIdentity], meanings: list[ColumnMeaning | None]) -> list[str | None]:
+    """The item each row names in a 三公 table printed one item per row (行政经费, “三公”经费, 其中：（一）因公出国（境）
+    支出 …, under 合计 / 一般公共预算 / … columns): there the rows, not the columns, say what a figure is. A table whose
+    columns name the items (因公出国（境）费 | 公务接待费 …) keeps its columns' meaning."""
+    if table.kind is not TableKind.THREE_PUBLIC:
+        return [None] * len(idents)
+    column_items = {m.component.partition(".")[0] for m in meanings if m is not None and m.status == "mapped" and m.component}
+    if column_items - {"three_public", "total"}:
+        return [None] * len(idents)
+    items = [row_item(i.label) if not i.total else None for i in idents]
+    return items if sum(1 for i in items if i) >= 2 else [None] * len(idents)
 
 
 def _unit_notes(rows: list[RowRecord], printed: list[str | None]) -> list[str]:
