@@ -24,7 +24,7 @@ from extractor.model import BBox
 if TYPE_CHECKING:
     import pandas
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,9 @@ class TableRecord:
     notes: tuple[str, ...] = ()
     verified: bool | None = None  # every comparison touching its cells holds (True), one is a mismatch (False), none (None)
     failed_checks: tuple[str, ...] = ()  # the rules of those mismatches
+    # the classification its rows are coded by: function (支出功能分类), economic (部门预算支出经济分类), economic_gov
+    # (政府预算支出经济分类), or None for a table of named rows
+    classification: str | None = None
 
     def to_pandas(self, by: str = "path") -> Any:
         """The table as a pandas DataFrame: one row per table row (side, code, level, parent, label, total, subitem,

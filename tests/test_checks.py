@@ -23,7 +23,7 @@ from extractor.layout.narrative import build_narrative
 from extractor.layout.sections import find_sections
 from extractor.readers import ReaderSettings, read_source
 from extractor.records import TableRecord
-from tests.conftest import CORPUS, DATA, SEED, extracted, read_csv, read_text_only, shared_files
+from tests.conftest import CORPUS, DATA, SEED, SHARED, extracted, read_csv, read_text_only, shared_files
 
 PATHS = [row["path"] for row in read_csv("corpus_identity.csv")]
 KNOWN: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
@@ -219,3 +219,27 @@ def test_narrative_totals_meet_a_total_row_and_miss_an_altered_one() -> None:
     assert facts and {r.status for r in check_records(tables, facts) if r.rule.id == "narrative.totals_table"} == {Status.OK}
     altered = [(dataclasses.replace(f, value="19000.00"), file) for f, file in facts]
     assert {r.status for r in check_records(tables, altered) if r.rule.id == "narrative.totals_table"} == {Status.MISMATCH}
+
+
+def test_two_tables_of_one_kind_and_classification_are_a_conflict_and_by_function_and_economic_class_are_not() -> None:
+    tables = _tables(CQ)
+    gpb = next(t for t in tables if t.kind == "gpb_expenditure")
+    assert gpb.classification == "function"
+    twice = check_records([(t, "a.pdf") for t in [*tables, gpb]], year=2026)
+    conflicts = [r for r in twice if r.rule.id == "cross.one_table"]
+    assert len(conflicts) == 2 and {r.status for r in conflicts} == {Status.MISMATCH}
+    assert verified(gpb, len(tables), twice).verified is False
+    by_economic = dataclasses.replace(gpb, classification="economic")
+    assert not [r for r in check_records([(t, "a.pdf") for t in [*tables, by_economic]], year=2026) if r.rule.id == "cross.one_table"]
+
+
+def test_a_table_is_coded_by_the_classification_its_title_names_or_its_codes_belong_to() -> None:
+    # 西安 2022: 一般公共预算基本支出明细表(按功能科目分) beside the usual one by 经济科目
+    doc = extracted(str(SHARED / "pool/西安_d8b69a4ecb5c.pdf"))
+    basic = {t.classification for t in doc.tables if t.kind == "gpb_basic_expenditure" and not t.empty}
+    assert basic >= {"function"}
+    # 广州市卫生健康委 表7 (按经济分类科目): 部门预算支出经济科目, with one 政府 code the document borrows (512 债务还本支出)
+    gz = extracted(str(CORPUS / "renwu/GZ_wjw_2026_部门预算.pdf"))
+    table = next(t for t in gz.tables if t.number == "表7")
+    assert table.classification == "economic" and table.failed_checks == ("code.known",)
+    assert [c.actual for c in gz.checks if c.rule == "code.known"] == ["512 债务还本支出", "51202 国外债务还本"]

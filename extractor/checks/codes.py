@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status
-from extractor.domain.classifications import lookup, name_matches, parent_of, scheme_of
-from extractor.domain.table_kinds import Classification, kind_info
+from extractor.domain.classifications import Scheme, lookup, name_matches, parent_of, scheme_of
 from extractor.records import RowRecord, TableRecord
 
 CODE_KNOWN = Rule("code.known", "科目编码属于其分类（功能分类、部门/政府经济分类）",
@@ -31,11 +30,11 @@ RULES = (CODE_KNOWN, CODE_PARENT, CODE_NAME)
 
 
 def check_codes(table: TableRecord, file: str | None = None, year: int | None = None) -> Iterator[CheckResult]:
-    """The three rules on every coded row of one table of a classification (the catalogue's 功能分类 and 经济分类
-    tables; a 政府采购 or 绩效 table's code column is an attribute of its rows, not their 科目): one ``ok`` per
-    rule for a table whose rows all hold, else a mismatch per row that does not."""
+    """The three rules on every coded row of a table coded by a classification (``table.classification``: a 功能分类
+    or 经济分类 table; a 政府采购 or 绩效 table's code column is an attribute of its rows, not their 科目): one ``ok``
+    per rule for a table whose rows all hold, else a mismatch per row that does not."""
     coded = [row for row in table.rows if _classified(row)]
-    if table.empty or not coded or kind_info(table.kind).classification is Classification.NONE:
+    if table.empty or not coded or table.classification is None:
         return
     for rule, test in ((CODE_KNOWN, _known), (CODE_PARENT, _under_parent), (CODE_NAME, _named)):
         failures = [(row, found) for row in coded if (found := test(row, table, year))]
@@ -56,9 +55,14 @@ def _classified(row: RowRecord) -> bool:
 Failure = tuple[str, str | None]
 
 
+_SCHEMES = {"function": Scheme.FUNCTION, "economic": Scheme.ECONOMIC_DEPT, "economic_gov": Scheme.ECONOMIC_GOV}
+
+
 def _known(row: RowRecord, table: TableRecord, year: int | None) -> Failure | None:
     scheme = scheme_of(row.code)
     assert scheme is not None and row.code
+    if table.classification and _SCHEMES[table.classification] is not scheme:
+        return f"a {scheme.value} code in a table of {table.classification}", table.classification
     return None if lookup(scheme, row.code, year) else (f"no such code in {scheme.value}" + (f" in {year}" if year else ""), None)
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify, in_yuan, unit_scale
 from extractor.checks.tables import cell_value
 from extractor.domain.labels import name_key
-from extractor.domain.table_kinds import TableKind
+from extractor.domain.table_kinds import TableKind, kind_info
 from extractor.domain.table_rows import ordinal_rank
 from extractor.records import CellRecord, RowRecord, TableRecord
 
@@ -18,7 +18,9 @@ SUMMARY_TOTALS = Rule("cross.summary_totals", "收支总表的本年收入/支�
                       "the summary's 本年收入/支出合计 equal the totals of the income and expenditure tables", Severity.WARNING)
 CLASS_ROWS = Rule("cross.class_rows", "收支总表支出方各类金额等于支出总表同类合计",
                   "each 类 on the summary's expenditure side equals that 类's total in the expenditure table", Severity.ERROR)
-RULES = (BASIC_TOTAL, SUMMARY_TOTALS, CLASS_ROWS)
+ONE_TABLE = Rule("cross.one_table", "同一文件中同类同分类的表只有一张",
+                 "a file prints one table of each kind and classification: two are a conflict, not two answers", Severity.WARNING)
+RULES = (BASIC_TOTAL, SUMMARY_TOTALS, CLASS_ROWS, ONE_TABLE)
 
 Located = tuple[TableRecord, RowRecord, CellRecord]
 
@@ -31,6 +33,32 @@ def check_tables(tables: Sequence[TableRecord], files: Sequence[str | None]) -> 
     yield from _basic_total(by_kind)
     yield from _summary_totals(by_kind)
     yield from _class_rows(by_kind)
+    yield from _one_table(by_kind)
+
+
+def _one_table(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
+    """Two tables of one standard kind and classification in one file (一般公共预算支出表 by function twice) give two
+    answers to one question: each is reported, and neither is verified, until a reader says which is the report's.
+    By function and by economic class they are two tables, not a conflict."""
+    for kind, tables in by_kind.items():
+        if not (kind_info(kind).budget_table and kind_info(kind).financial):  # a 绩效目标表 per project is many by design
+            continue
+        groups: dict[tuple[str | None, str | None], list[TableRecord]] = {}
+        for table, file in tables:
+            groups.setdefault((file, table.classification), []).append(table)
+        for (file, classification), same in groups.items():
+            if len(same) < 2:
+                continue
+            for table in same:
+                row = next((r for r in table.rows if any(c.value is not None for c in r.cells)), None)
+                cell = next((c for c in row.cells if c.value is not None), None) if row else None
+                if row is None or cell is None:
+                    continue
+                where = ", ".join(f"{t.number or t.title or kind} p{t.pages[0] if t.pages else '?'}" for t in same)
+                name = table.number or table.title or kind
+                evidence = (Evidence(name, cell.value or "", table.unit, cell.page, cell.bbox, file, figure=cell),)
+                yield CheckResult(ONE_TABLE, Status.MISMATCH, f"{len(same)} tables of {kind}" + (f" by {classification}" if classification else "")
+                                  + f" in one file: {where}", evidence)
 
 
 def _total_row(table: TableRecord) -> RowRecord | None:

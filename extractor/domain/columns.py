@@ -133,6 +133,16 @@ def row_component(item: str, column_component: str | None) -> str | None:
     return f"{item}.{funding}" if funding else item
 
 
+_CLASSIFICATION_WORDS = {"by_function": "function", "by_economic": "economic", "by_economic_gov": "economic_gov"}
+
+
+def classification_named(text: str | None) -> str | None:
+    """The classification a title or header names (按功能科目分, 经济分类, 政府预算支出经济分类), by the vocabulary's
+    qualifier words; None when it names none."""
+    qualifier = _part_terms(normalise_label(text or "")).get("qualifier")
+    return _CLASSIFICATION_WORDS.get(qualifier or "")
+
+
 def _part_terms(part: str) -> dict[str, str]:
     """The first term of each class that a header part names."""
     found: dict[str, str] = {}

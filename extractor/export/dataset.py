@@ -56,12 +56,12 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "tables": (
         ("doc_id", "s"), ("table_index", "i"), ("kind", "s"), ("number", "s"), ("title", "s"), ("unit", "s"),
         ("first_page", "i"), ("last_page", "i"), ("empty", "b"), ("n_rows", "i"), ("verified", "b"), ("failed_checks", "s"),
-        ("n_unmapped_columns", "i"),
+        ("n_unmapped_columns", "i"), ("classification", "s"),
     ),
     "cells": (
         ("doc_id", "s"), ("document_key", "s"), ("entity_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
-        ("region", "s"), ("table_index", "i"), ("table_kind", "s"), ("table_number", "s"), ("table_title", "s"),
-        ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"),
+        ("region", "s"), ("table_index", "i"), ("table_kind", "s"), ("table_classification", "s"), ("table_number", "s"),
+        ("table_title", "s"), ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"),
         ("class_code", "s"), ("segment_code", "s"), ("item_code", "s"), ("class_name", "s"), ("class_name_std", "s"),
         ("segment_name", "s"), ("item_name", "s"), ("label", "s"), ("label_normalised", "s"), ("total", "b"),
         ("subitem", "b"), ("budget_unit", "s"), ("column", "s"), ("column_key", "s"), ("measure", "s"), ("year", "i"),
@@ -80,9 +80,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     # one row per figure of a table with its column model: the multi-year panel (see the README's research questions)
     "panel": (
         ("entity_key", "s"), ("department", "s"), ("region_code", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("scope", "s"),
-        ("table_kind", "s"), ("code_key", "s"), ("level", "s"), ("label_normalised", "s"), ("budget_unit", "s"), ("side", "i"),
-        ("total", "b"), ("measure", "s"), ("year", "i"), ("component", "s"), ("value_yuan", "d"), ("doc_id", "s"), ("page", "i"),
-        ("table_index", "i"), ("row_index", "i"),
+        ("table_kind", "s"), ("table_classification", "s"), ("code_key", "s"), ("level", "s"), ("label_normalised", "s"),
+        ("budget_unit", "s"), ("side", "i"), ("total", "b"), ("measure", "s"), ("year", "i"), ("component", "s"), ("value_yuan", "d"),
+        ("doc_id", "s"), ("page", "i"), ("table_index", "i"), ("row_index", "i"),
     ),
     "checks": (
         ("doc_id", "s"), ("rule", "s"), ("severity", "s"), ("status", "s"), ("message", "s"), ("expected", "s"),
@@ -211,7 +211,7 @@ def _table_rows(context: _Context, doc: Document) -> Iterator[Row]:
             "title": table.title, "unit": table.unit, "first_page": min(table.pages), "last_page": max(table.pages),
             "empty": table.empty, "n_rows": len(table.rows), "verified": table.verified,
             "failed_checks": " ".join(table.failed_checks or ()),
-            "n_unmapped_columns": sum(1 for c in table.columns if c.status == "unmapped"),
+            "n_unmapped_columns": sum(1 for c in table.columns if c.status == "unmapped"), "classification": table.classification,
         }
 
 
@@ -246,7 +246,8 @@ def _cell_rows(context: _Context, doc: Document) -> Iterator[Row]:
     base = context.fields("doc_id", "document_key", "entity_key", "fiscal_year", "report_kind", "department", "region")
     for table_index, table in enumerate(doc.tables):
         names, unit = _code_names(table.rows), table.unit
-        table_fields = {"table_index": table_index, "table_kind": table.kind, "table_number": table.number,
+        table_fields = {"table_index": table_index, "table_kind": table.kind, "table_classification": table.classification,
+                        "table_number": table.number,
                         "table_title": table.title, "unit": unit, "table_verified": table.verified}
         for row_index, row in enumerate(table.rows):
             row_fields = {"row_index": row_index, **{name: getattr(row, name) for name in _ROW_COLUMNS}, **code_parts(row.code, names)}
@@ -297,9 +298,9 @@ def document_rows(entry: ManifestEntry, doc: Document, aliases: Mapping[str, str
     }
 
 
-_PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "table_kind", "code_key", "level", "label_normalised",
-                     "budget_unit", "side", "total", "measure", "year", "component", "value_yuan", "doc_id", "page", "table_index",
-                     "row_index")
+_PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "table_kind", "table_classification", "code_key", "level",
+                     "label_normalised", "budget_unit", "side", "total", "measure", "year", "component", "value_yuan", "doc_id",
+                     "page", "table_index", "row_index")
 
 
 def _panel_rows(context: _Context, doc: Document, cells: list[Row]) -> Iterator[Row]:
@@ -421,7 +422,7 @@ def require_duckdb() -> None:
 _VIEWS = (
     """CREATE VIEW cell_series AS
     SELECT d.document_key, d.fiscal_year, d.report_kind, d.department, d.region, d.government_level, d."group", c.doc_id,
-           c.table_index, c.table_kind, c.table_number, c.table_title, c.code_key, c.level, c.class_code, c.class_name_std,
+           c.table_index, c.table_kind, c.table_classification, c.table_number, c.table_title, c.code_key, c.level, c.class_code, c.class_name_std,
            c.label, c.label_normalised, c.total, c.subitem, c.column_key, c."column", c.value, c.unit, c.value_yuan, c.page
     FROM cells c JOIN documents d USING (doc_id)""",
     """CREATE VIEW check_summary AS

@@ -3,15 +3,17 @@ column's meaning (measure, year, component), and each cell's exact value."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
 from extractor.checks import CheckResult, Status
 from extractor.domain.amounts import parse_amount
+from extractor.domain.classifications import Scheme, scheme_of
 from extractor.domain.codes import parent_code, repaired_code
-from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, column_key, row_component, row_item, table_meanings
+from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, classification_named, column_key, row_component, row_item, table_meanings
 from extractor.domain.identity import Identity, ReportKind
-from extractor.domain.table_kinds import TableKind
+from extractor.domain.table_kinds import Classification, TableKind, kind_info
 from extractor.domain.table_rows import (
     CodeContext,
     RowIdentity,
@@ -90,6 +92,7 @@ def table_record(table: Table, fiscal_year: int | None, final_accounts: bool) ->
             for c, m, key in zip(table.columns, meanings, keys, strict=True)
         ),
         rows=tuple(rows), notes=tuple(notes + _unit_notes(rows, printed_units)),
+        classification=_classification(table, rows),
     )
 
 
@@ -134,6 +137,21 @@ def _model_of(meaning: ColumnMeaning | None, item: str | None = None) -> dict[st
         return {}
     component = row_component(item, meaning.component) if item else meaning.component
     return {"measure": meaning.measure, "year": meaning.year, "component": component}
+
+
+_SCHEME_CLASSIFICATION = {Scheme.FUNCTION: "function", Scheme.ECONOMIC_DEPT: "economic", Scheme.ECONOMIC_GOV: "economic_gov"}
+
+
+def _classification(table: Table, rows: list[RowRecord]) -> str | None:
+    """The classification a table's rows are coded by: the one its title names (一般公共预算基本支出表（按功能科目分）),
+    else, for a kind coded by a classification, the one most of its 科目 codes belong to (一般公共预算支出 by
+    function or by economic class). A table of another kind that names none (a 政府采购 table listing each item's
+    功能科目) has none: its codes are an attribute of its rows."""
+    named = classification_named(table.title)
+    if named or kind_info(table.kind).classification is Classification.NONE:
+        return named
+    schemes = Counter(scheme for r in rows if r.level and r.budget_unit is None and (scheme := scheme_of(r.code)))
+    return _SCHEME_CLASSIFICATION[schemes.most_common(1)[0][0]] if schemes else None
 
 
 def _row_items(table: Table, idents: list[RowIdentity], meanings: list[ColumnMeaning | None]) -> list[str | None]:
