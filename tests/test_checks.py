@@ -115,6 +115,7 @@ CASES = [
     ("cross.basic_total", CQ, ("gpb_basic_expenditure", "合计", "", "9018.00")),
     ("cross.summary_totals", "renwu/GZ_zfbgt_2026_部门预算.pdf", ("expenditure", "合计", "合计", "16410.00")),
     ("cross.class_rows", CQ, ("expenditure", "一般公共服务支出", "总计", "15900.00")),
+    ("cross.gpb_total", CQ, ("fiscal_summary", "支出合计", "一般公共预算", "18417.07")),
 ]
 
 

@@ -18,9 +18,11 @@ SUMMARY_TOTALS = Rule("cross.summary_totals", "收支总表的本年收入/支�
                       "the summary's 本年收入/支出合计 equal the totals of the income and expenditure tables", Severity.WARNING)
 CLASS_ROWS = Rule("cross.class_rows", "收支总表支出方各类金额等于支出总表同类合计",
                   "each 类 on the summary's expenditure side equals that 类's total in the expenditure table", Severity.ERROR)
+GPB_TOTAL = Rule("cross.gpb_total", "财政拨款收支总表的一般公共预算支出合计等于一般公共预算支出表合计",
+                 "the 一般公共预算 column of the 财政拨款收支总表's 本年支出合计 equals the 一般公共预算支出表's total", Severity.ERROR)
 ONE_TABLE = Rule("cross.one_table", "同一文件中同类同分类的表只有一张",
                  "a file prints one table of each kind and classification: two are a conflict, not two answers", Severity.WARNING)
-RULES = (BASIC_TOTAL, SUMMARY_TOTALS, CLASS_ROWS, ONE_TABLE)
+RULES = (BASIC_TOTAL, SUMMARY_TOTALS, CLASS_ROWS, GPB_TOTAL, ONE_TABLE)
 
 Located = tuple[TableRecord, RowRecord, CellRecord]
 
@@ -33,7 +35,30 @@ def check_tables(tables: Sequence[TableRecord], files: Sequence[str | None]) -> 
     yield from _basic_total(by_kind)
     yield from _summary_totals(by_kind)
     yield from _class_rows(by_kind)
+    yield from _gpb_total(by_kind)
     yield from _one_table(by_kind)
+
+
+_SPENT_THIS_YEAR = ("本年支出合计", "本年支出小计", "支出合计")
+
+
+def _gpb_total(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
+    """The 一般公共预算 figure printed twice: the 财政拨款收支总表's 本年支出合计 in its 一般公共预算 column, and the
+    一般公共预算支出表's 合计 (by function), for the same measure and year."""
+    for fiscal, fiscal_file in by_kind.get(TableKind.FISCAL_SUMMARY.value, []):
+        spent = [r for r in fiscal.rows if r.side == 1 and r.label_normalised in _SPENT_THIS_YEAR]
+        cells = [(r, c) for r in spent[:1] for c in r.cells if c.value is not None and (c.component or "").split(".")[-1] == "gpb"]
+        if len(cells) != 1:
+            continue
+        row, cell = cells[0]
+        for gpb, gpb_file in by_kind.get(TableKind.GPB_EXPENDITURE.value, []):
+            total = _total_row(gpb)
+            if total is None or gpb.classification == "economic":
+                continue
+            same = [c for c in total.cells if c.value is not None and c.component == "total" and (c.measure, c.year) == (cell.measure, cell.year)]
+            if len(same) == 1:
+                yield _compare(GPB_TOTAL, (fiscal, row, cell), [(gpb, total, same[0])], (fiscal_file, gpb_file),
+                               "财政拨款收支总表 一般公共预算 本年支出合计 = 一般公共预算支出表 合计")
 
 
 def _one_table(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
