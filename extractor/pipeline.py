@@ -20,7 +20,16 @@ from extractor.domain.identity import identify
 from extractor.errors import InputNotFoundError, NoTextLayerError, SettingsError
 from extractor.export.origin import FileOrigin
 from extractor.interpret import ocr
-from extractor.interpret.document import Typed, content_warnings, document_info, section_records, source_info, type_by_figures, type_by_tables
+from extractor.interpret.document import (
+    Typed,
+    completeness_warnings,
+    content_warnings,
+    document_info,
+    section_records,
+    source_info,
+    type_by_figures,
+    type_by_tables,
+)
 from extractor.interpret.figures import narrative_records
 from extractor.interpret.tables import table_records, verified
 from extractor.layout.narrative import Narrative, build_narrative
@@ -148,6 +157,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
         checks = _check(narrative, tables, facts, items, os.path.basename(name), identity.fiscal_year)
         tables = [verified(t, index, checks) for index, t in enumerate(tables)]
     found_warnings, attachments = content_warnings(doc, typed, tables, bool(facts or tables or items or sections), bool(sections))
+    found_warnings += completeness_warnings(tables, narrative.text) if typed.is_disclosure else []
     doubts = ocr.doubts(tables, facts, checks, ocr_pages) if ocr_pages else []
     document = Document(
         schema_version=SCHEMA_VERSION, tool={"name": "extractor", "version": __version__}, options=settings.recorded(),

@@ -244,3 +244,13 @@ def test_a_table_is_coded_by_the_classification_its_title_names_or_its_codes_bel
     table = next(t for t in gz.tables if t.number == "表7")
     assert table.classification == "economic" and table.failed_checks == ("code.known",)
     assert [c.actual for c in gz.checks if c.rule == "code.known"] == ["512 债务还本支出", "51202 国外债务还本"]
+
+
+def test_a_standard_table_neither_printed_nor_stated_empty_is_reported_missing() -> None:
+    # 重庆市政府办公厅 2026 prints eight of the nine standard tables and says nothing of 国有资本经营预算
+    missing = [w.message for w in extracted(str(CORPUS / CQ)).warnings if w.code == "tables_missing"]
+    assert len(missing) == 1 and "国有资本经营预算支出表" in missing[0] and "一般公共预算支出表" not in missing[0]
+    # 西安市司法局 2026 prints no such table either, and states 本部门无当年国有资本经营预算收支
+    assert not [w for w in extracted(str(CORPUS / "renwu/XA_sfj_2026_部门预算.pdf")).warnings if w.code == "tables_missing"]
+    # a narrative whose tables are a file of their own (北京市司法局 附件1) is not judged alone
+    assert not [w for w in extracted(str(CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf")).warnings if w.code == "tables_missing"]

@@ -70,6 +70,9 @@ class KindInfo:
     line_items: bool  # the narrative's 类/款/项 amounts are looked up in its coded rows, whose 科目 names are checked
     implies: frozenset[str]  # column-key words the kind says of every column (gpb and fiscal in a 一般公共预算支出表)
     colour: tuple[int, int, int]  # RGB, in the overlay and the report
+    # one of the nine tables every 部门预算 and 部门决算 prints (the standard table catalogue's sets), or states empty
+    required: bool = False
+    stated_as: str = ""  # the words a narrative states it empty by (本部门无国有资本经营预算收支)
 
 
 _FLAGS = {"yes": True, "no": False}
@@ -90,6 +93,7 @@ def _kind_infos() -> dict[str, KindInfo]:
             classification=Classification(row["classification"]),
             line_items=_FLAGS[row["line_items"]], implies=frozenset(row["implies"].split()),
             colour=(int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)),
+            required=_FLAGS[row["required"]], stated_as=row["stated_as"],
         )
     missing = [kind.value for kind in TableKind if kind.value not in infos]
     if missing:
