@@ -1,6 +1,7 @@
 """Every file of ../shared/pool (or of the folders given) read as a batch reads it, one line per file: status,
-document type, department, year, tables, verified tables, mismatches; then the totals, with the amount columns of
-the financial table kinds and those the column model leaves unmapped.
+document type, department, year, tables, verified tables, mismatches; then every table a rule fails, with the rules;
+then the totals, with the amount columns of the financial table kinds and those the column model leaves unmapped, and
+how many tables each rule fails.
 
     python benchmarks/bench_pool.py                  # the pool, two processes
     python benchmarks/bench_pool.py ../shared/corpus --jobs 1
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +43,9 @@ def read(path: str) -> dict[str, object]:
         "department": doc.document.department or "", "year": doc.document.fiscal_year or "", "kind": doc.document.report_kind or "",
         "tables": len(tables), "verified": sum(1 for t in tables if t.verified), "unverified": sum(1 for t in tables if t.verified is False),
         "mismatches": sum(1 for c in doc.checks if c.status == "mismatch"), "figures": len(doc.facts),
+        "failing": [(t.number or t.title or t.kind, t.pages[0] if t.pages else 0, t.failed_checks) for t in tables if t.failed_checks],
+        "inferred codes": sum(1 for t in tables for r in t.rows if r.code_source == "inferred"),
+        "unresolved names": sum(int(m.group(1)) for t in tables for n in t.notes if (m := re.search(r"(\d+) names not resolved", n))),
     }
 
 
@@ -69,12 +74,18 @@ def main() -> None:
             totals["verified tables"] += int(r["verified"])  # type: ignore[call-overload]
             totals["unverified tables"] += int(r["unverified"])  # type: ignore[call-overload]
             totals["mismatches"] += int(r["mismatches"])  # type: ignore[call-overload]
-            for key in ("amount columns", "unmapped amount columns", "unmapped amount columns of 绩效目标表"):
+            for key in ("amount columns", "unmapped amount columns", "unmapped amount columns of 绩效目标表", "inferred codes", "unresolved names"):
                 totals[key] += int(r[key])  # type: ignore[call-overload]
             if r["tables"]:
                 totals["tabled disclosures"] += 1
                 if r["mismatches"]:
                     totals["tabled disclosures with a mismatch"] += 1
+    print("\ntables a rule fails (file, table, first page: rules):")
+    for r in results:
+        for table, page, rules in r.get("failing", []):  # type: ignore[attr-defined]
+            print(f"  {os.path.basename(str(r['file']))}, {str(table)[:40]}, p{page}: {', '.join(rules)}")
+            for rule in rules:
+                totals[f"tables failing {rule}"] += 1
     print(f"\n{len(files)} files in {time.perf_counter() - started:.0f} s:", ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
     sys.stdout.flush()
 

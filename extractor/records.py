@@ -147,6 +147,7 @@ class RowRecord:
     bbox: BBox
     cells: tuple[CellRecord, ...]
     budget_unit: str | None = None  # the 预算单位 the row belongs to, in a table of rows per unit; None: the department's
+    code_source: str | None = None  # printed, or inferred from the row's name and its place (a table printing names only)
 
 
 @dataclass(frozen=True)

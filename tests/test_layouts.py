@@ -226,3 +226,20 @@ def test_a_three_public_table_of_one_item_per_row_gives_each_row_its_item(path: 
     items = {c.component: Decimal(c.value) for c in first.values() if c.component in ("abroad", "vehicle", "reception")}
     assert set(items) == {"abroad", "vehicle", "reception"} and sum(items.values()) == Decimal(whole[0][1])
     assert all(c.component != "three_public" for label, c in first.items() if label == "行政经费")
+
+
+def test_a_table_printing_names_only_gets_its_codes_from_the_catalogue_and_its_sums_check_them() -> None:
+    # 杭州市司法局 表5: 一般公共服务支出 / 社会工作事务 / 其他社会工作事务支出 / … with no code column
+    doc = extracted(str(CORPUS / "renwu/HZ_sfj_2026_部门预算.pdf"))
+    table = next(t for t in doc.tables if t.kind == "gpb_expenditure")
+    rows: dict[str, RowRecord] = {}
+    for row in table.rows:  # 行政运行 under 司法 first, then under 监狱 …: each 项 the one of the 款 above it
+        rows.setdefault(row.label, row)
+    running = [r for r in table.rows if r.label == "行政运行"]
+    assert len(running) >= 2 and all(r.code and r.code == f"{table.rows[r.parent_row].code}01" for r in running if r.parent_row is not None)
+    assert (rows["一般公共服务支出"].code, rows["一般公共服务支出"].code_source) == ("201", "inferred")
+    assert (rows["司法"].code, rows["司法"].parent, rows["行政运行"].code) == ("20406", "204", "2040601")
+    assert any("codes inferred from the names" in n for n in table.notes) and table.classification == "function"
+    assert table.verified and doc.check_counts["table.code_hierarchy"].get("ok", 0) > 0  # the sums now see the codes
+    basic = next(t for t in doc.tables if t.kind == "gpb_basic_expenditure")
+    assert {r.code for r in basic.rows if r.label == "其他社会保障缴费"} == {"30112"}  # 30104 before the 2018 list

@@ -211,3 +211,23 @@ def name_matches(scheme: str, code: str, printed: str | None, year: int | None =
         # a 99 no document prints, named by the rule (其他{款}支出): the lists vary the words (2080699 其他企业改革发展补助)
         return True
     return any(c.code_key == code and key == name_key(c.name_std) for c in _changes())
+
+
+@cache
+def _children() -> dict[tuple[Scheme, str | None], tuple[Entry, ...]]:
+    """The catalogue's codes by (scheme, parent): the 类 of a classification under None."""
+    children: dict[tuple[Scheme, str | None], list[Entry]] = {}
+    for entry in catalogue().values():
+        children.setdefault((entry.scheme, entry.parent), []).append(entry)
+    return {key: tuple(sorted(found, key=lambda e: e.code)) for key, found in children.items()}
+
+
+def code_named(scheme: str, parent: str | None, printed: str, year: int | None = None) -> str | None:
+    """The one code under ``parent`` (a 类 for None) that ``printed`` names, by :func:`name_matches`; None when no
+    code or more than one does. A name two codes carry (30104 and 30112 其他社会保障缴费, before and after the 2018
+    renumbering) is the code documents of ``year`` print, or else the one printed latest."""
+    entries = [e for e in _children().get((Scheme(scheme), parent), ()) if name_matches(scheme, e.code, printed, year)]
+    exact = [e for e in entries if name_key(e.name) == name_key(printed)] or entries
+    if len(exact) > 1 and year is not None:
+        exact = [e for e in exact if _printed_in(e, year)] or sorted(exact, key=lambda e: e.last_year or 0)[-1:]
+    return exact[0].code if len(exact) == 1 else None

@@ -9,7 +9,7 @@ from typing import Any
 
 from extractor.checks import CheckResult, Status
 from extractor.domain.amounts import parse_amount
-from extractor.domain.classifications import Scheme, scheme_of
+from extractor.domain.classifications import Scheme, code_named, scheme_of
 from extractor.domain.codes import parent_code, repaired_code
 from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, classification_named, column_key, row_component, row_item, table_meanings
 from extractor.domain.identity import Identity, ReportKind
@@ -82,8 +82,11 @@ def table_record(table: Table, fiscal_year: int | None, final_accounts: bool) ->
             side=row.side, code=ident.code, code2=ident.code2, level=ident.level, parent=parent, label=ident.label,
             label_normalised=ident.label_normalised, total=ident.total, subitem=ident.subitem, depth=depth, parent_row=parent_row,
             budget_unit=unit, page=row.page, bbox=row.bbox,
-            cells=cells,
+            cells=cells, code_source="printed" if ident.code else None,
         ))
+    rows, inferred = _inferred_codes(rows, classification_named(table.title), table.kind, fiscal_year)
+    if inferred:
+        notes.append(inferred)
     return TableRecord(
         kind=table.kind.value, title=table.title, number=table.number, unit=table.unit, pages=tuple(table.pages),
         placements=tuple(PlacementRecord(p, b) for p, b in table.bboxes), empty=table.empty,
@@ -152,6 +155,46 @@ def _classification(table: Table, rows: list[RowRecord]) -> str | None:
         return named
     schemes = Counter(scheme for r in rows if r.level and r.budget_unit is None and (scheme := scheme_of(r.code)))
     return _SCHEME_CLASSIFICATION[schemes.most_common(1)[0][0]] if schemes else None
+
+
+_KIND_SCHEME = {Classification.FUNCTION: Scheme.FUNCTION, Classification.ECONOMIC: Scheme.ECONOMIC_DEPT}
+
+
+def _inferred_codes(rows: list[RowRecord], named: str | None, kind: TableKind, year: int | None) -> tuple[list[RowRecord], str]:
+    """Codes for a table of a classification that prints names only (杭州: 一般公共服务支出 / 社会工作事务 / 其他社会工作
+    事务支出 …): each name is looked up among the catalogue's codes under the 类 and 款 read so far, a 项 under the
+    current 款 first, then a 款 under the current 类, then a 类; a name found nowhere, or twice, keeps no code and is
+    counted. The codes are marked ``inferred``; the hierarchy sums then check them."""
+    if any(r.code for r in rows):
+        return rows, ""
+    kind_scheme = _KIND_SCHEME.get(kind_info(kind).classification)
+    scheme = next((s for s, name in _SCHEME_CLASSIFICATION.items() if name == named), None) if named else kind_scheme
+    if scheme is None:
+        return rows, ""
+    context: list[str] = []  # the 类 and the 款 read so far
+    out, found, unresolved = [], 0, 0
+    for row in rows:
+        code = None if row.total or not row.label or row.budget_unit else _code_in(scheme.value, context, row.label, year)
+        if code is None:
+            unresolved += 0 if row.total or not row.label or row.budget_unit else 1
+            out.append(row)
+            continue
+        context = [c for c in context if len(c) < len(code)] + [code]
+        found += 1
+        out.append(replace(row, code=code, level=code_level_name(code), parent=parent_code(code), code_source="inferred"))
+    if not found:
+        return rows, ""
+    return out, f"codes inferred from the names for {found} rows (the table prints none); {unresolved} names not resolved"
+
+
+def _code_in(scheme: str, context: list[str], label: str, year: int | None) -> str | None:
+    for parent in [*reversed(context), None]:
+        if parent is not None and len(parent) >= 7:
+            continue
+        code = code_named(scheme, parent, label, year)
+        if code:
+            return code
+    return None
 
 
 def _row_items(table: Table, idents: list[RowIdentity], meanings: list[ColumnMeaning | None]) -> list[str | None]:
