@@ -24,7 +24,7 @@ from extractor.checks.report import format_report, mismatches
 from extractor.errors import ExtractorError, InputNotFoundError, SettingsError
 from extractor.export.atomic import write_atomic
 from extractor.export.csv_export import document_to_csv
-from extractor.export.dataset import build_dataset, require_duckdb
+from extractor.export.dataset import require_duckdb
 from extractor.export.json_export import document_to_json
 from extractor.export.tabular import document_to_parquet, document_to_xlsx
 from extractor.guard import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, guarded_extract
@@ -272,7 +272,6 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
             rows = run_batch(inputs, out_dir, settings)
             if not rows:
                 raise InputNotFoundError("no input files found", path=" ".join(inputs))
-            build_dataset(out_dir, duckdb=duckdb, aliases=aliases)
         except OSError as e:
             click.echo(f"error: {out_dir}: {e.strerror or e}", err=True)
             sys.exit(9)

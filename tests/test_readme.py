@@ -1,7 +1,9 @@
-"""The README works as written: its set-up lines are what CI runs, and its quick tour runs on the sample."""
+"""The README works as written: its set-up lines are what CI runs, its quick tour runs on the sample, and its Python
+examples run on real documents and give what the documents print."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -9,8 +11,11 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from tests.conftest import ROOT, SHARED
+import pytest
+
+from tests.conftest import CORPUS, ROOT, SHARED
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -46,3 +51,61 @@ def test_the_quick_tour_runs_on_the_sample(tmp_path: Path) -> None:
     assert (work / "cq.csv").read_text(encoding="utf-8").startswith("source_file,source_sha256,department")
     assert (work / "page15.png").read_bytes()[:4] == b"\x89PNG"
     assert (work / "dataset" / "manifest.csv").is_file() and (work / "dataset" / "data").is_dir()
+
+
+# the README's file names, made real: report.pdf is the tour's document, archive/ a department over two years and two
+# other departments
+REPORT = CORPUS / "renwu" / "CQ_zfbgt_2026_部门预算.pdf"
+ARCHIVE = ["open-budget/JS_swbgt_2017_预算公开表格.pdf", "open-budget/JS_swbgt_2017_部门预算.pdf", "open-budget/JS_swbgt_2018_部门预算公开表.pdf",
+           "open-budget/JS_gjfy_2017_部门预算公开.pdf"]
+
+
+def _python(marker: str) -> str:
+    """The README's Python block that holds ``marker``."""
+    blocks = [block for block in re.findall(r"```python\n(.*?)```", README, flags=re.S) if marker in block]
+    assert len(blocks) == 1, marker
+    return blocks[0]
+
+
+def _run(block: str, namespace: dict[str, Any]) -> list[Any]:
+    """Run a README block statement by statement; the values of its bare expressions, in order (what it shows)."""
+    shown = []
+    for statement in ast.parse(block).body:
+        if isinstance(statement, ast.Expr):
+            shown.append(eval(compile(ast.Expression(statement.value), "README.md", "eval"), namespace))  # noqa: S307 - our README
+        else:
+            exec(compile(ast.Module([statement], type_ignores=[]), "README.md", "exec"), namespace)  # noqa: S102 - our README
+    return shown
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("readme")
+    (work / "report.pdf").symlink_to(REPORT)
+    (work / "archive").mkdir()
+    for name in ARCHIVE:
+        (work / "archive" / Path(name).name).symlink_to(CORPUS / name)
+    return work
+
+
+@pytest.fixture(scope="module")
+def from_python(folder: Path) -> dict[str, Any]:
+    """The namespace of the README's batch example, run as a script (``__main__``) in ``folder``."""
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        _run(_python("extractor.batch("), namespace)
+    finally:
+        os.chdir(here)
+    return namespace
+
+
+def test_the_batch_example_leaves_a_dataset_that_load_dataset_reads(folder: Path, from_python: dict[str, Any]) -> None:
+    from extractor.export.dataset import TABLES
+
+    manifest = from_python["manifest"]
+    assert sorted(row.path.rsplit("/", 1)[-1] for row in manifest) == sorted(Path(name).name for name in ARCHIVE)
+    assert set(from_python["frames"]) == set(TABLES)
+    documents = from_python["frames"]["documents"]
+    assert sorted(documents.doc_id) == sorted(row.doc_id for row in manifest)
