@@ -10,12 +10,13 @@ import re
 import shlex
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, SHARED
+from tests.conftest import CORPUS, ROOT, SHARED, extracted
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -109,3 +110,66 @@ def test_the_batch_example_leaves_a_dataset_that_load_dataset_reads(folder: Path
     assert set(from_python["frames"]) == set(TABLES)
     documents = from_python["frames"]["documents"]
     assert sorted(documents.doc_id) == sorted(row.doc_id for row in manifest)
+
+
+def _in(folder: Path, block: str, namespace: dict[str, Any]) -> list[Any]:
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        return _run(block, namespace)
+    finally:
+        os.chdir(here)
+
+
+def _yuan(value: str, unit: str | None) -> Decimal:
+    from extractor.domain.amounts import UNIT_SCALE
+
+    return Decimal(value) * UNIT_SCALE[unit or "万元"]
+
+
+def test_the_library_example_sums_to_the_printed_total(folder: Path) -> None:
+    namespace: dict[str, Any] = {}
+    identity, figures, _, total, classes = _in(folder, _python('extractor.extract("report.pdf")'), namespace)
+    doc = extracted(str(REPORT))
+    assert identity == (doc.document.department, doc.document.fiscal_year, doc.document.report_kind)
+    assert ("income_total", "19230.18", "万元", 2) in figures  # the tour's figure, as the README shows it
+    assert namespace["first"].facts and all(figure.page <= 5 for figure in namespace["first"].facts)  # pages="1-5"
+    assert len(namespace["frames"]) == len(doc.tables)
+    table = doc.tables[4]
+
+    def printed(level: str | None) -> list[Decimal]:
+        return [Decimal(c.value) for r in table.rows if (r.total if level is None else r.level == level)
+                for c in r.cells if c.column == "2026年预算数/总计" and c.value]
+
+    assert [total] == printed(None)  # the 合计 row as printed, not four times it
+    assert classes == sum(printed("类")) != total and f"{classes} against a 合计 of {total}" in README
+
+
+def test_the_dataset_examples_read_what_the_documents_print(folder: Path, from_python: dict[str, Any]) -> None:
+    from extractor.export.dataset import TABLES
+
+    documents = {path: extracted(str(CORPUS / path)) for path in ARCHIVE}
+    entity = {doc_id: key for doc_id, key in zip(from_python["frames"]["documents"].doc_id,
+                                                 from_python["frames"]["documents"].entity_key, strict=True)}
+    expected: dict[tuple[str, int], Decimal] = {}
+    for doc in documents.values():
+        year = doc.document.fiscal_year
+        for table in doc.tables:
+            for row in table.rows:
+                if table.kind == "gpb_expenditure" and row.code == "201" and row.budget_unit is None:
+                    for cell in row.cells:
+                        if (cell.measure, cell.year, cell.component) == ("budget", year, "total") and cell.value:
+                            key = (entity[doc.source.sha256[:16]], year)
+                            expected[key] = expected.get(key, Decimal(0)) + _yuan(cell.value, table.unit)
+    assert len(expected) == 2 and from_python["series"].to_dict() == expected
+
+    tour: dict[str, Any] = {}
+    _in(folder, _python('frames = extractor.load_dataset("dataset")   #'), tour)
+    assert set(tour["frames"]) == set(TABLES)
+    assert len(tour["cells"]) == sum(1 for doc in documents.values() for t in doc.tables for r in t.rows for c in r.cells
+                                     if c.value is not None or c.text)
+
+    read: dict[str, Any] = {}
+    _in(folder, _python("csv_dtypes"), read)
+    codes = {r.code for doc in documents.values() for t in doc.tables for r in t.rows if r.code and any(c.value or c.text for c in r.cells)}
+    assert set(read["cells"].code.dropna()) == codes and any(len(code) == 7 for code in codes)  # codes as text: 2010301
