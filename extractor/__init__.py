@@ -24,6 +24,15 @@ def load_dataset(dataset_dir):  # type: ignore[no-untyped-def]
     return load(dataset_dir)
 
 
+def build_dataset(dataset_dir, duckdb: bool = False, aliases=None):  # type: ignore[no-untyped-def]
+    """Build a batch folder's dataset again (:func:`batch` builds it at its end): after adding an alias file, or for a
+    folder of ``documents/*.json`` and ``manifest.csv`` made otherwise; returns the row count of each table (see
+    :func:`extractor.export.dataset.build_dataset`)."""
+    from extractor.export.dataset import build_dataset as build
+
+    return build(dataset_dir, duckdb=duckdb, aliases=aliases)
+
+
 def read_tables(source, by: str = "path", **options):  # type: ignore[no-untyped-def]
     """Every table of one document as a pandas DataFrame (see :meth:`extractor.records.TableRecord.to_pandas`), amounts
     exact; ``options`` are those of :func:`extract` (``ocr="never"``, ``pages="3-9"``, …)."""
@@ -39,6 +48,6 @@ def csv_dtypes(table: str = "cells"):  # type: ignore[no-untyped-def]
 
 
 __all__ = [
-    "BatchSettings", "Document", "ExtractSettings", "ExtractorError", "batch", "csv_dtypes", "extract", "load_dataset",
+    "BatchSettings", "Document", "ExtractSettings", "ExtractorError", "batch", "build_dataset", "csv_dtypes", "extract", "load_dataset",
     "read_tables", "__version__",
 ]

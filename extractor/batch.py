@@ -32,6 +32,7 @@ from extractor.companions import group_documents
 from extractor.domain.entities import load_aliases
 from extractor.errors import ZIP_ERRORS, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import spreadsheet_safe, write_atomic
+from extractor.export.dataset import build_dataset, require_duckdb
 from extractor.pipeline import parse_pages
 from extractor.progress import LOGGER, Forward, eta, on_terminal
 from extractor.task import CHUNK, MemberError, Source, member_chunks, member_info, memory_mb, process
@@ -386,16 +387,23 @@ class _Progress:
 
 
 def batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str], settings: BatchSettings | None = None) -> list[ManifestRow]:
-    """Extract every input into ``out_dir`` and return the manifest, one row per input.
+    """Extract every input into ``out_dir``, build its dataset (``out_dir/data/``, see
+    :func:`~extractor.export.dataset.build_dataset`; with ``settings.duckdb`` also ``data/dataset.duckdb``) and return
+    the manifest, one row per input.
 
     Re-running over the same folder skips files already done with the same tool version and options; a file seen
     twice (the same bytes under two names) is extracted once and both names are recorded.
     """
     settings = settings or BatchSettings()
+    if settings.duckdb:
+        require_duckdb()  # before the extraction, not after it
     out = Path(out_dir)
     (out / "documents").mkdir(parents=True, exist_ok=True)
     with _folder_lock(out):
-        return _batch(inputs, out, settings)
+        manifest = _batch(inputs, out, settings)
+        if manifest:
+            build_dataset(out, duckdb=settings.duckdb, aliases=settings.aliases)
+        return manifest
 
 
 @contextmanager

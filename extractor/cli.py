@@ -24,7 +24,7 @@ from extractor.checks.report import format_report, mismatches
 from extractor.errors import ExtractorError, InputNotFoundError, SettingsError
 from extractor.export.atomic import write_atomic
 from extractor.export.csv_export import document_to_csv
-from extractor.export.dataset import build_dataset, require_duckdb
+from extractor.export.dataset import require_duckdb
 from extractor.export.json_export import document_to_json
 from extractor.export.tabular import document_to_parquet, document_to_xlsx
 from extractor.guard import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, guarded_extract
@@ -272,7 +272,6 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
             rows = run_batch(inputs, out_dir, settings)
             if not rows:
                 raise InputNotFoundError("no input files found", path=" ".join(inputs))
-            build_dataset(out_dir, duckdb=duckdb, aliases=aliases)
         except OSError as e:
             click.echo(f"error: {out_dir}: {e.strerror or e}", err=True)
             sys.exit(9)
@@ -349,23 +348,18 @@ def panel_command(dataset: Path, output: Path | None, entity: str | None, table_
       extract panel dataset --entity 江苏省委办公厅 --table-kind three_public --component three_public
       extract panel dataset -o panel.parquet
     """
-    from extractor.export.dataset import panel
+    from extractor.export.dataset import frame_to_csv, frame_to_parquet, panel
 
     with _reported(debug):
         frame = panel(dataset, entity=entity, table_kind=table_kind, measure=measure, component=component, code_key=code_key)
         if output is not None and output.suffix.lower() == ".parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            buffer = io.BytesIO()
-            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
-            write_atomic(output, buffer.getvalue())
+            write_atomic(output, frame_to_parquet(frame))
         elif output is not None:
             if output.suffix.lower() != ".csv":
                 raise SettingsError(f"cannot tell the format of {output.name}: name a .csv or .parquet file")
-            write_atomic(output, frame.to_csv(index=False).encode("utf-8"))
+            write_atomic(output, frame_to_csv(frame).encode("utf-8"))
         else:
-            click.echo(frame.to_csv(index=False), nl=False)
+            click.echo(frame_to_csv(frame), nl=False)
         click.echo(f"panel: {len(frame)} rows, {frame.entity_key.nunique()} entities, {frame.fiscal_year.nunique()} fiscal years", err=True)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from tests.conftest import CORPUS, SEED
+from tests.conftest import CORPUS, SEED, extracted
 
 PDF = CORPUS / "renwu" / "CQ_zfbgt_2026_部门预算.pdf"
 
@@ -139,6 +139,11 @@ def test_the_format_follows_the_suffix_and_a_name_it_cannot_write_is_refused(tmp
     assert run(str(PDF), "-o", str(table), "--quiet").returncode == 0
     read = pq.read_table(table)
     assert str(read.schema.field("value").type).startswith("decimal128") and str(read.schema.field("code").type) == "string"
+    types = {name: str(read.schema.field(name).type) for name in ("side", "measure_year", "table_verified", "page")}
+    assert types == {"side": "int64", "measure_year": "int64", "table_verified": "bool", "page": "int64"}
+    verified = {r["table_index"]: r["table_verified"] for r in read.select(["record_type", "table_index", "table_verified"]).to_pylist()
+                if r["record_type"] == "table_cell"}
+    assert verified == {i: t.verified for i, t in enumerate(extracted(str(PDF)).tables) if any(r.cells for r in t.rows)}
     cells = read.to_pandas()
     total = cells[(cells.record_type == "fact") & (cells.key == "three_public_total")]
     assert str(total.value.iloc[0]) == "394.49"

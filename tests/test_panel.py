@@ -3,6 +3,7 @@ are the figures the documents print."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from decimal import Decimal
@@ -108,3 +109,24 @@ def test_the_panel_command_prints_and_writes_the_filtered_panel(database: Path, 
     assert written.exit_code == 0 and len(pd.read_parquet(tmp_path / "p.parquet")) == len(panel(database, component="three_public"))
     refused = runner.invoke(main, ["panel", str(database), "-o", str(tmp_path / "p.txt")])
     assert refused.exit_code == 2 and "csv or .parquet" in refused.output
+
+
+def test_the_panel_command_prints_exact_amounts_and_writes_typed_parquet(database: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from extractor.cli import main
+
+    printed = CliRunner().invoke(main, ["panel", str(database)])
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout == (database / "data" / "panel.csv").read_text(encoding="utf-8")  # one format for every writer
+    amounts = [row["value_yuan"] for row in csv.DictReader(io.StringIO(printed.stdout))]
+    assert "0.00" in amounts and all(re.fullmatch(r"-?\d+\.\d\d+", amount) for amount in amounts)  # never 0E-8, never 8 places
+    three_public = [Decimal(row["value_yuan"]) for row in csv.DictReader(io.StringIO(printed.stdout))
+                    if row["doc_id"] and (row["table_kind"], row["component"], row["budget_unit"]) == ("three_public", "three_public", "")
+                    and row["entity_key"] == "320000|江苏省委办公厅" and row["fiscal_year"] == "2018"]
+    doc = extracted(str(CORPUS / "open-budget" / "JS_swbgt_2018_部门预算公开表.pdf"))
+    assert three_public == _printed(doc, "three_public", "three_public", "budget")
+    written = CliRunner().invoke(main, ["panel", str(database), "--table-kind", "three_public", "-o", str(tmp_path / "p.parquet")])
+    assert written.exit_code == 0, written.output
+    assert pq.read_schema(tmp_path / "p.parquet").remove_metadata() == pq.read_schema(database / "data" / "panel.parquet").remove_metadata()

@@ -14,6 +14,7 @@ pyarrow, pandas and duckdb are imported when used, so that importing this module
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import os
@@ -334,13 +335,25 @@ def _arrow_schema(columns: tuple[tuple[str, str], ...]) -> Any:
     return pa.schema([(name, types[kind]) for name, kind in columns])
 
 
+_CENT = Decimal("0.01")
+
+
+def yuan_text(value: Decimal) -> str:
+    """An amount in 元 as every dataset writer prints it: exact, to the 分 (``0.00``, ``152600.00``) and with more
+    decimals only when the figure has them (``1021097.8712``); never an exponent (``0E-8``) nor the eight decimals of
+    the Parquet type."""
+    if value == value.quantize(_CENT):
+        return format(value.quantize(_CENT), "f")
+    return format(value.normalize(), "f")
+
+
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return yuan_text(value)
     return spreadsheet_safe(str(value))
 
 
@@ -553,10 +566,38 @@ def csv_dtypes(table: str = "cells") -> dict[str, str]:
     integers and booleans keep their nulls, exact amounts are read as text (``Decimal`` them, or use the Parquet)."""
     if table == "long":
         integers = {"fiscal_year", "page", "table_index", "side", "measure_year"}
-        return {name: "Int64" if name in integers else "string" for name in LONG}
+        return {name: "Int64" if name in integers else "boolean" if name == "table_verified" else "string" for name in LONG}
     if table not in COLUMNS:
         raise SettingsError(f"no dataset table {table!r}; the tables are {', '.join(TABLES)}")
     return {name: {"i": "Int64", "b": "boolean"}.get(kind, "string") for name, kind in COLUMNS[table]}
+
+
+def _frame_to_arrow(frame: pandas.DataFrame, table: str) -> Any:
+    import pyarrow as pa
+
+    columns = COLUMNS[table]
+    return pa.Table.from_pandas(frame[[name for name, _ in columns]], schema=_arrow_schema(columns), preserve_index=False)
+
+
+def frame_to_csv(frame: pandas.DataFrame, table: str = "panel") -> str:
+    """Rows of a dataset table (``load_dataset``'s or ``panel``'s frame, filtered or not) as ``data/<table>.csv`` has
+    them: amounts by :func:`yuan_text`, booleans ``true``/``false``, nulls empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = [name for name, _ in COLUMNS[table]]
+    writer.writerow(names)
+    for row in _frame_to_arrow(frame, table).to_pylist():
+        writer.writerow([_csv_text(row[name]) for name in names])
+    return out.getvalue()
+
+
+def frame_to_parquet(frame: pandas.DataFrame, table: str = "panel") -> bytes:
+    """Rows of a dataset table as Parquet with the table's types (``data/<table>.parquet``'s)."""
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(_frame_to_arrow(frame, table), buffer)
+    return buffer.getvalue()
 
 
 PANEL_FILTERS = ("entity", "table_kind", "measure", "component", "code_key")

@@ -12,7 +12,8 @@ from extractor.export.csv_export import COLUMNS, long_rows
 from extractor.records import Document, TableRecord
 
 _DECIMAL_COLUMNS = ("value", "value_yuan", "prior_value", "change")
-_INTEGER_COLUMNS = ("fiscal_year", "page", "table_index")
+_INTEGER_COLUMNS = ("fiscal_year", "page", "table_index", "side", "measure_year")
+_BOOLEAN_COLUMNS = ("table_verified",)
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -74,7 +75,8 @@ def _table_sheet(sheet, table: TableRecord) -> None:  # type: ignore[no-untyped-
 
 def document_to_parquet(doc: Document) -> bytes:
     """The long rows of the CSV (one per fact, line item and table cell) as Parquet: amounts as decimal128 with
-    the scale their printed digits need, so that nothing is rounded; codes as text."""
+    the scale their printed digits need, so that nothing is rounded; codes as text; years, pages, indexes and sides
+    integers; ``table_verified`` a boolean."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -87,6 +89,8 @@ def document_to_parquet(doc: Document) -> bytes:
             arrays[name] = pa.array(amounts, type=pa.decimal128(38, decimal_scale(amounts)))
         elif name in _INTEGER_COLUMNS:
             arrays[name] = pa.array([int(v) if v not in ("", None) else None for v in values], type=pa.int64())  # type: ignore[call-overload]
+        elif name in _BOOLEAN_COLUMNS:
+            arrays[name] = pa.array([None if v in ("", None) else v == "true" for v in values], type=pa.bool_())
         else:
             arrays[name] = pa.array(["" if v is None else str(v) for v in values], type=pa.string())
     buffer = io.BytesIO()
