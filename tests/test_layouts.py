@@ -243,3 +243,15 @@ def test_a_table_printing_names_only_gets_its_codes_from_the_catalogue_and_its_s
     assert table.verified and doc.check_counts["table.code_hierarchy"].get("ok", 0) > 0  # the sums now see the codes
     basic = next(t for t in doc.tables if t.kind == "gpb_basic_expenditure")
     assert {r.code for r in basic.rows if r.label == "其他社会保障缴费"} == {"30112"}  # 30104 before the 2018 list
+
+
+def test_a_header_phrase_over_several_columns_is_one_header_and_each_blocks_total_stays_under_its_block() -> None:
+    # 西安市司法局 表13, rows of 6.6 points: 上年 | 当年 | 增减变化情况 each over 合计, 一般公共预算拨款安排的“三公”经费预算
+    # (小计 … 公务用车购置及运行维护费), 会议费, 培训费; the column rules below end at the header rows' edges
+    doc = extracted(str(CORPUS / "renwu/XA_sfj_2026_部门预算.pdf"))
+    table = next(t for t in doc.tables if t.number == "表13")
+    paths = [c.path for c in table.columns if c.role == "amount"]
+    assert paths[:3] == ["上年/合计", "上年/一般公共预算拨款安排的“三公”经费预算/小计",
+                         "上年/一般公共预算拨款安排的“三公”经费预算/因公出国(境)费用"]
+    assert "当年/一般公共预算拨款安排的“三公”经费预算/公务用车购置及运行维护费/公务用车运行维护费" in paths
+    assert {p.split("/")[0] for p in paths} == {"上年", "当年", "增减变化情况"} and table.verified

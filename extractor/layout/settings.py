@@ -27,6 +27,10 @@ class LayoutTolerances:
     snap: float = 3.0
     # How far a rule may stop short of a crossing rule and still meet it (corners drawn with a gap).
     reach: float = 4.0
+    # Where a rule divides a band of the grid (a row or a column), it may stop short of the band's middle by reach,
+    # but by no more than this share of the half band: a rule ending at the edge of a header row 6.6 points high
+    # (西安's 上年 over 合计 … 培训费) does not divide it.
+    reach_share: float = 0.5
     # A table's first or last rule further than this many snaps inside the crossing rules' far ends leaves that
     # side open: the far ends become its edge (a table drawn without its outer border).
     open_edge: float = 2.0
@@ -124,7 +128,7 @@ class LayoutTolerances:
 
 
 # the fields that are shares of something (of a column, a page's lines, the page's height), not distances
-_SHARES = ("span_share", "foot", "amount_share", "leader_share", "list_share", "table_page_share")
+_SHARES = ("reach_share", "span_share", "foot", "amount_share", "leader_share", "list_share", "table_page_share")
 
 
 TOLERANCES = LayoutTolerances()
