@@ -20,9 +20,12 @@ CLASS_ROWS = Rule("cross.class_rows", "收支总表支出方各类金额等于�
                   "each 类 on the summary's expenditure side equals that 类's total in the expenditure table", Severity.ERROR)
 GPB_TOTAL = Rule("cross.gpb_total", "财政拨款收支总表的一般公共预算支出合计等于一般公共预算支出表合计",
                  "the 一般公共预算 column of the 财政拨款收支总表's 本年支出合计 equals the 一般公共预算支出表's total", Severity.ERROR)
+PERSONNEL_PUBLIC = Rule("cross.personnel_public", "一般公共预算支出表的人员经费、公用经费合计等于基本支出表的人员经费、公用经费合计",
+                        "the 人员经费 and 公用经费 totals of the 一般公共预算支出表 (by function) equal those of the 基本支出表 (by economic class)",
+                        Severity.ERROR)
 ONE_TABLE = Rule("cross.one_table", "同一文件中同类同分类的表只有一张",
                  "a file prints one table of each kind and classification: two are a conflict, not two answers", Severity.WARNING)
-RULES = (BASIC_TOTAL, SUMMARY_TOTALS, CLASS_ROWS, GPB_TOTAL, ONE_TABLE)
+RULES = (BASIC_TOTAL, SUMMARY_TOTALS, CLASS_ROWS, GPB_TOTAL, PERSONNEL_PUBLIC, ONE_TABLE)
 
 Located = tuple[TableRecord, RowRecord, CellRecord]
 
@@ -36,7 +39,29 @@ def check_tables(tables: Sequence[TableRecord], files: Sequence[str | None]) -> 
     yield from _summary_totals(by_kind)
     yield from _class_rows(by_kind)
     yield from _gpb_total(by_kind)
+    yield from _personnel_public(by_kind)
     yield from _one_table(by_kind)
+
+
+def _personnel_public(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iterator[CheckResult]:
+    """基本支出's two parts printed twice: in the 一般公共预算支出表's total row (人员经费 | 公用经费 columns) and in the
+    基本支出表's total row (by economic class, the same two columns), for the same measure and year."""
+    for gpb, gpb_file in by_kind.get(TableKind.GPB_EXPENDITURE.value, []):
+        total = _total_row(gpb)
+        if total is None:
+            continue
+        for basic, basic_file in by_kind.get(TableKind.GPB_BASIC_EXPENDITURE.value, []):
+            basic_total = _total_row(basic)
+            if basic_total is None or basic.classification == "function":
+                continue
+            for part in ("personnel", "public"):
+                mine = [c for c in total.cells if c.value is not None and c.component == part]
+                theirs = [c for c in basic_total.cells if c.value is not None and c.component == part]
+                pairs = [(a, b) for a in mine for b in theirs if (a.measure, a.year) == (b.measure, b.year)]
+                if len(pairs) == 1:
+                    a, b = pairs[0]
+                    yield _compare(PERSONNEL_PUBLIC, (gpb, total, a), [(basic, basic_total, b)], (gpb_file, basic_file),
+                                   f"一般公共预算支出表 {a.column} = 基本支出表 {b.column}")
 
 
 _SPENT_THIS_YEAR = ("本年支出合计", "本年支出小计", "支出合计")
