@@ -148,6 +148,7 @@ class RowRecord:
     cells: tuple[CellRecord, ...]
     budget_unit: str | None = None  # the 预算单位 the row belongs to, in a table of rows per unit; None: the department's
     code_source: str | None = None  # printed, or inferred from the row's name and its place (a table printing names only)
+    label2: str | None = None  # the name printed beside code2 (the 政府经济分类 name where a row prints both)
 
 
 @dataclass(frozen=True)

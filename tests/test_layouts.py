@@ -202,6 +202,7 @@ def test_a_row_printing_both_economic_classifications_keeps_the_departments_code
         rows.setdefault(row.code or "", row)
     assert [(r.code2, r.label) for r in table.rows if r.code == "301"] == [("501", "工资福利支出"), ("505", "工资福利支出")]
     assert (rows["30101"].code2, rows["30101"].label, rows["30101"].parent) == ("50101", "基本工资", "301")
+    assert (rows["301"].label2, rows["30101"].label2) == ("机关工资福利支出", "工资奖金津补贴")  # the 政府 names, kept
     assert (rows["30108"].code2, rows["30108"].label) == ("50102", "机关事业单位基本养老保险缴费")
     assert table.verified and "code.name" not in table.failed_checks
 

@@ -37,6 +37,7 @@ class RowIdentity:
     label_normalised: str
     total: bool
     subitem: bool
+    label2: str | None = None  # the name printed beside code2 (the 政府经济分类 name)
 
 
 def split_glued(text: str) -> tuple[str | None, str]:
@@ -92,6 +93,7 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
     code: str | None = None
     code2: str | None = None
     label = ""
+    label2: str | None = None
     runs = _split_runs(split)
     if len(runs) == 2 and len(labels) == 2:
         # two classifications in one row (烟台: 类 | 款 | 部门经济分类名称 | 类 | 款 | 政府经济分类名称): the 部门 one is
@@ -99,6 +101,7 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
         first, second = context.join_split(runs[0]), context.second.join_split(runs[1])
         department = 1 if _is_department_economic(labels[1][0]) and not _is_department_economic(labels[0][0]) else 0
         code, code2 = (first, second) if department == 0 else (second, first)
+        label2 = normalise_text(labels[1 - department][1]) or None
         split, labels = runs[department], [labels[department]]
     elif split:
         code = context.join_split(split)
@@ -111,13 +114,16 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
         code2 = next((o for o in others if o), None)
         label = split_glued(chosen[1])[1] if split_glued(chosen[1])[0] else ""
         if not label and len(labels) > 1:
-            labels = [_paired_label(chosen[0], labels)]
+            paired = _paired_label(chosen[0], labels)
+            label2 = normalise_text(" ".join(text for header, text in labels if (header, text) != paired)) or None if code2 else None
+            labels = [paired]
     glued = [(header, *split_glued(text)) for header, text in labels]
     with_codes = [g for g in glued if g[1]]
     if with_codes and not code:
         preferred = next((g for g in with_codes if _is_department_economic(g[0])), with_codes[-1])
         code, label = preferred[1], preferred[2]
-        code2 = next((g[1] for g in with_codes if g is not preferred), None)
+        other = next((g for g in with_codes if g is not preferred), None)
+        code2, label2 = (other[1], normalise_text(other[2]) or None) if other else (None, None)
     elif glued:
         label = label or "".join(g[2] for g in glued)
     if not split:
@@ -128,7 +134,7 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
     return RowIdentity(
         code=code, code2=code2, level=None if unit_code else code_level_name(code), label=printed,
         label_normalised=normalise_label(printed), total=bool(TOTAL_ROW.search(printed)) and not code,
-        subitem=printed.startswith(OF_WHICH),
+        subitem=printed.startswith(OF_WHICH), label2=label2,
     )
 
 

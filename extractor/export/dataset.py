@@ -62,7 +62,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "cells": (
         ("doc_id", "s"), ("document_key", "s"), ("entity_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
         ("region", "s"), ("table_index", "i"), ("table_kind", "s"), ("table_classification", "s"), ("table_number", "s"),
-        ("table_title", "s"), ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"),
+        ("table_title", "s"), ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("label2", "s"), ("level", "s"),
         ("class_code", "s"), ("segment_code", "s"), ("item_code", "s"), ("class_name", "s"), ("class_name_std", "s"),
         ("segment_name", "s"), ("item_name", "s"), ("label", "s"), ("label_normalised", "s"), ("total", "b"),
         ("subitem", "b"), ("budget_unit", "s"), ("column", "s"), ("column_key", "s"), ("measure", "s"), ("year", "i"),
@@ -81,7 +81,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     # one row per figure of a table with its column model: the multi-year panel (see the README's research questions)
     "panel": (
         ("entity_key", "s"), ("department", "s"), ("region_code", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("scope", "s"),
-        ("table_kind", "s"), ("table_classification", "s"), ("code_key", "s"), ("level", "s"), ("label_normalised", "s"),
+        ("table_kind", "s"), ("table_classification", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"), ("label_normalised", "s"),
         ("budget_unit", "s"), ("side", "i"), ("total", "b"), ("measure", "s"), ("year", "i"), ("component", "s"), ("value_yuan", "d"),
         ("doc_id", "s"), ("page", "i"), ("table_index", "i"), ("row_index", "i"),
     ),
@@ -240,7 +240,7 @@ def code_parts(code: str | None, names: dict[str, str]) -> Row:
     return parts
 
 
-_ROW_COLUMNS = ("side", "code", "code2", "level", "label", "label_normalised", "total", "subitem", "budget_unit")
+_ROW_COLUMNS = ("side", "code", "code2", "label2", "level", "label", "label_normalised", "total", "subitem", "budget_unit")
 
 
 def _cell_rows(context: _Context, doc: Document) -> Iterator[Row]:
@@ -299,7 +299,7 @@ def document_rows(entry: ManifestEntry, doc: Document, aliases: Mapping[str, str
     }
 
 
-_PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "table_kind", "table_classification", "code_key", "level",
+_PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "table_kind", "table_classification", "code_key", "code2", "level",
                      "label_normalised", "budget_unit", "side", "total", "measure", "year", "component", "value_yuan", "doc_id",
                      "page", "table_index", "row_index")
 

@@ -82,7 +82,7 @@ def table_record(table: Table, fiscal_year: int | None, final_accounts: bool) ->
             side=row.side, code=ident.code, code2=ident.code2, level=ident.level, parent=parent, label=ident.label,
             label_normalised=ident.label_normalised, total=ident.total, subitem=ident.subitem, depth=depth, parent_row=parent_row,
             budget_unit=unit, page=row.page, bbox=row.bbox,
-            cells=cells, code_source="printed" if ident.code else None,
+            cells=cells, code_source="printed" if ident.code else None, label2=ident.label2,
         ))
     rows, inferred = _inferred_codes(rows, classification_named(table.title), table.kind, fiscal_year)
     if inferred:
