@@ -32,6 +32,7 @@ from extractor.companions import group_documents
 from extractor.domain.entities import load_aliases
 from extractor.errors import ZIP_ERRORS, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import spreadsheet_safe, write_atomic
+from extractor.names import shown_name
 from extractor.pipeline import parse_pages
 from extractor.progress import LOGGER, Forward, eta, on_terminal
 from extractor.task import CHUNK, MemberError, Source, member_chunks, member_info, memory_mb, process
@@ -342,7 +343,7 @@ class _Journal:
 
     def add(self, row: ManifestRow) -> None:
         self.rows[row.path] = row
-        self.handle.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+        self.handle.write(json.dumps(asdict(_shown(row)), ensure_ascii=False) + "\n")
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
@@ -350,9 +351,11 @@ class _Journal:
         self.handle.close()
 
 
-def _printable(name: str) -> str:
-    """A file name for the terminal: control characters (an escape sequence in a zip member's name) shown escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+def _shown(row: ManifestRow) -> ManifestRow:
+    """The row as it is written (journal, manifest): a name that is not UTF-8 or holds control characters escaped,
+    in its path and in its message alike."""
+    shown: dict[str, Any] = {f.name: shown_name(value) for f in fields(row) if isinstance(value := getattr(row, f.name), str)}
+    return replace(row, **shown)
 
 
 class _Progress:
@@ -367,10 +370,10 @@ class _Progress:
     def update(self, row: ManifestRow) -> None:
         self.done += 1
         self.pages += row.pages
-        self._write(f"{row.status:<8} {_printable(os.path.basename(row.path))[:40]}")
+        self._write(f"{row.status:<8} {shown_name(os.path.basename(row.path))[:40]}")
 
     def page(self, path: str, page: int, pages: int) -> None:
-        self._write(f"reading  {_printable(os.path.basename(path))[:30]} (OCR page {page} of {pages})")
+        self._write(f"reading  {shown_name(os.path.basename(path))[:30]} (OCR page {page} of {pages})")
 
     def _write(self, tail: str) -> None:
         if not self.enabled:
@@ -563,7 +566,7 @@ def write_manifest(rows: Sequence[ManifestRow], path: Path) -> None:
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:  # a path or a message may start like a formula (=1+1 broken.pdf)
-        writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in asdict(row).items()})
+        writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in asdict(_shown(row)).items()})
     write_atomic(path, buffer.getvalue().encode("utf-8"))
 
 

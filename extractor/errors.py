@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from extractor.names import shown_name
+
 
 class ExtractorError(Exception):
     """Base class of every error the extractor raises on bad input or bad settings."""
@@ -14,7 +16,7 @@ class ExtractorError(Exception):
         self.path = path
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        return f"{shown_name(self.path)}: {self.message}" if self.path else self.message
 
 
 class InputNotFoundError(ExtractorError):

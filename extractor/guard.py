@@ -16,6 +16,7 @@ from typing import Any
 
 from extractor.batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, limit_memory
 from extractor.errors import ExtractorError, MemoryLimitError, TimeLimitError
+from extractor.names import shown_name
 from extractor.pipeline import ExtractSettings, extract
 from extractor.records import Document
 
@@ -71,7 +72,8 @@ def guarded_extract(path: str | Path, settings: ExtractSettings, timeout: float 
 
 def _child(sender: multiprocessing.connection.Connection, path: str, settings: ExtractSettings, max_memory: int) -> None:
     limit_memory(max_memory)
-    out_of_memory = ("error", (f"{path}: needs more memory than {max_memory} MB (raise it with --max-memory)", MemoryLimitError.exit_code))
+    needed = f"{shown_name(path)}: needs more memory than {max_memory} MB (raise it with --max-memory)"
+    out_of_memory = ("error", (needed, MemoryLimitError.exit_code))
     result: tuple[str, Any]
     try:
         result = ("document", extract(path, settings))
@@ -80,7 +82,7 @@ def _child(sender: multiprocessing.connection.Connection, path: str, settings: E
     except MemoryError:
         result = out_of_memory
     except Exception as e:  # noqa: BLE001 - a fault of ours: said in one line, the traceback with --debug
-        result = ("error", (f"{path}: internal error ({type(e).__name__}: {e}); run with --debug for the traceback", 70))
+        result = ("error", (f"{shown_name(path)}: internal error ({type(e).__name__}: {e}); run with --debug for the traceback", 70))
     try:
         sender.send(result)
     except MemoryError:

@@ -427,3 +427,35 @@ def test_the_library_refuses_a_batch_without_a_time_limit() -> None:
     for bad in (float("nan"), float("inf"), 0.0):
         with pytest.raises(SettingsError, match="timeout must be a positive number"):
             BatchSettings(timeout=bad)
+
+
+def test_a_name_not_utf8_or_with_control_characters_is_read_and_written_escaped(tmp_path: Path) -> None:
+    # Linux allows any bytes in a name: once the journal could not take one, and every run (and resume) stopped there
+    folder, out = tmp_path / "crawl", tmp_path / "data\x1b[2J"
+    folder.mkdir()
+    bad, bell, empty = (folder / os.fsdecode(name) for name in (b"bad\xff.html", b"bell\x07.html", b"empty\xff.pdf"))
+    bad.write_bytes(HTML.read_bytes())
+    bell.write_bytes(HTML.read_bytes() + b"<!-- another file -->")
+    empty.write_bytes(b"")
+    for attempt in ("run", "resume"):
+        result = _run("batch", str(folder), "-o", str(out), "--jobs", "1", "--quiet")
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (attempt, result.stderr)
+        assert "\x1b" not in result.stderr and "\\udc" not in result.stderr and "data\\x1b[2J" in result.stderr, attempt
+        written = (out / "manifest.csv").read_text(encoding="utf-8")
+        assert not [c for c in written if c != "\n" and not c.isprintable()], attempt
+        rows = {Path(r["path"]).name: r for r in csv.DictReader(io.StringIO(written))}
+        assert sorted(rows) == ["bad\\xff.html", "bell\\x07.html", "empty\\xff.pdf"], attempt
+        assert rows["bad\\xff.html"]["status"] in ("ok", "warning") and rows["bell\\x07.html"]["status"] in ("ok", "warning")
+        assert rows["empty\\xff.pdf"]["error"] == f"{folder}/empty\\xff.pdf: file is empty (0 bytes)"
+        journal = [json.loads(line)["path"] for line in (out / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert {Path(p).name for p in journal} == set(rows), attempt
+    doc_id = rows["bad\\xff.html"]["doc_id"]
+    document = json.loads((out / "documents" / f"{doc_id}.json").read_text(encoding="utf-8"))
+    assert document["source"]["file"] == "bad\\xff.html"
+    single = _run(str(bad), "-o", str(tmp_path / "one.json"))
+    assert single.returncode == 0 and json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))["source"]["file"] == "bad\\xff.html"
+    report = _run("report", str(bell), "-o", str(tmp_path / "report.html"))
+    assert report.returncode == 0 and "bell\\x07.html" in (tmp_path / "report.html").read_text(encoding="utf-8"), report.stderr
+    failed = _run(str(empty), "-o", str(tmp_path / "empty.json"))
+    assert failed.returncode == 4 and failed.stderr == f"error: {folder}/empty\\xff.pdf: file is empty (0 bytes)\n"
+
