@@ -30,7 +30,7 @@ from typing import Any
 from extractor.cluster import run_on_cluster
 from extractor.companions import group_documents
 from extractor.domain.entities import load_aliases
-from extractor.errors import ZIP_ERRORS, OutputError, SettingsError, WorkerStartError
+from extractor.errors import ZIP_ERRORS, MemoryLimitError, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import spreadsheet_safe, write_atomic
 from extractor.names import shown_name
 from extractor.pipeline import parse_pages
@@ -277,10 +277,10 @@ class _Pool:
                 if self.on_page is not None:
                     self.on_page(task.get("path", ""), result[1], result[2])
                 return
-        except (EOFError, OSError):
-            code = slot.process.exitcode
-            result = {"path": task.get("path"), "status": "failed", "exit_code": 70,
-                      "error": f"worker stopped while reading this file (exit code {code})"}
+        except (EOFError, OSError):  # the worker died: as the single-file command says of its child (exit 12)
+            slot.process.join(timeout=5)
+            failure = MemoryLimitError.stopped(slot.process.exitcode, self.settings.max_memory_mb, task.get("path"))
+            result = {"path": task.get("path"), "status": "failed", "exit_code": failure.exit_code, "error": str(failure)}
             slot.task = None
             done(result)
             self._replace(index, kill=True)
@@ -521,6 +521,7 @@ class _Planner:
             "path": source.path, "archive": source.archive, "member": source.member, "index": source.index,
             "out": str(self.out / "documents" / f"{row.doc_id}.json"),
             "password": self.settings.password, "tables": self.settings.tables, "ocr": self.settings.ocr, "pages": self.settings.pages,
+            "max_memory": self.settings.max_memory_mb,
         })
         return None
 

@@ -85,6 +85,31 @@ class MemoryLimitError(ExtractorError):
 
     exit_code = 12
 
+    @classmethod
+    def needed(cls, max_memory: int | None, path: str | None = None) -> MemoryLimitError:
+        """The extraction failed for want of memory, said the same by a single-file command and a batch's row."""
+        ceiling = f"{max_memory} MB" if max_memory else "its worker has"
+        return cls(f"needs more memory than {ceiling} (raise it with --max-memory)", path=path)
+
+    @classmethod
+    def stopped(cls, exit_code: int | None, max_memory: int | None, path: str | None = None) -> MemoryLimitError:
+        """The process reading the file died: a native library that aborts when an allocation fails, or the kernel's
+        out-of-memory killer, are what stops one with no error of its own."""
+        ceiling = f"{max_memory} MB" if max_memory else "its worker has"
+        return cls(f"the extraction stopped (exit code {exit_code}): most likely it needed more memory than {ceiling} "
+                   "(raise it with --max-memory)", path=path)
+
+
+# what a native library says when an allocation fails: ONNX Runtime (OCR) raises its RuntimeException with these
+# (a C++ allocation, its arena, a thread it cannot start: ENOMEM)
+_ALLOCATION_FAILED = ("std::bad_alloc", "Failed to allocate memory", "Cannot allocate memory")
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` says the process ran out of memory (under ``--max-memory`` the address space is capped, so
+    this is how an input over the ceiling fails): Python's MemoryError, or a native library's failed allocation."""
+    return isinstance(error, MemoryError) or any(text in str(error) for text in _ALLOCATION_FAILED)
+
 
 class NotTheDocumentError(ExtractorError):
     """The input is a stand-in for the document, not the document: a redirect page, a page with no text, a

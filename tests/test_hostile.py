@@ -459,3 +459,35 @@ def test_a_name_not_utf8_or_with_control_characters_is_read_and_written_escaped(
     failed = _run(str(empty), "-o", str(tmp_path / "empty.json"))
     assert failed.returncode == 4 and failed.stderr == f"error: {folder}/empty\\xff.pdf: file is empty (0 bytes)\n"
 
+
+_BAD_ALLOC = "[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Exception during initialization: std::bad_alloc"  # as OCR raises it
+
+
+@pytest.mark.parametrize("error", [MemoryError(), RuntimeError(_BAD_ALLOC)], ids=["MemoryError", "ONNX Runtime"])
+def test_out_of_memory_is_said_alike_by_a_batch_row_and_the_single_file_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                                 error: Exception) -> None:
+    # a batch once called it an internal error (exit 70, a traceback in its log)
+    import extractor.guard
+    import extractor.task
+    from extractor.errors import ExtractorError
+    from extractor.pipeline import ExtractSettings
+
+    def run_out(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(extractor.task, "extract", run_out)
+    monkeypatch.setattr(extractor.guard, "extract", run_out)  # in the forked child that reads one file
+    row = extractor.task.process({"path": str(HTML), "out": str(tmp_path / "out.json"), "max_memory": 300})
+    with pytest.raises(ExtractorError) as single:
+        extractor.guard.guarded_extract(HTML, ExtractSettings(), max_memory=300)
+    assert (row["status"], row["exit_code"]) == ("failed", single.value.exit_code) == ("failed", 12)
+    assert row["error"] == str(single.value) == f"{HTML}: needs more memory than 300 MB (raise it with --max-memory)"
+
+
+def test_ocr_over_the_memory_ceiling_in_a_batch_is_exit_12_as_alone(tmp_path: Path) -> None:
+    # under a tight ceiling OCR fails by a MemoryError, ONNX Runtime's failed allocation or a worker that aborts: each is exit 12
+    scan = CORPUS / "renwu/BJ_zsj_2026_附件1_scanned.pdf"
+    rows = batch([scan], tmp_path / "out", BatchSettings(jobs=1, max_memory_mb=400, pages="1", progress=False))
+    alone = _run(str(scan), "-o", str(tmp_path / "out.json"), "--max-memory", "400", "--pages", "1")
+    assert alone.returncode == rows[0].exit_code == 12, (alone.stderr, rows[0].error)
+    assert rows[0].error.endswith("more memory than 400 MB (raise it with --max-memory)") and "internal error" not in rows[0].error
