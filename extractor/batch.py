@@ -126,25 +126,45 @@ MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
 
 # --- finding the inputs -----------------------------------------------------------------------------------------
 
-def discover(inputs: Iterable[str | os.PathLike[str]]) -> list[Source]:
-    """Files, folders (recursively), glob patterns and zip archives, in a stable order, each once."""
+def discover(inputs: Iterable[str | os.PathLike[str]], exclude: str | os.PathLike[str] | None = None) -> list[Source]:
+    """Files, folders (recursively), glob patterns and zip archives, in a stable order, each once; nothing inside
+    ``exclude``, a batch's own output folder (``extract batch crawl -o crawl/dataset`` run twice must not read its
+    lock, journal, manifest, dataset and documents as inputs)."""
     found: list[Source] = []
     seen: set[str] = set()
+    excluded = _inside(exclude)
     for item in inputs:
         text = os.fspath(item)
         paths = sorted(glob.glob(text, recursive=True)) if any(ch in text for ch in "*?[") else [text]
         for path in paths:
-            for source in _expand(Path(path)):
+            for source in _expand(Path(path), excluded):
                 if source.path not in seen:
                     seen.add(source.path)
                     found.append(source)
     return found
 
 
-def _expand(path: Path) -> Iterable[Source]:
-    if path.is_dir():
+def _inside(folder: str | os.PathLike[str] | None) -> Callable[[Path], bool]:
+    """Whether a path is ``folder`` or lies in it, where it really is (through a symlink or ``..`` as well)."""
+    if folder is None:
+        return lambda path: False
+    root = os.path.realpath(folder)
+
+    def inside(path: Path) -> bool:
+        try:
+            return os.path.commonpath([root, os.path.realpath(path)]) == root
+        except ValueError:  # on another drive
+            return False
+
+    return inside
+
+
+def _expand(path: Path, excluded: Callable[[Path], bool]) -> Iterable[Source]:
+    if excluded(path):
+        logger.debug("%s is in the output folder: not an input", shown_name(path))
+    elif path.is_dir():
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            yield from _expand(child)
+            yield from _expand(child, excluded)
     elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
         try:
             members = list(_members(path))
@@ -421,7 +441,7 @@ def _folder_lock(out: Path) -> Iterator[None]:
 
 
 def _batch(inputs: Sequence[str | os.PathLike[str]], out: Path, settings: BatchSettings) -> list[ManifestRow]:
-    sources = discover(inputs)
+    sources = discover(inputs, out)
     journal = _Journal(out / "journal.jsonl")
     try:
         rows, tasks = _plan(sources, out, journal, settings)
