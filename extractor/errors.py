@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from extractor.names import shown_name
 
 
@@ -107,8 +109,10 @@ _ALLOCATION_FAILED = ("std::bad_alloc", "Failed to allocate memory", "Cannot all
 
 def is_out_of_memory(error: BaseException) -> bool:
     """Whether ``error`` says the process ran out of memory (under ``--max-memory`` the address space is capped, so
-    this is how an input over the ceiling fails): Python's MemoryError, or a native library's failed allocation."""
-    return isinstance(error, MemoryError) or any(text in str(error) for text in _ALLOCATION_FAILED)
+    this is how an input over the ceiling fails): Python's MemoryError, ENOMEM, or a native library's failed allocation."""
+    if isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.ENOMEM):
+        return True
+    return any(text in str(error) for text in _ALLOCATION_FAILED)
 
 
 class NotTheDocumentError(ExtractorError):

@@ -4,6 +4,7 @@ no output file; what must succeed gives a valid output; a batch records each fai
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -463,7 +464,8 @@ def test_a_name_not_utf8_or_with_control_characters_is_read_and_written_escaped(
 _BAD_ALLOC = "[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Exception during initialization: std::bad_alloc"  # as OCR raises it
 
 
-@pytest.mark.parametrize("error", [MemoryError(), RuntimeError(_BAD_ALLOC)], ids=["MemoryError", "ONNX Runtime"])
+@pytest.mark.parametrize("error", [MemoryError(), RuntimeError(_BAD_ALLOC), OSError(errno.ENOMEM, "Cannot allocate memory")],
+                         ids=["MemoryError", "ONNX Runtime", "ENOMEM"])
 def test_out_of_memory_is_said_alike_by_a_batch_row_and_the_single_file_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                                  error: Exception) -> None:
     # a batch once called it an internal error (exit 70, a traceback in its log)
