@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 import unicodedata
 
-_ESCAPED = ("Cc", "Zl", "Zp")  # control characters, and the line and paragraph separators str.splitlines breaks at
+# control characters; the line and paragraph separators str.splitlines breaks at; format characters, invisible ones
+# that disguise a name (a right-to-left override, a zero-width space)
+_ESCAPED = ("Cc", "Zl", "Zp", "Cf")
 
 
 def shown_name(name: str | os.PathLike[str]) -> str:
-    """``name`` with each byte that is not UTF-8 and each control or line-separator character escaped; a name with
-    neither, or one already shown, is returned as it is."""
+    """``name`` with each byte that is not UTF-8 and each control, line-separator or invisible format character
+    escaped; a name with none, or one already shown, is returned as it is."""
     text = os.fspath(name)
     try:
         decoded = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

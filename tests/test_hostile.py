@@ -430,6 +430,16 @@ def test_the_library_refuses_a_batch_without_a_time_limit() -> None:
             BatchSettings(timeout=bad)
 
 
+@pytest.mark.parametrize(("name", "shown"), [
+    (os.fsdecode(b"bad\xff.pdf"), "bad\\xff.pdf"), ("bell\x07.pdf", "bell\\x07.pdf"), ("two\nlines\u2028.pdf", "two\\x0alines\\u2028.pdf"),
+    ("evil\u202efdp.exe", "evil\\u202efdp.exe"), ("某局 2026年\u3000部门预算.pdf", "某局 2026年\u3000部门预算.pdf"),
+])
+def test_a_name_is_shown_with_its_undecodable_bytes_and_control_characters_escaped(name: str, shown: str) -> None:
+    from extractor.names import shown_name
+
+    assert shown_name(name) == shown and shown_name(shown) == shown
+
+
 def test_a_name_not_utf8_or_with_control_characters_is_read_and_written_escaped(tmp_path: Path) -> None:
     # Linux allows any bytes in a name: once the journal could not take one, and every run (and resume) stopped there
     folder, out = tmp_path / "crawl", tmp_path / "data\x1b[2J"
