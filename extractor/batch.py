@@ -30,9 +30,10 @@ from typing import Any
 from extractor.cluster import run_on_cluster
 from extractor.companions import group_documents
 from extractor.domain.entities import load_aliases
-from extractor.errors import ZIP_ERRORS, OutputError, SettingsError, WorkerStartError
+from extractor.errors import ZIP_ERRORS, MemoryLimitError, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import spreadsheet_safe, write_atomic
 from extractor.export.dataset import build_dataset, require_duckdb
+from extractor.names import shown_name
 from extractor.pipeline import parse_pages
 from extractor.progress import LOGGER, Forward, eta, on_terminal
 from extractor.task import CHUNK, MemberError, Source, member_chunks, member_info, memory_mb, process
@@ -126,25 +127,45 @@ MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
 
 # --- finding the inputs -----------------------------------------------------------------------------------------
 
-def discover(inputs: Iterable[str | os.PathLike[str]]) -> list[Source]:
-    """Files, folders (recursively), glob patterns and zip archives, in a stable order, each once."""
+def discover(inputs: Iterable[str | os.PathLike[str]], exclude: str | os.PathLike[str] | None = None) -> list[Source]:
+    """Files, folders (recursively), glob patterns and zip archives, in a stable order, each once; nothing inside
+    ``exclude``, a batch's own output folder (``extract batch crawl -o crawl/dataset`` run twice must not read its
+    lock, journal, manifest, dataset and documents as inputs)."""
     found: list[Source] = []
     seen: set[str] = set()
+    excluded = _inside(exclude)
     for item in inputs:
         text = os.fspath(item)
         paths = sorted(glob.glob(text, recursive=True)) if any(ch in text for ch in "*?[") else [text]
         for path in paths:
-            for source in _expand(Path(path)):
+            for source in _expand(Path(path), excluded):
                 if source.path not in seen:
                     seen.add(source.path)
                     found.append(source)
     return found
 
 
-def _expand(path: Path) -> Iterable[Source]:
-    if path.is_dir():
+def _inside(folder: str | os.PathLike[str] | None) -> Callable[[Path], bool]:
+    """Whether a path is ``folder`` or lies in it, where it really is (through a symlink or ``..`` as well)."""
+    if folder is None:
+        return lambda path: False
+    root = os.path.realpath(folder)
+
+    def inside(path: Path) -> bool:
+        try:
+            return os.path.commonpath([root, os.path.realpath(path)]) == root
+        except ValueError:  # on another drive
+            return False
+
+    return inside
+
+
+def _expand(path: Path, excluded: Callable[[Path], bool]) -> Iterable[Source]:
+    if excluded(path):
+        logger.debug("%s is in the output folder: not an input", shown_name(path))
+    elif path.is_dir():
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            yield from _expand(child)
+            yield from _expand(child, excluded)
     elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
         try:
             members = list(_members(path))
@@ -277,10 +298,10 @@ class _Pool:
                 if self.on_page is not None:
                     self.on_page(task.get("path", ""), result[1], result[2])
                 return
-        except (EOFError, OSError):
-            code = slot.process.exitcode
-            result = {"path": task.get("path"), "status": "failed", "exit_code": 70,
-                      "error": f"worker stopped while reading this file (exit code {code})"}
+        except (EOFError, OSError):  # the worker died: as the single-file command says of its child (exit 12)
+            slot.process.join(timeout=5)
+            failure = MemoryLimitError.stopped(slot.process.exitcode, self.settings.max_memory_mb, task.get("path"))
+            result = {"path": task.get("path"), "status": "failed", "exit_code": failure.exit_code, "error": str(failure)}
             slot.task = None
             done(result)
             self._replace(index, kill=True)
@@ -343,7 +364,7 @@ class _Journal:
 
     def add(self, row: ManifestRow) -> None:
         self.rows[row.path] = row
-        self.handle.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+        self.handle.write(json.dumps(asdict(_shown(row)), ensure_ascii=False) + "\n")
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
@@ -351,9 +372,11 @@ class _Journal:
         self.handle.close()
 
 
-def _printable(name: str) -> str:
-    """A file name for the terminal: control characters (an escape sequence in a zip member's name) shown escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+def _shown(row: ManifestRow) -> ManifestRow:
+    """The row as it is written (journal, manifest): a name that is not UTF-8 or holds control characters escaped,
+    in its path and in its message alike."""
+    shown: dict[str, Any] = {f.name: shown_name(value) for f in fields(row) if isinstance(value := getattr(row, f.name), str)}
+    return replace(row, **shown)
 
 
 class _Progress:
@@ -368,10 +391,10 @@ class _Progress:
     def update(self, row: ManifestRow) -> None:
         self.done += 1
         self.pages += row.pages
-        self._write(f"{row.status:<8} {_printable(os.path.basename(row.path))[:40]}")
+        self._write(f"{row.status:<8} {shown_name(os.path.basename(row.path))[:40]}")
 
     def page(self, path: str, page: int, pages: int) -> None:
-        self._write(f"reading  {_printable(os.path.basename(path))[:30]} (OCR page {page} of {pages})")
+        self._write(f"reading  {shown_name(os.path.basename(path))[:30]} (OCR page {page} of {pages})")
 
     def _write(self, tail: str) -> None:
         if not self.enabled:
@@ -426,7 +449,7 @@ def _folder_lock(out: Path) -> Iterator[None]:
 
 
 def _batch(inputs: Sequence[str | os.PathLike[str]], out: Path, settings: BatchSettings) -> list[ManifestRow]:
-    sources = discover(inputs)
+    sources = discover(inputs, out)
     journal = _Journal(out / "journal.jsonl")
     try:
         rows, tasks = _plan(sources, out, journal, settings)
@@ -526,6 +549,7 @@ class _Planner:
             "path": source.path, "archive": source.archive, "member": source.member, "index": source.index,
             "out": str(self.out / "documents" / f"{row.doc_id}.json"),
             "password": self.settings.password, "tables": self.settings.tables, "ocr": self.settings.ocr, "pages": self.settings.pages,
+            "max_memory": self.settings.max_memory_mb,
         })
         return None
 
@@ -571,7 +595,7 @@ def write_manifest(rows: Sequence[ManifestRow], path: Path) -> None:
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:  # a path or a message may start like a formula (=1+1 broken.pdf)
-        writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in asdict(row).items()})
+        writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in asdict(_shown(row)).items()})
     write_atomic(path, buffer.getvalue().encode("utf-8"))
 
 

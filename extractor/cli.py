@@ -29,6 +29,7 @@ from extractor.export.json_export import document_to_json
 from extractor.export.tabular import document_to_parquet, document_to_xlsx
 from extractor.guard import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, guarded_extract
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
+from extractor.names import shown_name
 from extractor.pipeline import OCR_MODES, ExtractSettings
 from extractor.progress import LOGGER, PageProgress, on_terminal
 from extractor.records import Document, plain_record
@@ -190,7 +191,7 @@ def run(
         doc = guarded_extract(file, settings, timeout, max_memory, debug)
         _emit(output, _rendered(doc, fmt, excel), (file,))
     if not quiet:
-        click.echo(f"{'wrote ' + output if output != '-' else 'read ' + str(file)}: {_summary(doc)}", err=True)
+        click.echo(f"{'wrote ' + shown_name(output) if output != '-' else 'read ' + shown_name(file)}: {_summary(doc)}", err=True)
 
 
 @main.command("check")
@@ -273,9 +274,9 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
             if not rows:
                 raise InputNotFoundError("no input files found", path=" ".join(inputs))
         except OSError as e:
-            click.echo(f"error: {out_dir}: {e.strerror or e}", err=True)
+            click.echo(f"error: {shown_name(out_dir)}: {e.strerror or e}", err=True)
             sys.exit(9)
-    click.echo(summary(rows, time.perf_counter() - started) + f"; manifest: {out_dir / 'manifest.csv'}", err=True)
+    click.echo(summary(rows, time.perf_counter() - started) + f"; manifest: {shown_name(out_dir / 'manifest.csv')}", err=True)
 
 
 @main.command("show")

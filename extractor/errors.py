@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+
+from extractor.names import shown_name
+
 
 class ExtractorError(Exception):
     """Base class of every error the extractor raises on bad input or bad settings."""
@@ -14,7 +18,7 @@ class ExtractorError(Exception):
         self.path = path
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        return f"{shown_name(self.path)}: {self.message}" if self.path else self.message
 
 
 class InputNotFoundError(ExtractorError):
@@ -82,6 +86,33 @@ class MemoryLimitError(ExtractorError):
     """The input needed more memory than the ceiling (``--max-memory``)."""
 
     exit_code = 12
+
+    @classmethod
+    def needed(cls, max_memory: int | None, path: str | None = None) -> MemoryLimitError:
+        """The extraction failed for want of memory, said the same by a single-file command and a batch's row."""
+        ceiling = f"{max_memory} MB" if max_memory else "its worker has"
+        return cls(f"needs more memory than {ceiling} (raise it with --max-memory)", path=path)
+
+    @classmethod
+    def stopped(cls, exit_code: int | None, max_memory: int | None, path: str | None = None) -> MemoryLimitError:
+        """The process reading the file died: a native library that aborts when an allocation fails, or the kernel's
+        out-of-memory killer, are what stops one with no error of its own."""
+        ceiling = f"{max_memory} MB" if max_memory else "its worker has"
+        return cls(f"the extraction stopped (exit code {exit_code}): most likely it needed more memory than {ceiling} "
+                   "(raise it with --max-memory)", path=path)
+
+
+# what a native library says when an allocation fails: ONNX Runtime (OCR) raises its RuntimeException with these
+# (a C++ allocation, its arena, a thread it cannot start: ENOMEM)
+_ALLOCATION_FAILED = ("std::bad_alloc", "Failed to allocate memory", "Cannot allocate memory")
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` says the process ran out of memory (under ``--max-memory`` the address space is capped, so
+    this is how an input over the ceiling fails): Python's MemoryError, ENOMEM, or a native library's failed allocation."""
+    if isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.ENOMEM):
+        return True
+    return any(text in str(error) for text in _ALLOCATION_FAILED)
 
 
 class NotTheDocumentError(ExtractorError):

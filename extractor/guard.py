@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from extractor.batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, limit_memory
-from extractor.errors import ExtractorError, MemoryLimitError, TimeLimitError
+from extractor.errors import ExtractorError, MemoryLimitError, TimeLimitError, is_out_of_memory
+from extractor.names import shown_name
 from extractor.pipeline import ExtractSettings, extract
 from extractor.records import Document
 
@@ -51,8 +52,7 @@ def guarded_extract(path: str | Path, settings: ExtractSettings, timeout: float 
             kind, value = receiver.recv()
         except (EOFError, OSError):
             child.join(timeout=5)
-            raise MemoryLimitError(f"the extraction stopped (exit code {child.exitcode}): most likely it needed more memory than "
-                                   f"{max_memory} MB (raise it with --max-memory)", path=str(path)) from None
+            raise MemoryLimitError.stopped(child.exitcode, max_memory, str(path)) from None
     finally:
         if child.is_alive():
             child.kill()
@@ -71,16 +71,14 @@ def guarded_extract(path: str | Path, settings: ExtractSettings, timeout: float 
 
 def _child(sender: multiprocessing.connection.Connection, path: str, settings: ExtractSettings, max_memory: int) -> None:
     limit_memory(max_memory)
-    out_of_memory = ("error", (f"{path}: needs more memory than {max_memory} MB (raise it with --max-memory)", MemoryLimitError.exit_code))
+    out_of_memory = ("error", (str(MemoryLimitError.needed(max_memory, path)), MemoryLimitError.exit_code))
     result: tuple[str, Any]
     try:
         result = ("document", extract(path, settings))
     except ExtractorError as e:
         result = ("error", (str(e), e.exit_code))
-    except MemoryError:
-        result = out_of_memory
     except Exception as e:  # noqa: BLE001 - a fault of ours: said in one line, the traceback with --debug
-        result = ("error", (f"{path}: internal error ({type(e).__name__}: {e}); run with --debug for the traceback", 70))
+        result = out_of_memory if is_out_of_memory(e) else _internal(path, e)
     try:
         sender.send(result)
     except MemoryError:
@@ -88,3 +86,7 @@ def _child(sender: multiprocessing.connection.Connection, path: str, settings: E
     finally:
         sender.close()
     os._exit(0)  # nothing of the parent's (atexit handlers, buffers) runs twice
+
+
+def _internal(path: str, error: Exception) -> tuple[str, Any]:
+    return "error", (f"{shown_name(path)}: internal error ({type(error).__name__}: {error}); run with --debug for the traceback", 70)

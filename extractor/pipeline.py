@@ -37,6 +37,7 @@ from extractor.layout.sections import TableArea, find_sections, toc_pages
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.layout.tables import TableSearch, find_tables
 from extractor.model import InputFormat, Page, SourceDocument
+from extractor.names import shown_name
 from extractor.readers import ReaderSettings, read_source
 from extractor.readers import ocr as readers_ocr
 from extractor.records import SCHEMA_VERSION, Document, FactRecord, LineItemRecord, TableRecord, WarningRecord
@@ -118,15 +119,17 @@ def _pages_wanted(readable: tuple[Page, ...], selected: frozenset[int] | None, s
 
 
 def _load(source: Source) -> tuple[bytes, str]:
+    """The input's bytes, and its name as messages and the output give it (see :func:`shown_name`)."""
     if isinstance(source, bytes):
         return source, "<bytes>"
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.is_file():
             raise InputNotFoundError("no such file", path=str(path))
-        return path.read_bytes(), str(path)
+        return path.read_bytes(), shown_name(path)
     data = source.read()
-    return data, getattr(source, "name", "<stream>")
+    name = getattr(source, "name", "<stream>")
+    return data, shown_name(name) if isinstance(name, str) else name
 
 
 def extract(source: Source, settings: ExtractSettings | None = None, **options: object) -> Document:

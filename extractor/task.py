@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.errors import ZIP_ERRORS, ExtractorError
+from extractor.errors import ZIP_ERRORS, ExtractorError, MemoryLimitError, is_out_of_memory
 from extractor.export.atomic import write_atomic
 from extractor.export.json_export import document_to_json
+from extractor.names import shown_name
 from extractor.pipeline import ExtractSettings, extract
 
 logger = logging.getLogger(__name__)
@@ -98,15 +99,25 @@ def process(task: dict[str, Any]) -> dict[str, Any]:
         )
     except ExtractorError as e:
         result.update(status="failed", error=str(e), exit_code=e.exit_code)
-    except OSError as e:
-        result.update(status="failed", error=f"cannot read: {e.strerror or e}", exit_code=3)
     except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch; the manifest keeps the reason
-        logger.exception("unexpected error on %s", task["path"])
-        result.update(status="failed", error=f"internal error: {type(e).__name__}: {e}", exit_code=70)
+        result.update(_failure(task, e))
     result["seconds"] = round(time.perf_counter() - started, 3)
     result["peak_mb"] = round(memory_mb(os.getpid(), "VmHWM:"), 1)
     result["rss_mb"] = round(memory_mb(os.getpid(), "VmRSS:"), 1)  # for benchmarks; not a manifest column
     return result
+
+
+def _failure(task: dict[str, Any], error: Exception) -> dict[str, Any]:
+    """The row of a file that failed with no error of ours: out of memory (under the worker's ceiling, a MemoryError
+    or a library's failed allocation, ENOMEM included), said as the single-file command says it (exit 12); a file
+    that cannot be read (exit 3); or a fault of ours (exit 70), its traceback in the log."""
+    if is_out_of_memory(error):
+        failure = MemoryLimitError.needed(task.get("max_memory"), task["path"])
+        return {"status": "failed", "error": str(failure), "exit_code": failure.exit_code}
+    if isinstance(error, OSError):
+        return {"status": "failed", "error": f"cannot read: {error.strerror or error}", "exit_code": 3}
+    logger.exception("unexpected error on %s", shown_name(task["path"]))
+    return {"status": "failed", "error": f"internal error: {type(error).__name__}: {error}", "exit_code": 70}
 
 
 def memory_mb(pid: int | None, field_name: str) -> float:

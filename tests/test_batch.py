@@ -278,3 +278,20 @@ def test_planning_opens_each_archive_once_however_many_members(tmp_path: Path, m
         journal.close()
     assert len(sources) == 5000 and len(rows) == 5000 and len(tasks) == 5000
     assert len([f for f in opened if str(f) == str(archive)]) <= 2  # once to list the members, once to hash them (was once per member)
+
+
+def test_a_batch_never_reads_its_own_output(tmp_path: Path) -> None:
+    # `extract batch self -o self/out` run twice once read its lock, journal, manifest, dataset and documents as inputs
+    folder = tmp_path / "self"
+    folder.mkdir()
+    page = folder / "page.html"
+    shutil.copy(CORPUS / "renwu/CQ_swxcb_2026_部门预算情况说明.html", page)
+    for given in (str(folder), str(folder), f"{folder}/**", str(folder / "out" / "manifest.csv")):
+        command = [sys.executable, "-m", "extractor.cli", "batch", given, "-o", str(folder / "out"), "--jobs", "1", "--quiet"]
+        if given.endswith("manifest.csv"):  # the output alone: no input at all
+            assert subprocess.run(command, capture_output=True, text=True, timeout=300).returncode == 3
+            continue
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, (given, result.stderr)
+        assert [r["path"] for r in _manifest(folder / "out")] == [str(page)], given
+    assert (folder / "out" / "data" / "documents.csv").exists()  # the dataset was there to be read

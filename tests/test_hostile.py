@@ -4,6 +4,7 @@ no output file; what must succeed gives a valid output; a batch records each fai
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -427,3 +428,78 @@ def test_the_library_refuses_a_batch_without_a_time_limit() -> None:
     for bad in (float("nan"), float("inf"), 0.0):
         with pytest.raises(SettingsError, match="timeout must be a positive number"):
             BatchSettings(timeout=bad)
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    (os.fsdecode(b"bad\xff.pdf"), "bad\\xff.pdf"), ("bell\x07.pdf", "bell\\x07.pdf"), ("two\nlines\u2028.pdf", "two\\x0alines\\u2028.pdf"),
+    ("evil\u202efdp.exe", "evil\\u202efdp.exe"), ("某局 2026年\u3000部门预算.pdf", "某局 2026年\u3000部门预算.pdf"),
+])
+def test_a_name_is_shown_with_its_undecodable_bytes_and_control_characters_escaped(name: str, shown: str) -> None:
+    from extractor.names import shown_name
+
+    assert shown_name(name) == shown and shown_name(shown) == shown
+
+
+def test_a_name_not_utf8_or_with_control_characters_is_read_and_written_escaped(tmp_path: Path) -> None:
+    # Linux allows any bytes in a name: once the journal could not take one, and every run (and resume) stopped there
+    folder, out = tmp_path / "crawl", tmp_path / "data\x1b[2J"
+    folder.mkdir()
+    bad, bell, empty = (folder / os.fsdecode(name) for name in (b"bad\xff.html", b"bell\x07.html", b"empty\xff.pdf"))
+    bad.write_bytes(HTML.read_bytes())
+    bell.write_bytes(HTML.read_bytes() + b"<!-- another file -->")
+    empty.write_bytes(b"")
+    for attempt in ("run", "resume"):
+        result = _run("batch", str(folder), "-o", str(out), "--jobs", "1", "--quiet")
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (attempt, result.stderr)
+        assert "\x1b" not in result.stderr and "\\udc" not in result.stderr and "data\\x1b[2J" in result.stderr, attempt
+        written = (out / "manifest.csv").read_text(encoding="utf-8")
+        assert not [c for c in written if c != "\n" and not c.isprintable()], attempt
+        rows = {Path(r["path"]).name: r for r in csv.DictReader(io.StringIO(written))}
+        assert sorted(rows) == ["bad\\xff.html", "bell\\x07.html", "empty\\xff.pdf"], attempt
+        assert rows["bad\\xff.html"]["status"] in ("ok", "warning") and rows["bell\\x07.html"]["status"] in ("ok", "warning")
+        assert rows["empty\\xff.pdf"]["error"] == f"{folder}/empty\\xff.pdf: file is empty (0 bytes)"
+        journal = [json.loads(line)["path"] for line in (out / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert {Path(p).name for p in journal} == set(rows), attempt
+    doc_id = rows["bad\\xff.html"]["doc_id"]
+    document = json.loads((out / "documents" / f"{doc_id}.json").read_text(encoding="utf-8"))
+    assert document["source"]["file"] == "bad\\xff.html"
+    single = _run(str(bad), "-o", str(tmp_path / "one.json"))
+    assert single.returncode == 0 and json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))["source"]["file"] == "bad\\xff.html"
+    report = _run("report", str(bell), "-o", str(tmp_path / "report.html"))
+    assert report.returncode == 0 and "bell\\x07.html" in (tmp_path / "report.html").read_text(encoding="utf-8"), report.stderr
+    failed = _run(str(empty), "-o", str(tmp_path / "empty.json"))
+    assert failed.returncode == 4 and failed.stderr == f"error: {folder}/empty\\xff.pdf: file is empty (0 bytes)\n"
+
+
+_BAD_ALLOC = "[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Exception during initialization: std::bad_alloc"  # as OCR raises it
+
+
+@pytest.mark.parametrize("error", [MemoryError(), RuntimeError(_BAD_ALLOC), OSError(errno.ENOMEM, "Cannot allocate memory")],
+                         ids=["MemoryError", "ONNX Runtime", "ENOMEM"])
+def test_out_of_memory_is_said_alike_by_a_batch_row_and_the_single_file_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                                 error: Exception) -> None:
+    # a batch once called it an internal error (exit 70, a traceback in its log)
+    import extractor.guard
+    import extractor.task
+    from extractor.errors import ExtractorError
+    from extractor.pipeline import ExtractSettings
+
+    def run_out(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(extractor.task, "extract", run_out)
+    monkeypatch.setattr(extractor.guard, "extract", run_out)  # in the forked child that reads one file
+    row = extractor.task.process({"path": str(HTML), "out": str(tmp_path / "out.json"), "max_memory": 300})
+    with pytest.raises(ExtractorError) as single:
+        extractor.guard.guarded_extract(HTML, ExtractSettings(), max_memory=300)
+    assert (row["status"], row["exit_code"]) == ("failed", single.value.exit_code) == ("failed", 12)
+    assert row["error"] == str(single.value) == f"{HTML}: needs more memory than 300 MB (raise it with --max-memory)"
+
+
+def test_ocr_over_the_memory_ceiling_in_a_batch_is_exit_12_as_alone(tmp_path: Path) -> None:
+    # under a tight ceiling OCR fails by a MemoryError, ONNX Runtime's failed allocation or a worker that aborts: each is exit 12
+    scan = CORPUS / "renwu/BJ_zsj_2026_附件1_scanned.pdf"
+    rows = batch([scan], tmp_path / "out", BatchSettings(jobs=1, max_memory_mb=400, pages="1", progress=False))
+    alone = _run(str(scan), "-o", str(tmp_path / "out.json"), "--max-memory", "400", "--pages", "1")
+    assert alone.returncode == rows[0].exit_code == 12, (alone.stderr, rows[0].error)
+    assert rows[0].error.endswith("more memory than 400 MB (raise it with --max-memory)") and "internal error" not in rows[0].error
