@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 import logging
@@ -70,11 +71,21 @@ class DefaultGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            self._refuse_a_mistyped_command(ctx, args[0])
             args = [self.default_command, *args]
         elif not args:
             click.echo(OVERVIEW, nl=False)
             ctx.exit(0)
         return super().parse_args(ctx, args)
+
+    def _refuse_a_mistyped_command(self, ctx: click.Context, word: str) -> None:
+        """``extract chek FILE``: a first word that is no file, names no path and is close to a command's name is that
+        command mistyped, not a missing file."""
+        if os.path.exists(word) or os.sep in word or "." in word:
+            return
+        close = difflib.get_close_matches(word, [name for name in self.commands if name != self.default_command], n=1, cutoff=0.6)
+        if close:
+            raise click.UsageError(f"{word!r} is not a command; did you mean {close[0]!r}? (a file named so: ./{word})", ctx)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)

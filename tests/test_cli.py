@@ -217,3 +217,14 @@ def test_a_batch_called_from_a_script_without_a_main_guard_fails_at_once(tmp_pat
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert result.returncode != 0
     assert 'under `if __name__ == "__main__":`' in result.stderr and "WorkerStartError" in result.stderr
+
+
+def test_a_mistyped_command_is_named_with_the_command_meant(tmp_path: Path) -> None:
+    pdf = CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf"
+    run = subprocess.run([sys.executable, "-m", "extractor.cli", "chek", str(pdf)], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 2 and "'chek' is not a command; did you mean 'check'?" in run.stderr
+    assert "unexpected extra argument" not in run.stderr
+    # a file of that name is still read as a file
+    (tmp_path / "chek").write_bytes(pdf.read_bytes())
+    read = subprocess.run([sys.executable, "-m", "extractor.cli", "chek", "-o", "out.json"], capture_output=True, text=True, cwd=tmp_path)
+    assert read.returncode == 0 and (tmp_path / "out.json").exists()
