@@ -600,7 +600,25 @@ def write_manifest(rows: Sequence[ManifestRow], path: Path) -> None:
 
 
 def summary(rows: Sequence[ManifestRow], seconds: float) -> str:
-    """One line: how many files ended how."""
+    """How many files ended how, then what a reader must look at: each failed file with its reason and each file
+    whose document contradicts itself, with how many mismatches (at most ``_NAMED`` of each, the rest counted)."""
     counts = {status: sum(1 for r in rows if r.status == status) for status in ("ok", "warning", "failed", "duplicate")}
     pages = sum(r.pages for r in rows if r.status in _DONE)
-    return f"{len(rows)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {pages} pages in {seconds:.1f} s"
+    lines = [f"{len(rows)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {pages} pages in {seconds:.1f} s"]
+    failed = [r for r in rows if r.status == "failed"]
+    if failed:
+        reasons = [r.error if r.error.startswith(r.path) else f"{r.path}: {r.error}" for r in failed[:_NAMED]]
+        lines.append(f"  failed ({len(failed)}): " + "; ".join(reasons) + _more(failed))
+    contradicted = sorted((r for r in rows if r.mismatches and r.status in _DONE), key=lambda r: -r.mismatches)
+    if contradicted:
+        total = sum(r.mismatches for r in contradicted)
+        lines.append(f"  with mismatches ({len(contradicted)} files, {total} mismatches; data/checks.csv lists them): "
+                     + ", ".join(f"{r.path} ({r.mismatches})" for r in contradicted[:_NAMED]) + _more(contradicted))
+    return "\n".join(lines)
+
+
+_NAMED = 5  # files a summary names per outcome
+
+
+def _more(rows: Sequence[ManifestRow]) -> str:
+    return f" and {len(rows) - _NAMED} more (manifest.csv)" if len(rows) > _NAMED else ""

@@ -16,7 +16,7 @@ import pytest
 
 from extractor.batch import BatchSettings, batch, discover
 from extractor.errors import SettingsError
-from tests.conftest import CORPUS, SEED
+from tests.conftest import CORPUS, SEED, SHARED
 
 SMALL = [
     CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf",
@@ -295,3 +295,16 @@ def test_a_batch_never_reads_its_own_output(tmp_path: Path) -> None:
         assert result.returncode == 0, (given, result.stderr)
         assert [r["path"] for r in _manifest(folder / "out")] == [str(page)], given
     assert (folder / "out" / "data" / "documents.csv").exists()  # the dataset was there to be read
+
+
+def test_the_summary_names_the_failed_files_and_those_that_contradict_themselves(tmp_path: Path) -> None:
+    # 长沙's scan fails without OCR; 长春市信访局 2026 (CC_xfj) prints totals its parts do not make (known_inconsistencies.csv)
+    files = [SHARED / "pool/长沙_ec7edf3e9052.pdf", CORPUS / "renwu/CC_xfj_2026_部门预算.pdf", CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf"]
+    run = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", *map(str, files), "-o", str(tmp_path / "ds"), "--ocr", "never",
+                          "--quiet", "--jobs", "1"], capture_output=True, text=True, timeout=600)
+    first, failed, contradicted = run.stderr.strip().splitlines()
+    assert run.returncode == 0 and first.startswith("3 files: 1 ok, 1 warning, 1 failed")
+    assert failed.startswith("  failed (1): ") and "长沙_ec7edf3e9052.pdf: no page has a text layer" in failed
+    manifest = {r["path"]: r for r in csv.DictReader(open(tmp_path / "ds" / "manifest.csv", encoding="utf-8"))}
+    mismatches = int(manifest[str(files[1])]["mismatches"])
+    assert mismatches and f"with mismatches (1 files, {mismatches} mismatches" in contradicted and f"CC_xfj_2026_部门预算.pdf ({mismatches})" in contradicted
