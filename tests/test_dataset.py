@@ -201,14 +201,21 @@ def test_duckdb_requested_but_missing(batch_folder: Path, monkeypatch: pytest.Mo
     assert str(raised.value) == "duckdb is not installed; pip install 'budget-disclosure-extractor[duckdb]'"
 
 
-def test_rebuild_without_duckdb_drops_the_old_database(tmp_path: Path) -> None:
+def test_a_database_asked_for_once_is_rebuilt_and_dropped_only_where_it_cannot_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
     results = {path: result for path, result in _results().items() if path in SH}
     _write_batch_folder(tmp_path, results)
     build_dataset(tmp_path, duckdb=True)
-    assert (tmp_path / "data" / "dataset.duckdb").exists()
-    counts = build_dataset(str(tmp_path))
-    assert counts["documents"] == 2
-    assert not (tmp_path / "data" / "dataset.duckdb").exists()
+    database = tmp_path / "data" / "dataset.duckdb"
+    before = database.stat().st_mtime_ns
+    counts = build_dataset(str(tmp_path))  # a re-run without --duckdb keeps the database, rebuilt to match
+    assert counts["documents"] == 2 and database.exists() and database.stat().st_mtime_ns > before
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # where it cannot be rebuilt it would no longer match: removed
+    build_dataset(str(tmp_path))
+    assert not database.exists()
 
 
 def test_a_folder_without_manifest(tmp_path: Path) -> None:

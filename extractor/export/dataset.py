@@ -424,6 +424,14 @@ class _TableFiles:
             temp.unlink(missing_ok=True)
 
 
+def _duckdb_installed() -> bool:
+    try:
+        require_duckdb()
+    except SettingsError:
+        return False
+    return True
+
+
 def require_duckdb() -> None:
     """Raise ``SettingsError`` unless duckdb can be imported (a batch can ask before it starts, not after)."""
     try:
@@ -489,7 +497,8 @@ def build_dataset(dataset_dir: Path | str, duckdb: bool = False, aliases: Path |
 
     Reads ``manifest.csv`` (the documents, their paths, duplicates included, status and group) and
     ``documents/<doc_id>.json``; writes each table as Parquet and CSV (UTF-8), each file atomically. With ``duckdb``
-    also ``data/dataset.duckdb``; without it an older ``dataset.duckdb`` is removed, as it would no longer match.
+    also ``data/dataset.duckdb``; without it an existing ``dataset.duckdb`` is rebuilt too (removed, with a warning,
+    only where duckdb is not installed to rebuild it: it would no longer match).
     ``aliases``: a CSV (alias,name,note) of department names that are one entity, added to the package's.
     A document the manifest names whose JSON is missing is left out with a warning.
 
@@ -522,10 +531,10 @@ def build_dataset(dataset_dir: Path | str, duckdb: bool = False, aliases: Path |
         if isinstance(e, OSError):
             raise OutputError(f"cannot write the dataset ({e.strerror or e})", path=str(out)) from e
         raise
-    if duckdb:
-        _write_duckdb(out)
+    if duckdb or ((out / DUCKDB_FILE).exists() and _duckdb_installed()):
+        _write_duckdb(out)  # a database the user once asked for is kept and rebuilt to match, asked again or not
     elif (out / DUCKDB_FILE).exists():
-        log.info("removing %s: built from an earlier dataset", out / DUCKDB_FILE)
+        log.warning("removing %s: it no longer matches the dataset, and duckdb is not installed to rebuild it", out / DUCKDB_FILE)
         (out / DUCKDB_FILE).unlink()
     counts = {name: table_files.count for name, table_files in files.items()}
     log.info("dataset %s: %s", out, ", ".join(f"{name} {count}" for name, count in counts.items()))
