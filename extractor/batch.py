@@ -120,6 +120,7 @@ class ManifestRow:
     peak_mb: float = 0.0  # the worker's peak resident memory after this file
     tool_version: str = __version__
     options_hash: str = ""
+    reused: bool = False  # done by an earlier run into this folder (same file, same options): not read again
 
 
 MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
@@ -542,7 +543,7 @@ class _Planner:
         self.first_of[sha] = source.path
         earlier = next((r for r in self.journal.rows.values() if r.sha256 == sha and r.options_hash == self.options and r.status in _DONE), None)
         if earlier is not None and (self.out / "documents" / f"{row.doc_id}.json").exists():
-            self.rows[source.path] = replace(earlier, path=source.path)  # done by an earlier run: not redone
+            self.rows[source.path] = replace(earlier, path=source.path, reused=True)  # done by an earlier run: not redone
             return None
         self.rows[source.path] = row
         self.tasks.append({  # a zip member is read by its worker, one at a time: the batch's own process never holds it
@@ -589,19 +590,27 @@ def _group_companions(rows: list[ManifestRow], out: Path, aliases: str | None = 
     return [replace(r, group=groups.get(r.doc_id, "")) if r.doc_id else r for r in rows]
 
 
+def _cell(value: object) -> object:
+    """A manifest cell: text neutralised for spreadsheets, a flag as the dataset writes one (true / false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return spreadsheet_safe(value) if isinstance(value, str) else value
+
+
 def write_manifest(rows: Sequence[ManifestRow], path: Path) -> None:
     """The manifest as CSV, written atomically."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:  # a path or a message may start like a formula (=1+1 broken.pdf)
-        writer.writerow({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in asdict(_shown(row)).items()})
+        writer.writerow({k: _cell(v) for k, v in asdict(_shown(row)).items()})
     write_atomic(path, buffer.getvalue().encode("utf-8"))
 
 
 def summary(rows: Sequence[ManifestRow], seconds: float) -> str:
     """How many files ended how, then what a reader must look at: each failed file with its reason and each file
     whose document contradicts itself, with how many mismatches (at most ``_NAMED`` of each, the rest counted)."""
+    rows = [_shown(r) for r in rows]  # names escaped as in the manifest: no terminal escape reaches the screen
     counts = {status: sum(1 for r in rows if r.status == status) for status in ("ok", "warning", "failed", "duplicate")}
     pages = sum(r.pages for r in rows if r.status in _DONE)
     lines = [f"{len(rows)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {pages} pages in {seconds:.1f} s"]
@@ -609,6 +618,10 @@ def summary(rows: Sequence[ManifestRow], seconds: float) -> str:
     if failed:
         reasons = [r.error if r.error.startswith(r.path) else f"{r.path}: {r.error}" for r in failed[:_NAMED]]
         lines.append(f"  failed ({len(failed)}): " + "; ".join(reasons) + _more(failed))
+    reused = sum(1 for r in rows if r.reused and r.status in _DONE)
+    if reused:
+        lines.append(f"  not read again ({reused}): done by an earlier run into this folder with the same options "
+                     "(manifest.csv: reused); another -o, or no journal.jsonl, reads them anew")
     contradicted = sorted((r for r in rows if r.mismatches and r.status in _DONE), key=lambda r: -r.mismatches)
     if contradicted:
         total = sum(r.mismatches for r in contradicted)

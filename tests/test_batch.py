@@ -119,6 +119,9 @@ def test_a_killed_batch_resumes_without_redoing_anything(tmp_path: Path) -> None
     assert sorted(Path(r["path"]).name for r in manifest) == sorted(p.name for p in sources)
     assert all(r["status"] in ("ok", "warning") for r in manifest)
     assert len(list((out / "documents").glob("*.json"))) == len(sources)
+    # the resumed run says what it did not read again, and the manifest marks those rows
+    assert f"not read again ({done_before}): done by an earlier run" in second.stderr
+    assert sum(r["reused"] == "true" for r in manifest) == done_before
 
 
 def test_the_same_batch_runs_on_a_dask_cluster(tmp_path: Path) -> None:
