@@ -5,19 +5,25 @@ page of characters and rules at their coordinates, so the tables are found exact
 
 from __future__ import annotations
 
+import base64
 import bisect
 import io
 import re
+import struct
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from lxml import etree
+from PIL import Image
 
 from extractor.layout.grid import chars_to_lines
 from extractor.model import Char, Line, Page, Rule
 
-_LENGTH = re.compile(r"(-?[\d.]+)\s*(pt|px)?")
+# a number with at most one decimal point (``1.2.3px`` is no length); a unit after it is not checked
+_LENGTH = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])")
+_MAX_LENGTH = 1e6  # points or pixels (350 m): a larger top, left or size is damage, read as no value
 _CLASS_SIZE = re.compile(r"\.([\w-]+)\s*\{[^}]*font-size\s*:\s*([\d.]+)\s*(?:pt|px)", re.I)
 _CLASS_FONT = re.compile(r"\.([\w-]+)\s*\{[^}]*font-family\s*:\s*([^;}]+)", re.I)
 _MIN_POSITIONED = 50
@@ -56,7 +62,7 @@ def positioned_pages(root: etree._Element, css: str) -> tuple[Page, ...] | None:
     positioned = root.xpath('//*[contains(translate(@style, " ", ""), "position:absolute")]')
     if len(positioned) < _MIN_POSITIONED:
         return None
-    sizes = {name: float(size) for name, size in _CLASS_SIZE.findall(css)}
+    sizes = {name: size for name, value in _CLASS_SIZE.findall(css) if (size := _size(value)) is not None}
     fonts = {name: family.strip() for name, family in _CLASS_FONT.findall(css)}
     containers = []
     for element in positioned:
@@ -79,8 +85,17 @@ def _style(element: etree._Element) -> dict[str, str]:
 
 
 def _length(value: str | None) -> float | None:
+    """A style's length in points or pixels; None for no value, a damaged one (``1.2.3px``, 400 digits) or one
+    no page could have, so that one bad element is skipped rather than the file failing."""
     match = _LENGTH.match(value or "")
-    return float(match.group(1)) if match else None
+    number = float(match.group()) if match else None
+    return number if number is not None and abs(number) <= _MAX_LENGTH else None
+
+
+def _size(value: str | None) -> float | None:
+    """A font size, width or height: a length above zero (a zero font size would give characters no width)."""
+    length = _length(value)
+    return length if length is not None and length > 0 else None
 
 
 def _layout(container: etree._Element, sizes: dict[str, float], fonts: dict[str, str]) -> _Layout:
@@ -97,14 +112,14 @@ def _layout(container: etree._Element, sizes: dict[str, float], fonts: dict[str,
         text = _text(element).replace("\xa0", " ")
         if text.strip():
             classes = (element.get("class") or "").split()
-            size = _length(s.get("font-size")) or next((sizes[c] for c in classes if c in sizes), 12.0)
+            size = _size(s.get("font-size")) or next((sizes[c] for c in classes if c in sizes), 12.0)
             font = s.get("font-family") or next((fonts[c] for c in classes if c in fonts), "")
             runs.append(_Run(text, left, top, size, font))
         else:
             rules.extend(_rules(s, left, top))
-    width = _length(style.get("width"))
+    width = _size(style.get("width"))
     rules.extend(_image_rules(container, width))
-    return _Layout(runs, rules, width, _length(style.get("height")))
+    return _Layout(runs, rules, width, _size(style.get("height")))
 
 
 def _page(layout: _Layout, number: int, shifts: dict[str, float]) -> Page:
@@ -219,27 +234,36 @@ def _image_rules(container: etree._Element, page_width: float | None) -> list[Ru
     """Ruling lines drawn in an inlined background picture (``pdftohtml -c -dataurls`` draws the tables' rules there)."""
     rules: list[Rule] = []
     for img in container.iter("img"):
-        src = img.get("src") or ""
-        if not src.startswith("data:image/"):
+        picture = _picture(img.get("src") or "")
+        if picture is None:
             continue
-        try:
-            import base64
-
-            from PIL import Image
-
-            opened = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
-            if opened.width * opened.height > _MAX_PICTURE:
-                continue  # a background of 400 megapixels is not decoded: its rules are not read
-            picture = opened.convert("L")
-        except (ValueError, OSError, IndexError, Image.DecompressionBombError):
-            continue
-        shown = _length(img.get("width")) or page_width
+        shown = _size(img.get("width")) or page_width
         scale = shown / picture.width if shown and picture.width else 1.0
         rules.extend(_boundaries(picture, scale))
     return rules
 
 
 _MAX_PICTURE = 40_000_000  # pixels of a background picture decoded to find its rules
+
+
+def _picture(src: str) -> Image.Image | None:
+    """An inlined picture in grey, or None: not inlined, too large to decode (its rules are not read), or damaged.
+    A damaged picture costs only its rules: the page's text is read all the same."""
+    if not src.startswith("data:image/"):
+        return None
+    try:
+        opened = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
+        if opened.width * opened.height > _MAX_PICTURE:
+            return None  # a background of 400 megapixels is not decoded
+        return opened.convert("L")
+    except _PICTURE_ERRORS:
+        return None
+
+
+# what Pillow raises on a damaged or hostile picture: bad base64 (binascii.Error is a ValueError), an unknown or
+# truncated file (OSError), a broken PNG chunk or checksum (SyntaxError), a short header (struct.error, EOFError),
+# a declared size past its bomb limit
+_PICTURE_ERRORS = (ValueError, OSError, IndexError, SyntaxError, EOFError, struct.error, zlib.error, Image.DecompressionBombError)
 
 
 def _boundaries(picture: object, scale: float) -> list[Rule]:
