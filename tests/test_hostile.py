@@ -496,3 +496,39 @@ def test_a_damaged_background_picture_costs_only_its_rules(tmp_path: Path) -> No
     pages, unpictured = read_html(damaged), read_html(page[: picture.start()] + page[picture.end() :])
     assert pages == unpictured and pages[0].rules == () and pages[1].rules != ()  # the text all read; the other page's rules too
 
+
+def test_one_positioned_element_repeated_thousands_of_times_is_read_once() -> None:
+    from extractor.readers.html import read_html
+
+    page = _positioned(10, 3)
+    element = page.index(b'<div class="p" style="', page.index(b'<div class="page"') + 20)
+    end = page.index(b"</div>", element) + len(b"</div>")
+    assert read_html(page[:end] + page[element:end] * 5000 + page[end:]) == read_html(page)
+
+
+def test_positioned_elements_nested_by_damaged_markup_are_each_read_once_and_in_seconds() -> None:
+    import time
+
+    from extractor.readers.html import read_html
+
+    page = _positioned(23, 1)  # the densest page: 1,555 elements
+    head = page.index(b'<div class="page"')
+    nested = page[:head] + page[head:].replace(b"</div>", b"")  # no element closed: each inside the one before
+    started = time.perf_counter()
+    pages = read_html(nested)
+    assert time.perf_counter() - started < 20  # minutes before: every element's text was read once per ancestor
+    assert _letters(pages) == _letters(read_html(page))
+
+
+def test_a_positioned_page_past_the_element_limit_is_refused_by_name(tmp_path: Path) -> None:
+    import re
+
+    page = _positioned(23, 1)
+    found = list(re.finditer(rb'<div class="[pr]" [^>]*>.*?</div>', page, re.S))
+    copies = b"".join(re.sub(rb"top:([\d.]+)", lambda m, down=842 * k: b"top:%.3f" % (float(m.group(1)) + down), e.group(), count=1)
+                      for k in range(1, 14) for e in found)  # the page's table 14 times down one tall page
+    path = tmp_path / "tall.html"
+    path.write_bytes(page[: found[-1].end()] + copies + page[found[-1].end() :])
+    result = _run(str(path), "-o", str(tmp_path / "out.json"), "--quiet")
+    assert result.returncode == 6 and "Traceback" not in result.stderr
+    assert "page 1 of the positioned HTML has 21,756 positioned elements, more than the 20,000 a page is read with" in result.stderr
