@@ -532,3 +532,14 @@ def test_a_positioned_page_past_the_element_limit_is_refused_by_name(tmp_path: P
     result = _run(str(path), "-o", str(tmp_path / "out.json"), "--quiet")
     assert result.returncode == 6 and "Traceback" not in result.stderr
     assert "page 1 of the positioned HTML has 21,756 positioned elements, more than the 20,000 a page is read with" in result.stderr
+
+
+@pytest.mark.slow  # 300 mutants through the batch's worker pool: about 15 s
+def test_a_fixed_seed_fuzz_of_positioned_html_finds_no_internal_error_and_no_hang() -> None:
+    import random
+
+    from benchmarks.fuzz import positioned_run
+
+    outcomes = positioned_run(300, random.Random(30), timeout=20)
+    assert sum(outcomes.values()) == 300
+    assert outcomes["INTERNAL ERROR"] == 0 and outcomes["TIMED OUT"] == 0, dict(outcomes)
