@@ -406,29 +406,6 @@ def test_web_pages_past_the_parser_defaults_are_read_whole_or_refused_by_name(tm
     assert ("income_total", "1234.56") in {(f["key"], f["value"]) for f in data["facts"]}  # the text past the old limits is read
 
 
-@pytest.mark.parametrize("argv", [
-    ["show", "{pdf}", "--page", "1", "-o", "{out}/p.png", "--scale", "nan"],
-    ["{pdf}", "-o", "{out}/d.json", "--timeout", "nan"],
-    ["batch", "{pdf}", "-o", "{out}/ds", "--timeout", "nan"],
-    ["batch", "{pdf}", "-o", "{out}/ds", "--timeout", "inf"],
-])
-def test_a_number_option_that_is_not_finite_is_a_bad_option(tmp_path: Path, argv: list[str]) -> None:
-    # nan passes every comparison a range makes: once it turned a batch's per-file limit off
-    pdf = CORPUS / "GovBudgetChecker/SH_PT_sww_2025_部门预算.pdf"
-    args = [a.format(pdf=pdf, out=tmp_path) for a in argv]
-    run = subprocess.run([sys.executable, "-m", "extractor.cli", *args], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 2 and "is not a finite number" in run.stderr and "Traceback" not in run.stderr
-    assert not list(tmp_path.iterdir())  # nothing was started
-
-
-def test_the_library_refuses_a_batch_without_a_time_limit() -> None:
-    from extractor.errors import SettingsError
-
-    for bad in (float("nan"), float("inf"), 0.0):
-        with pytest.raises(SettingsError, match="timeout must be a positive number"):
-            BatchSettings(timeout=bad)
-
-
 POSITIONED = CORPUS / "renwu" / "YT_tyjrswj_2026_部门预算.html"  # a PDF's pages as positioned <div>s
 
 
@@ -543,3 +520,26 @@ def test_a_fixed_seed_fuzz_of_positioned_html_finds_no_internal_error_and_no_han
     outcomes = positioned_run(300, random.Random(30), timeout=20)
     assert sum(outcomes.values()) == 300
     assert outcomes["INTERNAL ERROR"] == 0 and outcomes["TIMED OUT"] == 0, dict(outcomes)
+
+
+@pytest.mark.parametrize("argv", [
+    ["show", "{pdf}", "--page", "1", "-o", "{out}/p.png", "--scale", "nan"],
+    ["{pdf}", "-o", "{out}/d.json", "--timeout", "nan"],
+    ["batch", "{pdf}", "-o", "{out}/ds", "--timeout", "nan"],
+    ["batch", "{pdf}", "-o", "{out}/ds", "--timeout", "inf"],
+])
+def test_a_number_option_that_is_not_finite_is_a_bad_option(tmp_path: Path, argv: list[str]) -> None:
+    # nan passes every comparison a range makes: once it turned a batch's per-file limit off
+    pdf = CORPUS / "GovBudgetChecker/SH_PT_sww_2025_部门预算.pdf"
+    args = [a.format(pdf=pdf, out=tmp_path) for a in argv]
+    run = subprocess.run([sys.executable, "-m", "extractor.cli", *args], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "is not a finite number" in run.stderr and "Traceback" not in run.stderr
+    assert not list(tmp_path.iterdir())  # nothing was started
+
+
+def test_the_library_refuses_a_batch_without_a_time_limit() -> None:
+    from extractor.errors import SettingsError
+
+    for bad in (float("nan"), float("inf"), 0.0):
+        with pytest.raises(SettingsError, match="timeout must be a positive number"):
+            BatchSettings(timeout=bad)
