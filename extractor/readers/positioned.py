@@ -171,7 +171,7 @@ def _font_shifts(layouts: Sequence[_Layout]) -> dict[str, float]:
 def _rules_across(layout: _Layout) -> Iterator[tuple[_Run, list[float]]]:
     """Each run with the sorted tops of the horizontal rules that reach its middle (within ``_REACH``), in one sweep
     from left to right: a rule joins at its left end and leaves past its right end, so the work grows with the
-    elements rather than with runs times rules (30,000 elements on a page took 43 s). The list is the sweep's own:
+    elements rather than with runs times rules (issue 30: 30,000 elements took 43 s). The list is the sweep's own:
     read it before taking the next run."""
     events: list[tuple[float, int, float]] = []  # at x: a rule's top joins (0), a run is asked (1), a top leaves (2)
     for r in layout.rules:
