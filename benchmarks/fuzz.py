@@ -1,10 +1,12 @@
 """A bounded mutation fuzz run: corpus PDFs with bytes flipped, cut, duplicated or spliced, read by the batch's
 worker pool (each file with a time limit); .xlsx and .docx files made from the truth documents (see
 tests/truth_fixtures.py), mutated as whole files and part by part inside their zip, read the same way; zip
-archives of corpus files, mutated, through a whole batch; plus random and mutated HTML and text through the HTML
+archives of corpus files, mutated, through a whole batch; positioned HTML (the corpus's web page of a PDF's pages and
+``pdftohtml -c``'s output of a corpus PDF) with hostile style numbers, damaged background pictures and repeated
+elements, through the worker pool; plus random and mutated HTML and text through the HTML
 reader and the normalisers in-process. Counts the outcomes; any internal error or time-out is a finding.
 
-    python benchmarks/fuzz.py --pdfs 2000 --office 2000 --zips 2000 --texts 20000 --seed 1 --timeout 20
+    python benchmarks/fuzz.py --pdfs 2000 --office 2000 --zips 2000 --positioned 2000 --texts 20000 --seed 1 --timeout 20
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import collections
 import csv
 import random
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -69,6 +72,104 @@ def pdf_run(count: int, rng: random.Random, timeout: float) -> collections.Count
         finally:
             pool.close()
     return outcomes
+
+
+POSITIONED_PAGE = ROOT.parent / "shared" / "corpus" / "renwu" / "YT_tyjrswj_2026_部门预算.html"
+# pdftohtml draws these two's rules in background pictures: small ones of one IDAT chunk, and large ones of several
+POSITIONED_PDFS = [ROOT.parent / "shared" / "corpus" / "GovBudgetChecker" / "SH_PT_ghzyj_2024_部门决算.pdf",
+                   ROOT.parent / "shared" / "corpus" / "renwu" / "CN_gjxfj_2026_部门预算.pdf"]
+_CONTAINER = re.compile(rb'<div[^>]*position:\s*relative', re.I)
+_STYLE_NUMBER = re.compile(rb"((?:top|left|width|height|font-size|line-height)\s*:\s*)(-?[\d.]+)", re.I)
+_ELEMENT = re.compile(rb"<(p|div)\b[^>]*position:absolute[^>]*>.*?</\1>", re.I | re.S)
+_PICTURE = re.compile(rb"(data:image/png;base64,)([A-Za-z0-9+/=]+)")
+_HOSTILE_NUMBERS = [b"1.2.3", b"9" * 400, b"0", b"0.0", b"-0", b".", b"..", b"-", b"-9" + b"9" * 400, b"99999999",
+                    b"-99999999", b"0.0000001", b"1" + b"0" * 308, b"4" * 20]
+
+
+def positioned_sources() -> list[bytes]:
+    """Real positioned pages: the corpus's web page of a PDF's page ``<div>``s, and ``pdftohtml -c -dataurls``'s
+    output of two corpus PDFs (rules in their background pictures) when poppler is installed."""
+    import shutil
+    import subprocess
+
+    sources = [POSITIONED_PAGE.read_bytes()]
+    if shutil.which("pdftohtml"):
+        with tempfile.TemporaryDirectory() as folder:
+            for i, pdf in enumerate(POSITIONED_PDFS):
+                out = Path(folder) / f"page{i}"
+                subprocess.run(["pdftohtml", "-c", "-s", "-noframes", "-q", "-dataurls", str(pdf), str(out)], check=True, timeout=120)
+                sources.append(out.with_suffix(".html").read_bytes())
+    return sources
+
+
+def positioned_sample(page: bytes, rng: random.Random) -> bytes:
+    """The page's head and a run of one to four of its page containers (a mutant reads in about a second)."""
+    starts = [m.start() for m in _CONTAINER.finditer(page)]
+    first = rng.randrange(len(starts))
+    last = first + rng.randint(1, 4)
+    end = starts[last] if last < len(starts) else len(page)
+    return page[: starts[0]] + page[starts[first] : end] + b"</div></body></html>"
+
+
+def mutate_positioned(page: bytes, rng: random.Random) -> bytes:
+    """One to four changes aimed at what the positioned reader parses: a style number made hostile (two points,
+    400 digits, zero, a lone sign), a class's font size likewise, a background picture's bytes damaged or cut,
+    one element repeated up to thousands of times, or the bytes mutated as any file's."""
+    for _ in range(rng.randint(1, 4)):
+        choice = rng.random()
+        if choice < 0.45:
+            numbers = list(_STYLE_NUMBER.finditer(page))
+            chosen = rng.sample(numbers, min(len(numbers), rng.randint(1, 20)))
+            for match in sorted(chosen, key=lambda m: m.start(), reverse=True):  # from the end: earlier places stay put
+                page = page[: match.start(2)] + rng.choice(_HOSTILE_NUMBERS) + page[match.end(2) :]
+        elif choice < 0.6:
+            pictures = list(_PICTURE.finditer(page))
+            if pictures:
+                match = rng.choice(pictures)
+                damaged = _damaged_picture(match.group(2), rng)
+                page = page[: match.start(2)] + damaged + page[match.end(2) :]
+        elif choice < 0.75:
+            elements = list(_ELEMENT.finditer(page))
+            if elements:
+                match = rng.choice(elements)
+                copies = rng.choice([10, 100, 1000, 5000])
+                page = page[: match.end()] + match.group() * copies + page[match.end() :]
+        else:
+            page = mutate(page, rng)
+    return page
+
+
+def positioned_run(count: int, rng: random.Random, timeout: float) -> collections.Counter[str]:
+    """Mutants of real positioned pages (see ``mutate_positioned``) through the batch's worker pool, each with a time limit."""
+    sources = positioned_sources()
+    outcomes: collections.Counter[str] = collections.Counter()
+    with tempfile.TemporaryDirectory() as folder:
+        tasks = []
+        for i in range(count):
+            data = mutate_positioned(positioned_sample(rng.choice(sources), rng), rng)
+            tasks.append({"path": f"mutant-{i}.html", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid"})
+        pool = _Pool(2, BatchSettings(jobs=2, timeout=timeout, progress=False))
+        try:
+            pool.run(tasks, lambda result: outcomes.update([_outcome(result)]))
+        finally:
+            pool.close()
+    return outcomes
+
+
+def _damaged_picture(encoded: bytes, rng: random.Random) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        data = base64.b64decode(encoded)
+    except binascii.Error:
+        return encoded[: rng.randrange(len(encoded) + 1)]
+    choice = rng.random()
+    if choice < 0.6:
+        return base64.b64encode(mutate(data, rng))
+    if choice < 0.8:
+        return base64.b64encode(data[: rng.randrange(len(data) + 1)])
+    return encoded[: rng.randrange(len(encoded) + 1)]
 
 
 def _office_sources(folder: Path) -> dict[str, list[bytes]]:
@@ -189,6 +290,7 @@ def main() -> None:
     parser.add_argument("--pdfs", type=int, default=2000)
     parser.add_argument("--office", type=int, default=2000, help="mutated .xlsx and as many .docx")
     parser.add_argument("--zips", type=int, default=2000)
+    parser.add_argument("--positioned", type=int, default=2000, help="mutated positioned HTML (a PDF's pages as positioned elements)")
     parser.add_argument("--texts", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=20.0)
@@ -204,6 +306,9 @@ def main() -> None:
     if args.zips:
         started = time.perf_counter()
         print("zip mutants (manifest rows):", dict(zip_run(args.zips, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
+    if args.positioned:
+        started = time.perf_counter()
+        print("positioned html mutants:", dict(positioned_run(args.positioned, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
     if args.texts:
         started = time.perf_counter()
         print("html and normaliser inputs:", dict(text_run(args.texts, rng)), f"({time.perf_counter() - started:.0f} s)")

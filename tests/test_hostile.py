@@ -407,6 +407,122 @@ def test_web_pages_past_the_parser_defaults_are_read_whole_or_refused_by_name(tm
     assert ("income_total", "1234.56") in {(f["key"], f["value"]) for f in data["facts"]}  # the text past the old limits is read
 
 
+POSITIONED = CORPUS / "renwu" / "YT_tyjrswj_2026_部门预算.html"  # a PDF's pages as positioned <div>s
+
+
+def _positioned(first: int, count: int) -> bytes:
+    """The corpus's positioned page cut to its head and ``count`` page containers from ``first`` (a table's pages)."""
+    import re
+
+    data = POSITIONED.read_bytes()
+    starts = [m.start() for m in re.finditer(rb'<div class="page"', data)]
+    return data[: starts[0]] + data[starts[first] : starts[first + count]] + b"</div></body></html>"
+
+
+def _pdftohtml(tmp_path: Path, pdf: Path, first: int, last: int) -> bytes:
+    """``pdftohtml -c``'s positioned HTML of some pages, its rules drawn in inlined background pictures."""
+    import shutil
+
+    if not shutil.which("pdftohtml"):
+        pytest.skip("poppler's pdftohtml makes the positioned HTML; .ci/run installs it")
+    out = tmp_path / "converted"
+    subprocess.run(["pdftohtml", "-c", "-s", "-noframes", "-q", "-dataurls", "-f", str(first), "-l", str(last), str(pdf), str(out)],
+                   check=True, timeout=120)
+    return out.with_suffix(".html").read_bytes()
+
+
+def _letters(pages: tuple) -> list[str]:  # type: ignore[type-arg]
+    return sorted(c.text for page in pages for c in page.chars)
+
+
+@pytest.mark.parametrize("bad", ["1.2.3pt", "9" * 400 + "pt", "-" + "9" * 400 + "pt", ".pt"])
+@pytest.mark.parametrize("where", ["top", "left"])
+def test_a_bad_number_in_one_positioned_element_skips_that_element(where: str, bad: str) -> None:
+    from extractor.readers.html import read_html
+
+    page = _positioned(10, 3)
+    element = page.index(b'<div class="p" style="', page.index(b'<div class="page"') + 20)  # the first text run
+    end = page.index(b"</div>", element) + len(b"</div>")
+    style = page[element:end]
+    damaged = page[:element] + style.replace(f"{where}:".encode(), f"{where}:{bad};x-was:".encode(), 1) + page[end:]
+    assert read_html(damaged) == read_html(page[:element] + page[end:])  # read as if the element were not there
+
+
+def test_a_zero_font_size_in_a_positioned_page_style_sheet_is_no_size(tmp_path: Path) -> None:
+    import re
+
+    from extractor.readers.html import read_html
+
+    page = _pdftohtml(tmp_path, CORPUS / "GovBudgetChecker" / "SH_PT_ghzyj_2024_部门决算.pdf", 3, 5)
+    damaged = re.sub(rb"font-size:\d+px", b"font-size:0px", page)  # every class: 12 px then, as for a run without one
+    assert _letters(read_html(damaged)) == _letters(read_html(page))
+
+
+def test_a_damaged_background_picture_costs_only_its_rules(tmp_path: Path) -> None:
+    import base64
+    import re
+
+    from extractor.readers.html import read_html
+
+    page = _pdftohtml(tmp_path, CORPUS / "renwu" / "CN_gjxfj_2026_部门预算.pdf", 17, 18)  # pictures of several IDAT chunks
+    picture = re.search(rb"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
+    assert picture is not None
+    png = base64.b64decode(picture.group(1))
+    second = png.index(b"IDAT", png.index(b"IDAT") + 1)
+    broken = png[:second] + b"ID\x00T" + png[second + 4 :]  # a chunk type no PNG has: Pillow's SyntaxError
+    damaged = page[: picture.start(1)] + base64.b64encode(broken) + page[picture.end(1) :]
+    pages, unpictured = read_html(damaged), read_html(page[: picture.start()] + page[picture.end() :])
+    assert pages == unpictured and pages[0].rules == () and pages[1].rules != ()  # the text all read; the other page's rules too
+
+
+def test_one_positioned_element_repeated_thousands_of_times_is_read_once() -> None:
+    from extractor.readers.html import read_html
+
+    page = _positioned(10, 3)
+    element = page.index(b'<div class="p" style="', page.index(b'<div class="page"') + 20)
+    end = page.index(b"</div>", element) + len(b"</div>")
+    assert read_html(page[:end] + page[element:end] * 5000 + page[end:]) == read_html(page)
+
+
+def test_positioned_elements_nested_by_damaged_markup_are_each_read_once_and_in_seconds() -> None:
+    import time
+
+    from extractor.readers.html import read_html
+
+    page = _positioned(23, 1)  # the densest page: 1,555 elements
+    head = page.index(b'<div class="page"')
+    nested = page[:head] + page[head:].replace(b"</div>", b"")  # no element closed: each inside the one before
+    started = time.perf_counter()
+    pages = read_html(nested)
+    assert time.perf_counter() - started < 20  # minutes before: every element's text was read once per ancestor
+    assert _letters(pages) == _letters(read_html(page))
+
+
+def test_a_positioned_page_past_the_element_limit_is_refused_by_name(tmp_path: Path) -> None:
+    import re
+
+    page = _positioned(23, 1)
+    found = list(re.finditer(rb'<div class="[pr]" [^>]*>.*?</div>', page, re.S))
+    copies = b"".join(re.sub(rb"top:([\d.]+)", lambda m, down=842 * k: b"top:%.3f" % (float(m.group(1)) + down), e.group(), count=1)
+                      for k in range(1, 14) for e in found)  # the page's table 14 times down one tall page
+    path = tmp_path / "tall.html"
+    path.write_bytes(page[: found[-1].end()] + copies + page[found[-1].end() :])
+    result = _run(str(path), "-o", str(tmp_path / "out.json"), "--quiet")
+    assert result.returncode == 6 and "Traceback" not in result.stderr
+    assert "page 1 of the positioned HTML has 21,756 positioned elements, more than the 20,000 a page is read with" in result.stderr
+
+
+@pytest.mark.slow  # 300 mutants through the batch's worker pool: about 15 s
+def test_a_fixed_seed_fuzz_of_positioned_html_finds_no_internal_error_and_no_hang() -> None:
+    import random
+
+    from benchmarks.fuzz import positioned_run
+
+    outcomes = positioned_run(300, random.Random(30), timeout=20)
+    assert sum(outcomes.values()) == 300
+    assert outcomes["INTERNAL ERROR"] == 0 and outcomes["TIMED OUT"] == 0, dict(outcomes)
+
+
 @pytest.mark.parametrize("argv", [
     ["show", "{pdf}", "--page", "1", "-o", "{out}/p.png", "--scale", "nan"],
     ["{pdf}", "-o", "{out}/d.json", "--timeout", "nan"],

@@ -5,22 +5,30 @@ page of characters and rules at their coordinates, so the tables are found exact
 
 from __future__ import annotations
 
+import base64
 import bisect
 import io
 import re
+import struct
 import unicodedata
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from lxml import etree
+from PIL import Image
 
+from extractor.errors import CorruptInputError
 from extractor.layout.grid import chars_to_lines
 from extractor.model import Char, Line, Page, Rule
 
-_LENGTH = re.compile(r"(-?[\d.]+)\s*(pt|px)?")
+# a number with at most one decimal point (``1.2.3px`` is no length); a unit after it is not checked
+_LENGTH = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?![\d.])")
+_MAX_LENGTH = 1e6  # points or pixels (350 m): a larger top, left or size is damage, read as no value
 _CLASS_SIZE = re.compile(r"\.([\w-]+)\s*\{[^}]*font-size\s*:\s*([\d.]+)\s*(?:pt|px)", re.I)
 _CLASS_FONT = re.compile(r"\.([\w-]+)\s*\{[^}]*font-family\s*:\s*([^;}]+)", re.I)
 _MIN_POSITIONED = 50
+_MAX_ELEMENTS = 20_000  # positioned elements in one page container; the corpus's densest page has 1,555
 # advance of a character in font sizes; kept a little short so that a run's last character stays in its cell
 _WIDE, _NARROW = 0.95, 0.42
 _RULE_THICK = 3.0
@@ -56,17 +64,27 @@ def positioned_pages(root: etree._Element, css: str) -> tuple[Page, ...] | None:
     positioned = root.xpath('//*[contains(translate(@style, " ", ""), "position:absolute")]')
     if len(positioned) < _MIN_POSITIONED:
         return None
-    sizes = {name: float(size) for name, size in _CLASS_SIZE.findall(css)}
+    sizes = {name: size for name, value in _CLASS_SIZE.findall(css) if (size := _size(value)) is not None}
     fonts = {name: family.strip() for name, family in _CLASS_FONT.findall(css)}
-    containers = []
-    for element in positioned:
-        parent = element.getparent()
-        if parent is not None and parent not in containers:
-            containers.append(parent)
-    layouts = [_layout(container, sizes, fonts) for container in containers]
+    layouts = [_layout(container, sizes, fonts) for container in _containers(positioned)]
     shifts = _font_shifts(layouts)
     pages = [_page(layout, number, shifts) for number, layout in enumerate(layouts, start=1)]
     return tuple(p for p in pages if p.chars or p.rules) or None
+
+
+def _containers(positioned: Sequence[etree._Element]) -> list[etree._Element]:
+    """The page containers (the positioned elements' parents) in order of first appearance; a page of more than
+    ``_MAX_ELEMENTS`` is refused, which bounds the work of every later stage on one page."""
+    counts: dict[etree._Element, int] = {}  # a dict: a list's ``in`` grew with elements times pages
+    for element in positioned:
+        parent = element.getparent()
+        if parent is not None:
+            counts[parent] = counts.get(parent, 0) + 1
+    for number, count in enumerate(counts.values(), start=1):
+        if count > _MAX_ELEMENTS:
+            raise CorruptInputError(f"page {number} of the positioned HTML has {count:,} positioned elements, more than the "
+                                    f"{_MAX_ELEMENTS:,} a page is read with")
+    return list(counts)
 
 
 def _style(element: etree._Element) -> dict[str, str]:
@@ -79,8 +97,17 @@ def _style(element: etree._Element) -> dict[str, str]:
 
 
 def _length(value: str | None) -> float | None:
+    """A style's length in points or pixels; None for no value, a damaged one (``1.2.3px``, 400 digits) or one
+    no page could have, so that one bad element is skipped rather than the file failing."""
     match = _LENGTH.match(value or "")
-    return float(match.group(1)) if match else None
+    number = float(match.group()) if match else None
+    return number if number is not None and abs(number) <= _MAX_LENGTH else None
+
+
+def _size(value: str | None) -> float | None:
+    """A font size, width or height: a length above zero (a zero font size would give characters no width)."""
+    length = _length(value)
+    return length if length is not None and length > 0 else None
 
 
 def _layout(container: etree._Element, sizes: dict[str, float], fonts: dict[str, str]) -> _Layout:
@@ -97,18 +124,20 @@ def _layout(container: etree._Element, sizes: dict[str, float], fonts: dict[str,
         text = _text(element).replace("\xa0", " ")
         if text.strip():
             classes = (element.get("class") or "").split()
-            size = _length(s.get("font-size")) or next((sizes[c] for c in classes if c in sizes), 12.0)
+            size = _size(s.get("font-size")) or next((sizes[c] for c in classes if c in sizes), 12.0)
             font = s.get("font-family") or next((fonts[c] for c in classes if c in fonts), "")
             runs.append(_Run(text, left, top, size, font))
         else:
             rules.extend(_rules(s, left, top))
-    width = _length(style.get("width"))
+    width = _size(style.get("width"))
     rules.extend(_image_rules(container, width))
-    return _Layout(runs, rules, width, _length(style.get("height")))
+    # a run repeated at its own place (same text, size and font) is printed once: no converter writes one twice, and
+    # thousands of copies would make one line of thousands of characters for every later stage to search
+    return _Layout(list(dict.fromkeys(runs)), rules, width, _size(style.get("height")))
 
 
 def _page(layout: _Layout, number: int, shifts: dict[str, float]) -> Page:
-    walls = [r for r in layout.rules if not r.horizontal]
+    walls = _walls(layout.rules)
     chars = [ch for run in layout.runs
              for ch in _chars(run.text, run.left, run.top + shifts.get(run.font, 0.0) * run.size, run.size, walls)]
     width = layout.width or max((c.x1 for c in chars), default=595.0)
@@ -127,10 +156,7 @@ def _font_shifts(layouts: Sequence[_Layout]) -> dict[str, float]:
     than across one; 0 unless another shift fits more runs. Runs outside tables do not count."""
     fits: dict[str, list[int]] = {}
     for layout in layouts:
-        horizontal = [r for r in layout.rules if r.horizontal]
-        for run in layout.runs:
-            middle = run.left + sum(_advance(ch, run.size) for ch in run.text.split("\n")[0]) / 2
-            ys = sorted(r.top for r in horizontal if r.x0 - _REACH <= middle <= r.x1 + _REACH)
+        for run, ys in _rules_across(layout):
             height = run.size * (run.text.count("\n") + 1)
             if not ys or not ys[0] < run.top + height / 2 < ys[-1]:
                 continue
@@ -142,17 +168,54 @@ def _font_shifts(layouts: Sequence[_Layout]) -> dict[str, float]:
     return {font: _SHIFTS[counts.index(max(counts))] for font, counts in fits.items()}
 
 
+def _rules_across(layout: _Layout) -> Iterator[tuple[_Run, list[float]]]:
+    """Each run with the sorted tops of the horizontal rules that reach its middle (within ``_REACH``), in one sweep
+    from left to right: a rule joins at its left end and leaves past its right end, so the work grows with the
+    elements rather than with runs times rules (issue 30: 30,000 elements took 43 s). The list is the sweep's own:
+    read it before taking the next run."""
+    events: list[tuple[float, int, float]] = []  # at x: a rule's top joins (0), a run is asked (1), a top leaves (2)
+    for r in layout.rules:
+        if r.horizontal and r.x0 - _REACH <= r.x1 + _REACH:
+            events += [(r.x0 - _REACH, 0, r.top), (r.x1 + _REACH, 2, r.top)]
+    for index, run in enumerate(layout.runs):
+        events.append((run.left + sum(_advance(ch, run.size) for ch in run.text.split("\n")[0]) / 2, 1, index))
+    ys: list[float] = []
+    for _, kind, value in sorted(events):
+        if kind == 0:
+            bisect.insort(ys, value)
+        elif kind == 2:
+            del ys[bisect.bisect_left(ys, value)]
+        else:
+            yield layout.runs[int(value)], ys
+
+
 def _text(element: etree._Element) -> str:
-    """The element's text with a line break for each ``<br>``."""
-    nodes = element.xpath(".//text() | .//br")
-    return "".join("\n" if isinstance(node, etree._Element) else str(node) for node in nodes)
+    """The element's text with a line break for each ``<br>``. A positioned element inside it (damaged markup nests
+    them) is a run of its own: its text is left out here, else a nest of thousands is read once per ancestor."""
+    pieces: list[str] = []
+    stack: list[tuple[etree._Element, bool]] = [(element, False)]  # (node, its tail is next)
+    while stack:
+        node, tail = stack.pop()
+        if tail:
+            pieces.append(node.tail or "")
+        elif node is element or not _positioned(node):
+            pieces.append("\n" if node.tag == "br" else "")
+            pieces.append((node.text or "") if isinstance(node.tag, str) else "")
+            for child in reversed(node):
+                stack += [(child, True), (child, False)]
+    return "".join(pieces)
+
+
+def _positioned(element: etree._Element) -> bool:
+    """As the page's ``position:absolute`` search finds elements."""
+    return "position:absolute" in (element.get("style") or "").replace(" ", "")
 
 
 def _advance(ch: str, size: float) -> float:
     return size * (_WIDE if unicodedata.east_asian_width(ch) in ("W", "F") else _NARROW)
 
 
-def _chars(text: str, left: float, top: float, size: float, walls: Sequence[Rule]) -> list[Char]:
+def _chars(text: str, left: float, top: float, size: float, walls: _Walls) -> list[Char]:
     """A run's characters at estimated advances, one line per ``<br>`` (at the same left).
 
     ``pdftohtml`` joins the texts of neighbouring cells into one run with a space between them; where a
@@ -188,12 +251,29 @@ def _chars(text: str, left: float, top: float, size: float, walls: Sequence[Rule
     return out
 
 
-def _wall(walls: Sequence[Rule], y: float, low: float, high: float) -> float | None:
+class _Walls(NamedTuple):
+    """A page's vertical rules by their ``x0``, so that a word looks only at those between it and the next word."""
+
+    xs: list[float]
+    rules: list[Rule]
+
+
+def _walls(rules: Sequence[Rule]) -> _Walls:
+    walls = sorted({r for r in rules if not r.horizontal})  # by x0; a rule repeated is looked at once
+    return _Walls([r.x0 for r in walls], walls)
+
+
+def _wall(walls: _Walls, y: float, low: float, high: float) -> float | None:
     """The leftmost vertical rule crossing line ``y`` between ``low`` and ``high``: where a word ending near
     ``low`` may be followed by a cell border (pdftohtml joins words less than a font size apart, and the
     estimated width may be short)."""
-    found = [r.x0 for r in walls if r.top - 2 <= y <= r.bottom + 2 and low < r.x0 < high]
-    return min(found, default=None)
+    for index in range(bisect.bisect_right(walls.xs, low), len(walls.xs)):
+        r = walls.rules[index]
+        if r.x0 >= high:
+            return None
+        if r.top - 2 <= y <= r.bottom + 2:
+            return r.x0
+    return None
 
 
 def _rules(s: dict[str, str], left: float, top: float) -> list[Rule]:
@@ -219,27 +299,36 @@ def _image_rules(container: etree._Element, page_width: float | None) -> list[Ru
     """Ruling lines drawn in an inlined background picture (``pdftohtml -c -dataurls`` draws the tables' rules there)."""
     rules: list[Rule] = []
     for img in container.iter("img"):
-        src = img.get("src") or ""
-        if not src.startswith("data:image/"):
+        picture = _picture(img.get("src") or "")
+        if picture is None:
             continue
-        try:
-            import base64
-
-            from PIL import Image
-
-            opened = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
-            if opened.width * opened.height > _MAX_PICTURE:
-                continue  # a background of 400 megapixels is not decoded: its rules are not read
-            picture = opened.convert("L")
-        except (ValueError, OSError, IndexError, Image.DecompressionBombError):
-            continue
-        shown = _length(img.get("width")) or page_width
+        shown = _size(img.get("width")) or page_width
         scale = shown / picture.width if shown and picture.width else 1.0
         rules.extend(_boundaries(picture, scale))
     return rules
 
 
 _MAX_PICTURE = 40_000_000  # pixels of a background picture decoded to find its rules
+
+
+def _picture(src: str) -> Image.Image | None:
+    """An inlined picture in grey, or None: not inlined, too large to decode (its rules are not read), or damaged.
+    A damaged picture costs only its rules: the page's text is read all the same."""
+    if not src.startswith("data:image/"):
+        return None
+    try:
+        opened = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
+        if opened.width * opened.height > _MAX_PICTURE:
+            return None  # a background of 400 megapixels is not decoded
+        return opened.convert("L")
+    except _PICTURE_ERRORS:
+        return None
+
+
+# what Pillow raises on a damaged or hostile picture: bad base64 (binascii.Error is a ValueError), an unknown or
+# truncated file (OSError), a broken PNG chunk or checksum (SyntaxError), a short header (struct.error, EOFError),
+# a declared size past its bomb limit
+_PICTURE_ERRORS = (ValueError, OSError, IndexError, SyntaxError, EOFError, struct.error, zlib.error, Image.DecompressionBombError)
 
 
 def _boundaries(picture: object, scale: float) -> list[Rule]:
