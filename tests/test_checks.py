@@ -117,6 +117,7 @@ CASES = [
     ("cross.class_rows", CQ, ("expenditure", "一般公共服务支出", "总计", "15900.00")),
     ("cross.gpb_total", CQ, ("fiscal_summary", "支出合计", "一般公共预算", "18417.07")),
     ("cross.personnel_public", CQ, ("gpb_expenditure", "合计", "人员经费", "7180.29")),
+    ("table.item_rows", "renwu/GZ_zfbgt_2026_部门预算.pdf", ("three_public", "三公经费", "合计", "236.86")),
 ]
 
 

@@ -23,7 +23,12 @@ COLUMN_SUM = Rule(
     "table.column_sum", "合计/小计列等于其组成列之和（如 合计 = 基本支出 + 项目支出）", "a total column equals its part columns", Severity.ERROR,
 )
 BALANCE = Rule("table.balance", "收入总计等于支出总计", "收入总计 equals 支出总计", Severity.ERROR)
-RULES = (CODE_HIERARCHY, ROW_HIERARCHY, TOTAL_ROW, COLUMN_SUM, BALANCE)
+ITEM_ROWS = Rule("table.item_rows", "按行列示的“三公”经费等于各分项之和（公务用车 = 购置 + 运行维护）",
+                 "a 三公 table printed one item per row: the 三公 row equals its item rows, the vehicle row its two parts", Severity.ERROR)
+RULES = (CODE_HIERARCHY, ROW_HIERARCHY, TOTAL_ROW, COLUMN_SUM, BALANCE, ITEM_ROWS)
+
+# a whole and its parts, by the items rows name in a 三公 table of one item per row
+_ITEM_PARTS = (("three_public", ("abroad", "vehicle", "reception")), ("vehicle", ("vehicle_purchase", "vehicle_operation")))
 
 
 
@@ -36,6 +41,29 @@ def check_table(table: TableRecord, file: str | None = None) -> Iterator[CheckRe
     yield from _column_sums(table, file)
     if kind_info(table.kind).balanced:
         yield from _balance(table, file)
+    yield from _item_rows(table, file)
+
+
+def _item_rows(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
+    """Rows that each name an item (interpret gives them their item's component): in each column, the whole's row
+    equals its parts' rows. Where the columns name the items, the rows name none and table.column_sum checks them."""
+    for whole, parts in _ITEM_PARTS:
+        by_column: dict[str, dict[str, list[tuple[RowRecord, CellRecord]]]] = {}
+        for row in table.rows:
+            for cell in row.cells:
+                item = (cell.component or "").partition(".")[0]
+                if cell.value is not None and item in (whole, *parts):
+                    by_column.setdefault(cell.column, {}).setdefault(item, []).append((row, cell))
+        for column, items in by_column.items():
+            wholes = items.get(whole, [])
+            found = [items[p][0] for p in parts if len(items.get(p, [])) == 1]
+            if len(wholes) == 1 and len(found) == len(parts) and all(r is not wholes[0][0] for r, _ in found):
+                yield _compare(ITEM_ROWS, table, wholes[0], found, f"{wholes[0][0].label} | {column}", file)
+
+
+def _printed_or_zero(cell: CellRecord) -> Decimal:
+    value = cell_value(cell)
+    return Decimal(0) if value is None else value
 
 
 def cell_value(cell: CellRecord) -> Decimal | None:
@@ -53,8 +81,9 @@ def _evidence(row: RowRecord, cell: CellRecord, unit: str | None, file: str | No
 
 def _compare(rule: Rule, table: TableRecord, total: tuple[RowRecord, CellRecord], parts: Sequence[tuple[RowRecord, CellRecord]],
              what: str, file: str | None) -> CheckResult:
-    total_value = cell_value(total[1]) or Decimal(0)
-    values = [cell_value(c) or Decimal(0) for _, c in parts]
+    # a printed 0.00 keeps its step (0.01): `or Decimal(0)` would make it 0, a step of 1, and the tolerance 100 times wider
+    total_value = _printed_or_zero(total[1])
+    values = [_printed_or_zero(c) for _, c in parts]
     status, difference, allowed = classify(total_value, values)
     evidence = (_evidence(*total, table.unit, file), *(_evidence(r, c, table.unit, file) for r, c in parts))
     title = table.number or table.title or table.kind
