@@ -483,11 +483,15 @@ def _distinct_side_paths(columns: list[Column]) -> list[Column]:
     for column in columns:
         if column.role == Role.AMOUNT:
             sides_by_path.setdefault(column.path, set()).add(column.side)
+    labels = {c.side: c.path[-1] for c in reversed(columns) if c.role == Role.LABEL and c.path}  # each side's first
     result = []
     for column in columns:
         if column.role == Role.AMOUNT and column.path and len(sides_by_path[column.path]) > 1:
             label = next((c for c in columns if c.side == column.side and c.role == Role.LABEL and c.path), None)
-            if label is not None and label.path[-1] not in column.path:
+            # only a label header that differs between the sides tells them apart (上海: 科目名称 | 决算数 on both sides
+            # says nothing of either: the side is the side)
+            distinct = len({labels.get(side) for side in sides_by_path[column.path]}) > 1
+            if label is not None and distinct and label.path[-1] not in column.path:
                 column = replace(column, path=column.path[:-1] + (label.path[-1], column.path[-1]))
         result.append(column)
     return result
