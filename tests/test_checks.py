@@ -256,3 +256,20 @@ def test_a_standard_table_neither_printed_nor_stated_empty_is_reported_missing()
     assert not [w for w in extracted(str(CORPUS / "renwu/XA_sfj_2026_部门预算.pdf")).warnings if w.code == "tables_missing"]
     # a narrative whose tables are a file of their own (北京市司法局 附件1) is not judged alone
     assert not [w for w in extracted(str(CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf")).warnings if w.code == "tables_missing"]
+
+
+def test_a_header_cut_apart_leaves_a_fragment_no_word_accounts_for_and_the_table_is_not_verified() -> None:
+    # 西安市司法局 表13 as it was read before its header rows were read whole: 上年/共预算拨款安/公务接待费
+    tables = _tables("renwu/XA_sfj_2026_部门预算.pdf")
+    index = next(i for i, t in enumerate(tables) if t.number == "表13")
+    table = tables[index]
+    assert _statuses([table], "table.header_words") == {Status.OK}
+    whole = "上年/一般公共预算拨款安排的“三公”经费预算/公务接待费"
+    cut = "上年/共预算拨款安/公务接待费"
+    columns = tuple(dataclasses.replace(c, path=cut) if c.path == whole else c for c in table.columns)
+    rows = tuple(dataclasses.replace(r, cells=tuple(dataclasses.replace(c, column=cut) if c.column == whole else c for c in r.cells))
+                 for r in table.rows)
+    broken = dataclasses.replace(table, columns=columns, rows=rows)
+    results = check_records([(t, None) for t in [*tables[:index], broken, *tables[index + 1:]]], year=2026)
+    (finding,) = [r for r in results if r.rule.id == "table.header_words" and r.status is Status.MISMATCH]
+    assert finding.actual == "共预算拨款安" and verified(broken, index, results).verified is False

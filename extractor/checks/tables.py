@@ -8,6 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify
+from extractor.domain.columns import FINANCIAL_KINDS, unexplained_parts
 from extractor.domain.table_kinds import kind_info
 from extractor.domain.table_rows import listed_rank, ordinal_rank
 from extractor.domain.vocabulary import OF_WHICH, TOTAL_ALONE
@@ -25,7 +26,10 @@ COLUMN_SUM = Rule(
 BALANCE = Rule("table.balance", "收入总计等于支出总计", "收入总计 equals 支出总计", Severity.ERROR)
 ITEM_ROWS = Rule("table.item_rows", "按行列示的“三公”经费等于各分项之和（公务用车 = 购置 + 运行维护）",
                  "a 三公 table printed one item per row: the 三公 row equals its item rows, the vehicle row its two parts", Severity.ERROR)
-RULES = (CODE_HIERARCHY, ROW_HIERARCHY, TOTAL_ROW, COLUMN_SUM, BALANCE, ITEM_ROWS)
+HEADER_WORDS = Rule("table.header_words", "金额列表头的每个词都能解释（无截断残片）",
+                    "every word of an amount column's header is one the column vocabulary knows: a leftover fragment means the header "
+                    "was cut apart wrong", Severity.WARNING)
+RULES = (CODE_HIERARCHY, ROW_HIERARCHY, TOTAL_ROW, COLUMN_SUM, BALANCE, ITEM_ROWS, HEADER_WORDS)
 
 # a whole and its parts, by the items rows name in a 三公 table of one item per row
 _ITEM_PARTS = (("three_public", ("abroad", "vehicle", "reception")), ("vehicle", ("vehicle_purchase", "vehicle_operation")))
@@ -42,6 +46,31 @@ def check_table(table: TableRecord, file: str | None = None) -> Iterator[CheckRe
     if kind_info(table.kind).balanced:
         yield from _balance(table, file)
     yield from _item_rows(table, file)
+    yield from _header_words(table, file)
+
+
+def _header_words(table: TableRecord, file: str | None) -> Iterator[CheckResult]:
+    """A financial table's amount columns whose header holds a part the vocabulary does not account for, each a
+    mismatch; one ``ok`` for a table whose every amount header is accounted for."""
+    if table.kind not in FINANCIAL_KINDS:
+        return
+    name = table.number or table.title or table.kind
+    first: Evidence | None = None
+    failed = False
+    for column in table.columns:
+        cell = next((c for r in table.rows for c in r.cells if c.column == column.path and c.value is not None), None)
+        if column.role != "amount" or cell is None:
+            continue
+        row = next(r for r in table.rows if cell in r.cells)
+        evidence = _evidence(row, cell, table.unit, file)
+        first = first or evidence
+        left = unexplained_parts(column.path)
+        if left:
+            failed = True
+            yield CheckResult(HEADER_WORDS, Status.MISMATCH, f"{name}: {column.path}: {'、'.join(left)} not accounted for", (evidence,),
+                              actual="、".join(left))
+    if first is not None and not failed:
+        yield CheckResult(HEADER_WORDS, Status.OK, f"{name}: every amount header accounted for", (first,))
 
 
 def _item_rows(table: TableRecord, file: str | None) -> Iterator[CheckResult]:

@@ -14,7 +14,7 @@ from importlib import resources
 
 from extractor.domain.labels import normalise_label
 from extractor.domain.table_kinds import TableKind, kind_info
-from extractor.domain.vocabulary import TOTAL_COLUMN, YEAR, YEAR_NAMED
+from extractor.domain.vocabulary import OF_WHICH, TOTAL_COLUMN, YEAR, YEAR_NAMED
 
 _PARTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
@@ -141,6 +141,16 @@ def classification_named(text: str | None) -> str | None:
     qualifier words; None when it names none."""
     qualifier = _part_terms(normalise_label(text or "")).get("qualifier")
     return _CLASSIFICATION_WORDS.get(qualifier or "")
+
+
+_STRUCTURAL = re.compile(rf"^(?:{OF_WHICH}|{YEAR}年?(?:度)?)$")
+
+
+def unexplained_parts(path: str) -> list[str]:
+    """The parts of an amount column's header path that no word of the vocabulary, no year and no structural word
+    (其中) accounts for: a fragment such as 一般公 / 共预算拨款安 means the header was cut apart wrong."""
+    parts = [normalise_label(p).replace("“", "").replace("”", "").replace('"', "") for p in path.split("/")]
+    return [p for p in parts if p and not _STRUCTURAL.match(p) and not _part_terms(p)]
 
 
 def _part_terms(part: str) -> dict[str, str]:
