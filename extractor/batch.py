@@ -191,7 +191,9 @@ def _members(path: Path) -> Iterator[Source]:
 
 # --- one file, in a worker ----------------------------------------------------------------------------------------
 
-def _worker(connection: multiprocessing.connection.Connection, memory_mb: int = 0) -> None:
+def _worker(connection: multiprocessing.connection.Connection, memory_mb: int = 0, parent: int = 0) -> None:
+    if parent:
+        die_with_parent(parent)
     if memory_mb:
         limit_memory(memory_mb)
 
@@ -218,6 +220,26 @@ def limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):  # not on this platform, or already lower
         logger.debug("no address-space limit for workers here")
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies, however it dies (``kill -9`` included), so that no
+    extraction goes on under PID 1 without a time limit (Linux; elsewhere nothing). A parent already gone by now
+    (the kernel's signal would never come) ends this process at once."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl here
+        logger.debug("children cannot die with their parent here")
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 # --- the pool -----------------------------------------------------------------------------------------------------
@@ -247,7 +269,7 @@ class _Pool:
 
     def _start(self) -> _Slot:
         parent, child = self.context.Pipe()
-        worker = self.context.Process(target=_worker, args=(child, self.settings.max_memory_mb), daemon=True)
+        worker = self.context.Process(target=_worker, args=(child, self.settings.max_memory_mb, os.getpid()), daemon=True)
         worker.start()
         child.close()
         return _Slot(worker, parent)

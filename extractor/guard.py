@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from extractor.batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, limit_memory
+from extractor.batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, die_with_parent, limit_memory
 from extractor.errors import ExtractorError, MemoryLimitError, TimeLimitError, is_out_of_memory
 from extractor.names import shown_name
 from extractor.pipeline import ExtractSettings, extract
@@ -42,7 +42,7 @@ def guarded_extract(path: str | Path, settings: ExtractSettings, timeout: float 
     except ValueError:  # no fork here (Windows): unguarded
         return extract(path, settings)
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, str(path), settings, max_memory), daemon=True)
+    child = context.Process(target=_child, args=(sender, str(path), settings, max_memory, os.getpid()), daemon=True)
     child.start()
     sender.close()
     try:
@@ -69,7 +69,8 @@ def guarded_extract(path: str | Path, settings: ExtractSettings, timeout: float 
     return document
 
 
-def _child(sender: multiprocessing.connection.Connection, path: str, settings: ExtractSettings, max_memory: int) -> None:
+def _child(sender: multiprocessing.connection.Connection, path: str, settings: ExtractSettings, max_memory: int, parent: int) -> None:
+    die_with_parent(parent)  # a command killed (kill -9, SIGTERM) takes its extraction with it
     limit_memory(max_memory)
     out_of_memory = ("error", (str(MemoryLimitError.needed(max_memory, path)), MemoryLimitError.exit_code))
     result: tuple[str, Any]

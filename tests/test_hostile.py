@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -619,3 +620,48 @@ def test_ocr_over_the_memory_ceiling_in_a_batch_is_exit_12_as_alone(tmp_path: Pa
     alone = _run(str(scan), "-o", str(tmp_path / "out.json"), "--max-memory", "400", "--pages", "1")
     assert alone.returncode == rows[0].exit_code == 12, (alone.stderr, rows[0].error)
     assert rows[0].error.endswith("more memory than 400 MB (raise it with --max-memory)") and "internal error" not in rows[0].error
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow  # OCR of a scan: seconds a page, long enough to kill the command mid-extraction
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc (Linux)")
+@pytest.mark.parametrize("command", [[], ["batch", "--jobs", "1"]], ids=["single file", "batch"])
+def test_killing_the_command_takes_its_extraction_with_it(tmp_path: Path, command: list[str]) -> None:
+    scan = CORPUS / "renwu/BJ_zsj_2026_附件1_scanned.pdf"
+    out = tmp_path / ("out" if command else "out.json")
+    args = [*command[:1], str(scan), "-o", str(out), "--ocr", "always", *command[1:], "--quiet"]
+    parent = subprocess.Popen([sys.executable, "-m", "extractor.cli", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    children: list[int] = []
+    while time.monotonic() < deadline and not children:
+        time.sleep(0.2)
+        children = _children(parent.pid)
+    assert children, "the command started no child to read the file"
+    time.sleep(1.0)  # the child is reading the pages
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 3  # at once, not when the page being read is done and its progress finds no parent
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.2)
+    assert not [pid for pid in children if _alive(pid)], "a child outlived the killed command"
