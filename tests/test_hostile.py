@@ -326,7 +326,8 @@ def _workbook(folder: Path, name: str, edit=None) -> Path:  # type: ignore[no-un
     return path
 
 
-@pytest.mark.parametrize("case", ["far cell", "huge merge", "half a sheet", "wide span html", "wide span docx", "2000 small tables"])
+@pytest.mark.parametrize("case", ["far cell", "huge merge", "many merges", "half a sheet", "wide span html", "wide span docx",
+                                  "2000 small tables"])
 def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_path: Path, case: str) -> None:
     if case == "far cell":
         path = _workbook(tmp_path, "far.xlsx", lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
@@ -334,6 +335,10 @@ def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_pa
     elif case == "huge merge":
         path = _workbook(tmp_path, "merge.xlsx", lambda xml: xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="1">'
                                                                               b'<mergeCell ref="E5:XFD1048576"/></mergeCells>'))
+    elif case == "many merges":  # 200 ranges of 99,900 cells, each under the per-range limit: together 90 s and 2.3 GB
+        merges = b"".join(b'<mergeCell ref="%s1:%s99900"/>' % (c, c) for c in [bytes([65 + i // 26, 65 + i % 26]) for i in range(200)])
+        path = _workbook(tmp_path, "merges.xlsx", lambda xml: xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="200">'
+                                                                             + merges + b"</mergeCells>"))
     elif case == "half a sheet":
         path = _workbook(tmp_path, "half.xlsx", lambda xml: xml[: len(xml) // 2])
     elif case == "2000 small tables":
@@ -359,6 +364,8 @@ def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_pa
                             capture_output=True, text=True, timeout=120)
     if case == "half a sheet":
         assert result.returncode == 6 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    elif case == "many merges":
+        assert result.returncode == 6 and "merged ranges cover 19,980,000 cells, more than the 1,000,000 a sheet is read with" in result.stderr
     else:
         assert result.returncode == 0, result.stderr
         assert [e.message for e in schema_validator().iter_errors(json.loads((tmp_path / "out.json").read_text(encoding="utf-8")))] == []

@@ -48,6 +48,7 @@ def read_xlsx(data: bytes) -> tuple[Page, ...]:
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"\s*/>')
 _MAX_MERGED = 100_000  # cells under one merged range: openpyxl makes an object for each
+_MAX_MERGED_SHEET = 1_000_000  # cells under all the merged ranges of one sheet (a budget table's merges cover a few hundred)
 
 
 def _column_number(letters: bytes) -> int:
@@ -61,10 +62,16 @@ def _without_huge_merges(data: bytes) -> bytes:
     """The workbook with every merged range over :data:`_MAX_MERGED` cells dropped (``E5:XFD1048576`` would have
     openpyxl make seventeen billion cells); its text stays, the span goes."""
 
+    covered = 0
+
     def keep(match: re.Match[bytes]) -> bytes:
+        nonlocal covered
         rows = int(match[4]) - int(match[2]) + 1
         cols = _column_number(match[3]) - _column_number(match[1]) + 1
-        return match[0] if 0 < rows * cols <= _MAX_MERGED else b""
+        if not 0 < rows * cols <= _MAX_MERGED:
+            return b""
+        covered += rows * cols
+        return match[0]
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -74,7 +81,10 @@ def _without_huge_merges(data: bytes) -> bytes:
     changed = False
     for name, part in parts.items():
         if name.startswith("xl/worksheets/") and b"mergeCell" in part:
+            covered = 0
             cleaned = _MERGE.sub(keep, part)
+            if covered > _MAX_MERGED_SHEET:  # each range under the limit, together minutes and gigabytes
+                raise CorruptInputError(f"a sheet's merged ranges cover {covered:,} cells, more than the {_MAX_MERGED_SHEET:,} a sheet is read with")
             changed = changed or cleaned != part
             parts[name] = cleaned
     if not changed:
