@@ -326,8 +326,17 @@ def _workbook(folder: Path, name: str, edit=None) -> Path:  # type: ignore[no-un
     return path
 
 
+def _docx(path: Path, body: str) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                         '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+                         'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                         f"<w:body>{body}</w:body></w:document>")
+
+
 @pytest.mark.parametrize("case", ["far cell", "huge merge", "many merges", "half a sheet", "wide span html", "wide span docx",
-                                  "2000 small tables"])
+                                  "2000 small tables", "100000 one-cell tables"])
 def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_path: Path, case: str) -> None:
     if case == "far cell":
         path = _workbook(tmp_path, "far.xlsx", lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
@@ -349,21 +358,20 @@ def test_small_files_that_would_hang_or_crash_are_read_or_refused_at_once(tmp_pa
         path = tmp_path / "span.html"
         cell = '<td rowspan="1000" colspan="1000">1.00</td>'
         path.write_text(f"<html><body><p>某某局2026年部门预算</p>{('<table><tr>' + cell + '</tr></table>') * 4}</body></html>", encoding="utf-8")
+    elif case == "100000 one-cell tables":
+        path = tmp_path / "many.docx"
+        _docx(path, '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>1.00</w:t></w:r></w:p></w:tc></w:tr></w:tbl>' * 100_000)
     else:
         path = tmp_path / "span.docx"
-        body = ('<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="100000"/></w:tcPr><w:p><w:r><w:t>1.00</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
-                "<w:p><w:r><w:t>某某局2026年部门预算</w:t></w:r></w:p>")
-        with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                             '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
-                             'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-            archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                             f"<w:body>{body}</w:body></w:document>")
+        _docx(path, '<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="100000"/></w:tcPr><w:p><w:r><w:t>1.00</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+                    "<w:p><w:r><w:t>某某局2026年部门预算</w:t></w:r></w:p>")
     # seconds, not minutes: a generous bound that only a hang or a quadratic blow-up breaks
     result = subprocess.run([sys.executable, "-m", "extractor.cli", str(path), "-o", str(tmp_path / "out.json"), "--quiet"],
                             capture_output=True, text=True, timeout=120)
     if case == "half a sheet":
         assert result.returncode == 6 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    elif case == "100000 one-cell tables":
+        assert result.returncode == 6 and "more than 10,000 tables in one document" in result.stderr
     elif case == "many merges":
         assert result.returncode == 6 and "merged ranges cover 19,980,000 cells, more than the 1,000,000 a sheet is read with" in result.stderr
     else:

@@ -14,6 +14,7 @@ from extractor.model import Char, Line, Page, Rule
 
 WIDTH = 1200.0
 _LINE = 18.0  # line pitch in points
+MAX_TABLES = 10_000  # tables of one web page or Word document (a disclosure prints tens; the corpus at most a few hundred)
 _CHAR = 10.0  # every character 10 points wide: only the order and the cell a character falls in matter
 _PAD = 4.0
 _MAX_CELL = 36  # characters on one line of a cell before it wraps
@@ -39,6 +40,7 @@ class VirtualPage:
     lines: list[Line] = field(default_factory=list)
     chars: list[Char] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
+    tables: int = 0
 
     def add_line(self, text: str) -> None:
         text = " ".join(text.split())
@@ -55,6 +57,9 @@ class VirtualPage:
         Leading rows that are a title or labels (one text, or only ``label：value`` texts such as
         ``部门名称：…  单位：万元``) are lines above the table, as they are printed.
         """
+        self.tables += 1
+        if self.tables > MAX_TABLES:  # each becomes a grid the table reader reads: 100,000 one-cell tables ran past 100 s
+            raise CorruptInputError(f"more than {MAX_TABLES:,} tables in one document, more than a disclosure prints")
         rows = [row for row in rows if any(cell.text for cell in row)]
         while rows and is_caption(rows[0]):
             self.add_line(" ".join(cell.text for cell in rows[0] if cell.text))
