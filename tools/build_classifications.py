@@ -109,12 +109,14 @@ def read_documents(folder: Path) -> list[Printed]:
         for table in doc.get("tables", []):
             verified = table.get("verified") is True
             for row in table.get("rows", []):
-                scheme = scheme_of(row.get("code"))
-                if scheme is None:
-                    continue
-                label = normalise_label(row.get("label"))
-                counts = (verified or table.get("kind") in OWN_KINDS[scheme]) and not misread(label)
-                rows.append(Printed(scheme.value, row["code"], label, name, year, verified, counts))
+                # a row printing two classifications (部门 | 政府 经济分类) prints both codes with their names
+                for code, label in ((row.get("code"), row.get("label")), (row.get("code2"), row.get("label2"))):
+                    scheme = scheme_of(code)
+                    if scheme is None or not code:
+                        continue
+                    label = normalise_label(label)
+                    counts = (verified or table.get("kind") in OWN_KINDS[scheme]) and not misread(label)
+                    rows.append(Printed(scheme.value, code, label, name, year, verified, counts))
     return rows
 
 
