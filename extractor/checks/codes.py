@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status
-from extractor.domain.classifications import Scheme, lookup, name_matches, parent_of, scheme_of
+from extractor.domain.classifications import SCHEME_OF, lookup, name_matches, parent_of, scheme_of
 from extractor.records import RowRecord, TableRecord
 
 CODE_KNOWN = Rule("code.known", "科目编码属于其分类（功能分类、部门/政府经济分类）",
@@ -55,13 +55,10 @@ def _classified(row: RowRecord) -> bool:
 Failure = tuple[str, str | None]
 
 
-_SCHEMES = {"function": Scheme.FUNCTION, "economic": Scheme.ECONOMIC_DEPT, "economic_gov": Scheme.ECONOMIC_GOV}
-
-
 def _known(row: RowRecord, table: TableRecord, year: int | None) -> Failure | None:
     scheme = scheme_of(row.code)
     assert scheme is not None and row.code
-    if table.classification and _SCHEMES[table.classification] is not scheme:
+    if table.classification and SCHEME_OF[table.classification] is not scheme:
         return f"a {scheme.value} code in a table of {table.classification}", table.classification
     return None if lookup(scheme, row.code, year) else (f"no such code in {scheme.value}" + (f" in {year}" if year else ""), None)
 
@@ -79,13 +76,10 @@ def _under_parent(row: RowRecord, table: TableRecord, year: int | None) -> Failu
 def _named(row: RowRecord, table: TableRecord, year: int | None) -> Failure | None:
     scheme = scheme_of(row.code)
     assert scheme is not None and row.code
-    if not row.label or lookup(scheme, row.code, year) is None:
-        return None  # no name printed, or no code to name (code.known says so)
-    if name_matches(scheme, row.code, row.label, year):
-        return None
     entry = lookup(scheme, row.code, year)
-    name = entry.name if entry else None
-    return f"printed name is not {name}", name
+    if not row.label or entry is None or name_matches(scheme, row.code, row.label, year):
+        return None  # no name printed, no code to name (code.known says so), or the name is the code's
+    return f"printed name is not {entry.name}", entry.name
 
 
 def _evidence(row: RowRecord, table: TableRecord, file: str | None) -> Evidence:

@@ -55,14 +55,17 @@ def _header_words(table: TableRecord, file: str | None) -> Iterator[CheckResult]
     if table.kind not in FINANCIAL_KINDS:
         return
     name = table.number or table.title or table.kind
+    printed: dict[str, tuple[RowRecord, CellRecord]] = {}  # each column's first printed figure, in one pass
+    for row in table.rows:
+        for cell in row.cells:
+            if cell.value is not None:
+                printed.setdefault(cell.column, (row, cell))
     first: Evidence | None = None
     failed = False
     for column in table.columns:
-        cell = next((c for r in table.rows for c in r.cells if c.column == column.path and c.value is not None), None)
-        if column.role != "amount" or cell is None:
+        if column.role != "amount" or column.path not in printed:
             continue
-        row = next(r for r in table.rows if cell in r.cells)
-        evidence = _evidence(row, cell, table.unit, file)
+        evidence = _evidence(*printed[column.path], table.unit, file)
         first = first or evidence
         left = unexplained_parts(column.path)
         if left:

@@ -26,6 +26,9 @@ class Scheme(str, enum.Enum):
 
 
 _SCHEME_BY_DIGIT = {"2": Scheme.FUNCTION, "3": Scheme.ECONOMIC_DEPT, "5": Scheme.ECONOMIC_GOV}
+# a table's classification as its record names it (TableRecord.classification, the dataset), and the scheme of its codes
+CLASSIFICATION_OF = {Scheme.FUNCTION: "function", Scheme.ECONOMIC_DEPT: "economic", Scheme.ECONOMIC_GOV: "economic_gov"}
+SCHEME_OF = {name: scheme for scheme, name in CLASSIFICATION_OF.items()}
 LEVELS = {3: "类", 5: "款", 7: "项"}
 # full-width ASCII (！ … ～, the ideographic space) to half-width; labels.normalise_label then makes brackets full-width
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}

@@ -110,7 +110,7 @@ def row_item(label: str) -> str | None:
     """The item a row label of a 三公 table names, by the column vocabulary's item words (``abroad``, ``vehicle``,
     ``vehicle_purchase``, ``reception``, ``three_public``, ``admin_expense``); None for a label naming no item (合计,
     a funding word), so the row keeps its columns' meaning."""
-    item = _part_terms(normalise_label(label).replace("“", "").replace("”", "").replace('"', "")).get("item")
+    item = _part_terms(_plain_part(label)).get("item")
     return item if item is not None and (item in (_THREE_PUBLIC_FAMILY, "admin_expense") or _in_family(item)) else None
 
 
@@ -149,8 +149,13 @@ _STRUCTURAL = re.compile(rf"^(?:{OF_WHICH}|{YEAR}年?(?:度)?)$")
 def unexplained_parts(path: str) -> list[str]:
     """The parts of an amount column's header path that no word of the vocabulary, no year and no structural word
     (其中) accounts for: a fragment such as 一般公 / 共预算拨款安 means the header was cut apart wrong."""
-    parts = [normalise_label(p).replace("“", "").replace("”", "").replace('"', "") for p in path.split("/")]
+    parts = [_plain_part(p) for p in path.split("/")]
     return [p for p in parts if p and not _STRUCTURAL.match(p) and not _part_terms(p)]
+
+
+def _plain_part(text: str) -> str:
+    """A header part or row label as the vocabulary reads it: normalised, without quotation marks (“三公”经费)."""
+    return normalise_label(text).replace("“", "").replace("”", "").replace('"', "")
 
 
 def _part_terms(part: str) -> dict[str, str]:
@@ -168,7 +173,7 @@ def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, fin
     """Measure, year and component of an amount column from its printed header path, the table's kind and side, and
     the document's year and kind: ``2025年预算数/公务接待费`` in a 2026 budget's 三公 table is (prior_budget, 2025,
     reception); ``上年结转结余/一般公共预算`` in an income table is (budget, 2026, carryover.gpb)."""
-    parts = [normalise_label(p).replace("“", "").replace("”", "").replace('"', "") for p in path.split("/")]
+    parts = [_plain_part(p) for p in path.split("/")]
     measure = period = side_word = weak = item = source = None
     qualifiers: list[str] = []
     years: list[int] = []

@@ -9,7 +9,7 @@ from typing import Any
 
 from extractor.checks import CheckResult, Status
 from extractor.domain.amounts import parse_amount
-from extractor.domain.classifications import Scheme, code_named, scheme_of
+from extractor.domain.classifications import CLASSIFICATION_OF, SCHEME_OF, code_named, scheme_of
 from extractor.domain.codes import parent_code, repaired_code
 from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, classification_named, column_key, row_component, row_item, table_meanings
 from extractor.domain.identity import Identity, ReportKind
@@ -142,9 +142,6 @@ def _model_of(meaning: ColumnMeaning | None, item: str | None = None) -> dict[st
     return {"measure": meaning.measure, "year": meaning.year, "component": component}
 
 
-_SCHEME_CLASSIFICATION = {Scheme.FUNCTION: "function", Scheme.ECONOMIC_DEPT: "economic", Scheme.ECONOMIC_GOV: "economic_gov"}
-
-
 def _classification(table: Table, rows: list[RowRecord]) -> str | None:
     """The classification a table's rows are coded by: the one its title names (一般公共预算基本支出表（按功能科目分）),
     else, for a kind coded by a classification, the one most of its 科目 codes belong to (一般公共预算支出 by
@@ -154,10 +151,7 @@ def _classification(table: Table, rows: list[RowRecord]) -> str | None:
     if named or kind_info(table.kind).classification is Classification.NONE:
         return named
     schemes = Counter(scheme for r in rows if r.level and r.budget_unit is None and (scheme := scheme_of(r.code)))
-    return _SCHEME_CLASSIFICATION[schemes.most_common(1)[0][0]] if schemes else None
-
-
-_KIND_SCHEME = {Classification.FUNCTION: Scheme.FUNCTION, Classification.ECONOMIC: Scheme.ECONOMIC_DEPT}
+    return CLASSIFICATION_OF[schemes.most_common(1)[0][0]] if schemes else None
 
 
 def _inferred_codes(rows: list[RowRecord], named: str | None, kind: TableKind, year: int | None) -> tuple[list[RowRecord], str]:
@@ -167,16 +161,18 @@ def _inferred_codes(rows: list[RowRecord], named: str | None, kind: TableKind, y
     counted. The codes are marked ``inferred``; the hierarchy sums then check them."""
     if any(r.code for r in rows):
         return rows, ""
-    kind_scheme = _KIND_SCHEME.get(kind_info(kind).classification)
-    scheme = next((s for s, name in _SCHEME_CLASSIFICATION.items() if name == named), None) if named else kind_scheme
+    scheme = SCHEME_OF.get(named or kind_info(kind).classification.value)  # the kind's: function, economic or none
     if scheme is None:
         return rows, ""
     context: list[str] = []  # the 类 and the 款 read so far
     out, found, unresolved = [], 0, 0
     for row in rows:
-        code = None if row.total or not row.label or row.budget_unit else _code_in(scheme.value, context, row.label, year)
+        if row.total or not row.label or row.budget_unit:
+            out.append(row)
+            continue
+        code = _code_in(scheme.value, context, row.label, year)
         if code is None:
-            unresolved += 0 if row.total or not row.label or row.budget_unit else 1
+            unresolved += 1
             out.append(row)
             continue
         context = [c for c in context if len(c) < len(code)] + [code]
