@@ -629,13 +629,15 @@ def write_manifest(rows: Sequence[ManifestRow], path: Path) -> None:
     write_atomic(path, buffer.getvalue().encode("utf-8"))
 
 
-def summary(rows: Sequence[ManifestRow], seconds: float) -> str:
-    """How many files ended how, then what a reader must look at: each failed file with its reason and each file
-    whose document contradicts itself, with how many mismatches (at most ``_NAMED`` of each, the rest counted)."""
+def summary(rows: Sequence[ManifestRow], seconds: float, manifest: str | None = None) -> str:
+    """How many files ended how (and where the ``manifest`` is), then what a reader must look at: each failed file
+    with its reason and each file whose document contradicts itself, with how many mismatches (at most ``_NAMED`` of
+    each, the rest counted)."""
     rows = [_shown(r) for r in rows]  # names escaped as in the manifest: no terminal escape reaches the screen
     counts = {status: sum(1 for r in rows if r.status == status) for status in ("ok", "warning", "failed", "duplicate")}
     pages = sum(r.pages for r in rows if r.status in _DONE)
-    lines = [f"{len(rows)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {pages} pages in {seconds:.1f} s"]
+    lines = [f"{len(rows)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {pages} pages in {seconds:.1f} s"
+             + (f"; manifest: {manifest}" if manifest else "")]
     failed = [r for r in rows if r.status == "failed"]
     if failed:
         reasons = [r.error if r.error.startswith(r.path) else f"{r.path}: {r.error}" for r in failed[:_NAMED]]

@@ -287,8 +287,7 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
         except OSError as e:
             click.echo(f"error: {shown_name(out_dir)}: {e.strerror or e}", err=True)
             sys.exit(9)
-    first, *details = summary(rows, time.perf_counter() - started).split("\n")
-    click.echo("\n".join([f"{first}; manifest: {shown_name(out_dir / 'manifest.csv')}", *details]), err=True)
+    click.echo(summary(rows, time.perf_counter() - started, shown_name(out_dir / "manifest.csv")), err=True)
 
 
 @main.command("show")
