@@ -200,7 +200,7 @@ _OF_WHICH = re.compile(rf"^{OF_WHICH}[:：]?")
 # units, not 科目
 _UNIT_CODE_COLUMN = re.compile(r"(?:单位|部门)(?:编码|代码|编号)$")
 # a label column that names the 预算单位 a row belongs to (深圳: 预算单位 | 科目编码 | 科目名称, a block of rows per unit)
-_UNIT_COLUMN = re.compile(r"^(?:二级)?(?:预算)?单位(?:名称)?$|^部门[(（]单位[)）]名称$")
+_UNIT_COLUMN = re.compile(r"^(?:二级)?(?:预算)?单位(?:名称)?$|^部门[(（]单位[)）]名称$|^部门名称$")
 _PERIOD = re.compile(rf"{YEAR}年(?:预算数?|决算数?)?$|^增减变化(?:金额|额|数)?$")
 
 

@@ -335,7 +335,21 @@ def _continue_table(table: Table, grid: Grid) -> None:
     # repeats the header and one that does not are read the same way.
     table.pages.append(grid.page)
     table.bboxes.append((grid.page, grid.bbox))
-    table.rows.extend(_rows(grid, table.columns, layout.body_start))
+    rows = _rows(grid, table.columns, layout.body_start)
+    if rows and _repeats_a_total(rows[0], table.rows):
+        # 佛山's 表5 prints its 合计 row again under the repeated header of its second page: one total, not two
+        table.notes.append(f"p{grid.page}: the total row printed again over the continuation; read once")
+        rows = rows[1:]
+    table.rows.extend(rows)
+
+
+def _repeats_a_total(row: RawRow, earlier: list[RawRow]) -> bool:
+    """A continuation's first row that is a total row already read, with the same label and the same figures."""
+    labels = [text for _, text in row.labels if text.strip()]
+    if not labels or not TOTAL_CELL.match(normalise_digits(labels[0]).replace(" ", "")):
+        return False
+    printed = tuple(c.text for c in row.cells)
+    return any(r.side == row.side and r.labels == row.labels and tuple(c.text for c in r.cells) == printed for r in earlier)
 
 
 @dataclass(frozen=True)
