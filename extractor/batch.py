@@ -32,7 +32,7 @@ from extractor.companions import group_documents
 from extractor.domain.entities import load_aliases
 from extractor.errors import ZIP_ERRORS, MemoryLimitError, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import spreadsheet_safe, write_atomic
-from extractor.export.dataset import build_dataset, require_duckdb
+from extractor.export.dataset import DatasetFindings, build_dataset, require_duckdb
 from extractor.names import shown_name
 from extractor.pipeline import parse_pages
 from extractor.progress import LOGGER, Forward, eta, on_terminal
@@ -629,10 +629,11 @@ def write_manifest(rows: Sequence[ManifestRow], path: Path) -> None:
     write_atomic(path, buffer.getvalue().encode("utf-8"))
 
 
-def summary(rows: Sequence[ManifestRow], seconds: float, manifest: str | None = None) -> str:
+def summary(rows: Sequence[ManifestRow], seconds: float, manifest: str | None = None, dataset: DatasetFindings | None = None) -> str:
     """How many files ended how (and where the ``manifest`` is), then what a reader must look at: each failed file
     with its reason and each file whose document contradicts itself, with how many mismatches (at most ``_NAMED`` of
-    each, the rest counted)."""
+    each, the rest counted); with the ``dataset``'s findings, its invariants that fail and the entities without a
+    region."""
     rows = [_shown(r) for r in rows]  # names escaped as in the manifest: no terminal escape reaches the screen
     counts = {status: sum(1 for r in rows if r.status == status) for status in ("ok", "warning", "failed", "duplicate")}
     pages = sum(r.pages for r in rows if r.status in _DONE)
@@ -651,7 +652,22 @@ def summary(rows: Sequence[ManifestRow], seconds: float, manifest: str | None = 
         total = sum(r.mismatches for r in contradicted)
         lines.append(f"  with mismatches ({len(contradicted)} files, {total} mismatches; data/checks.csv lists them): "
                      + ", ".join(f"{r.path} ({r.mismatches})" for r in contradicted[:_NAMED]) + _more(contradicted))
+    if dataset is not None:
+        lines += _dataset_lines(dataset)
     return "\n".join(lines)
+
+
+def _dataset_lines(found: DatasetFindings) -> list[str]:
+    lines = []
+    if found.invariants:
+        lines.append(f"  dataset invariants: {found.invariants} checked, {found.invariant_mismatches} failed"
+                     + (" (data/checks.csv, rules dataset.*)" if found.invariant_mismatches else ""))
+    if found.without_region:
+        named = [shown_name(name) for name in found.without_region]
+        more = f" and {len(named) - _NAMED} more (data/documents.csv)" if len(named) > _NAMED else ""
+        lines.append(f"  entities without a region ({len(named)}; neither their pages nor their paths name one): "
+                     + ", ".join(named[:_NAMED]) + more)
+    return lines
 
 
 _NAMED = 5  # files a summary names per outcome

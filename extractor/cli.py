@@ -25,7 +25,7 @@ from extractor.checks.report import format_report, mismatches
 from extractor.errors import ExtractorError, InputNotFoundError, SettingsError
 from extractor.export.atomic import write_atomic
 from extractor.export.csv_export import document_to_csv
-from extractor.export.dataset import require_duckdb
+from extractor.export.dataset import dataset_findings, require_duckdb
 from extractor.export.json_export import document_to_json
 from extractor.export.tabular import document_to_parquet, document_to_xlsx
 from extractor.guard import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, guarded_extract
@@ -287,7 +287,8 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
         except OSError as e:
             click.echo(f"error: {shown_name(out_dir)}: {e.strerror or e}", err=True)
             sys.exit(9)
-    click.echo(summary(rows, time.perf_counter() - started, shown_name(out_dir / "manifest.csv")), err=True)
+    found = dataset_findings(out_dir) if (out_dir / "data" / "checks.parquet").exists() else None
+    click.echo(summary(rows, time.perf_counter() - started, shown_name(out_dir / "manifest.csv"), found), err=True)
 
 
 @main.command("show")

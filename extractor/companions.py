@@ -1,8 +1,9 @@
 """Companion files of one disclosure: a narrative (情况说明) and its tables (报表) published apart.
 
 Files of the same entity (department and region, however each file spells the name: 中国共产党江苏省委员会办公厅 and
-江苏省委办公厅 are one), fiscal year and report kind are one disclosure; they are checked together, so the
-narrative's figures meet the tables printed in the other file.
+江苏省委办公厅 are one), fiscal year, report kind and report scope are one disclosure; they are checked together, so
+the narrative's figures meet the tables printed in the other file. A department's 部门 report and one unit's 单位
+report, or its 本级 and 汇总 reports, are different reports of different figures: they stay apart.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _SUFFIX = re.compile(r"[（(](?:本级|汇总|部门|单位)[)）]$")
 
 
 def disclosure_key(doc: Document, aliases: Mapping[str, str] | None = None) -> str | None:
-    """Entity, year and kind: what companion files share (None without a department or year)."""
+    """Entity, year, kind and scope: what companion files share (None without a department or year)."""
     return _key(doc.document, aliases)
 
 
@@ -34,7 +35,7 @@ def _key(info: DocumentInfo, aliases: Mapping[str, str] | None) -> str | None:
         return None
     department = _SUFFIX.sub("", re.sub(r"\s+", "", info.department))
     year = info.fiscal_year
-    return f"{entity_key(department, info.region, year, aliases)}|{year}|{info.report_kind or ''}"
+    return f"{entity_key(department, info.region, year, aliases)}|{year}|{info.report_kind or ''}|{info.report_scope or ''}"
 
 
 def group_documents(items: Sequence[tuple[str, Path]], out: Path, aliases: Mapping[str, str] | None = None) -> dict[str, str]:

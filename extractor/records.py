@@ -55,6 +55,12 @@ class DocumentInfo:
     published: str | None = None  # the publication date a web page prints, YYYY-MM-DD
     region_code: str | None = None  # the region's 行政区划代码 (GB/T 2260)
 
+    @property
+    def report_scope(self) -> str | None:
+        """What the report covers, as its title says: 部门 or 单位, then 本级 or 汇总 where printed (部门, 部门本级,
+        单位本级). A 部门 and a 单位 report of one department, or its 本级 and 汇总, are different figures."""
+        return ((self.entity or "") + (self.scope or "")) or None
+
 
 @dataclass(frozen=True)
 class SourceInfo:

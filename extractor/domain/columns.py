@@ -89,12 +89,17 @@ class _Term:
     term: str
     pattern: re.Pattern[str]
     parent: str  # the item this one is a part of (公务用车购置费 of 公务用车购置及运行费), or ""
+    facts: frozenset[str]  # the keys of the narrative figures that name this term (three_public_total for three_public)
 
 
 @cache
 def _terms() -> tuple[_Term, ...]:
     text = resources.files("extractor.domain").joinpath("data/column_terms.csv").read_text(encoding="utf-8")
-    return tuple(_Term(row["class"], row["term"], re.compile(row["pattern"]), row["parent"]) for row in csv.DictReader(text.splitlines()))
+    return tuple(
+        _Term(row["class"], row["term"], re.compile(row["pattern"]), row["parent"],
+              frozenset(key.strip() for key in row["facts"].split(";") if key.strip()))
+        for row in csv.DictReader(text.splitlines())
+    )
 
 
 def _parent(item: str) -> str:
@@ -131,6 +136,63 @@ def row_component(item: str, column_component: str | None) -> str | None:
     if head != _THREE_PUBLIC_FAMILY:
         return column_component
     return f"{item}.{funding}" if funding else item
+
+
+# ----- a figure's subject (what it is) and funding (which funds pay it), split from its component -----
+
+_FUNDING_CLASS = "source"
+ALL_FUNDS = "all"  # the column names no funding: the figure is of every fund the table covers
+
+
+@dataclass(frozen=True)
+class SubjectFunding:
+    """What a figure is, its subject (``three_public``, ``basic.personnel``, ``income.carryover``; ``total`` for a
+    column naming nothing more), and which funds pay it (``gpb``, ``gov_fund``, ``fiscal`` …; ``all`` where neither
+    the column, the title nor the table's kind names any)."""
+
+    subject: str
+    funding: str
+
+
+def subject_and_funding(component: str | None, kind: str, title: str | None = None) -> SubjectFunding | None:
+    """A column component split into its subject and its funding: ``three_public.gpb`` is (three_public, gpb),
+    ``carryover.gpb`` (carryover, gpb), ``gov_fund`` (total, gov_fund). A column naming no funding has the one its
+    table's title names (一般公共预算“三公”经费支出表: gpb), else the one its kind implies (the narrowest: gpb in a
+    一般公共预算支出表, fiscal in a 三公 table), else ``all``."""
+    if not component:
+        return None
+    sources = {t.term for t in _terms() if t.cls == _FUNDING_CLASS}
+    parts = component.split(".")
+    funding = next((p for p in reversed(parts) if p in sources), None)
+    rest = [p for p in parts if p != funding] if funding else parts
+    if funding is None:
+        funding = _part_terms(_plain_part(title or "")).get(_FUNDING_CLASS)
+    if funding is None:
+        implied = kind_info(kind).implies & sources
+        broader = {_parent(source) for source in implied}
+        funding = next(iter(sorted(implied - broader)), None)
+    return SubjectFunding(".".join(rest) or "total", funding or ALL_FUNDS)
+
+
+def fact_subject_and_funding(key: str, scope: str | None) -> SubjectFunding:
+    """A narrative figure's subject and funding by the vocabulary's ``facts`` column (three_public_total is the subject
+    three_public; fiscal_income_total is income paid by fiscal funds) and the scope its sentence states (基本支出 of
+    the 一般公共预算: funding gpb); a key the vocabulary does not name is its own subject."""
+    subject = funding = None
+    for term in _terms():
+        if key in term.facts:
+            if term.cls == _FUNDING_CLASS:
+                funding = funding or term.term
+            else:
+                subject = subject or term.term
+    if scope and scope != "department":
+        funding = scope
+    return SubjectFunding(subject or key, funding or ALL_FUNDS)
+
+
+def item_parent(item: str) -> str:
+    """The item one item is a part of in the vocabulary (vehicle_purchase of vehicle, abroad of three_public), or ""."""
+    return _parent(item)
 
 
 _CLASSIFICATION_WORDS = {"by_function": "function", "by_economic": "economic", "by_economic_gov": "economic_gov"}
@@ -212,6 +274,51 @@ def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, fin
     component = ".".join(named + ([weak] if with_weak and weak else [])) or "total"
     year, measure = _year_and_measure(measure, period, years, fiscal_year, final_accounts)
     return ColumnMeaning(measure, year, component, "mapped")
+
+
+@dataclass(frozen=True)
+class RowPeriod:
+    """What a row label states of its figures' measure and year when it states nothing else: ``2025年``,
+    ``2026年预算数``, ``增减变化金额``, ``决算数`` (the rows of a 三公 table printed one year or measure per row)."""
+
+    measure: str | None
+    period: str | None
+    years: tuple[int, ...]
+
+
+_ROW_ONLY_PERIOD = frozenset({"measure", "period", "total"})  # 预算数 / 决算数 are also words of a total column
+_PERIOD_FILLER = re.compile(r"^(?:数|金额|数额|额|情况|的)*$")  # what 预算数, 增减变化金额 add to a measure's word
+
+
+def row_period(label: str | None) -> RowPeriod | None:
+    """The measure, period and years a row label states, when the label is nothing but these (``2025年``,
+    ``上年预算数``, ``增减变化金额``); None for a label naming an item, a source, a side or a qualifier, or nothing."""
+    plain = _plain_part(label or "")
+    if not plain:
+        return None
+    years = tuple(int(y) for y in YEAR_NAMED.findall(plain))
+    rest = YEAR_NAMED.sub("", plain)
+    found = _part_terms(rest) if rest else {}
+    if set(found) - _ROW_ONLY_PERIOD or ("total" in found and "measure" not in found):
+        return None
+    for term in _terms():  # every word must be a measure's or a period's: not 应对气候变化管理事务, 预决算管理业务
+        if term.cls in ("measure", "period"):
+            rest = term.pattern.sub("", rest)
+    if not _PERIOD_FILLER.match(rest) or not (years or found):
+        return None
+    return RowPeriod(found.get("measure"), found.get("period"), years)
+
+
+def with_row_period(meaning: ColumnMeaning, period: RowPeriod, fiscal_year: int | None, final_accounts: bool) -> tuple[str | None, int | None]:
+    """A cell's measure and year where its row states them (``2025年`` in a 2026 budget's 三公 table: prior_budget
+    2025), the column giving what the row leaves out."""
+    column_measure = meaning.measure
+    if column_measure and column_measure.startswith("prior_"):
+        column_measure = column_measure.removeprefix("prior_")
+    measure = period.measure or column_measure
+    years = list(period.years) or ([meaning.year] if meaning.year is not None and not period.period else [])
+    year, measure = _year_and_measure(measure, period.period, years, fiscal_year, final_accounts)
+    return measure, year
 
 
 def _year_and_measure(measure: str | None, period: str | None, years: list[int], fiscal_year: int | None,

@@ -8,6 +8,7 @@ before a change; see ``data/PROVENANCE.md``.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -76,4 +77,38 @@ def _resolve(name: str, ancestor: str | None, year: int | None) -> Region | None
             tail = _resolve(name[cut:], head.code, year)
             if tail is not None:
                 return tail
+    return None
+
+
+_PLACE_SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区|壮族自治区|回族自治区|维吾尔自治区)$")
+_PATH_PART = re.compile(r"[\\/_\-\s.·]+")
+
+
+@cache
+def _short_names() -> dict[str, list[Region]]:
+    """Provinces and prefectures by their name and by their short name (福州 for 福州市, 广东 for 广东省)."""
+    by_code, _ = _regions()
+    names: dict[str, list[Region]] = {}
+    for region in by_code.values():
+        if region.level == "county":
+            continue
+        names.setdefault(region.name, []).append(region)
+        short = _PLACE_SUFFIX.sub("", region.name)
+        if len(short) >= 2 and short != region.name:
+            names.setdefault(short, []).append(region)
+    return names
+
+
+def region_in_path(path: str, year: int | None = None) -> str | None:
+    """The province or prefecture an archive's path names, for a document whose own pages name none: a folder or a
+    file name that is a place's name or short name (``福州_d168c059d633.pdf``, ``crawl/深圳/…``) or starts with its
+    full name (``广州市财政局/…``; not 中山大学, which only starts with a short name); the innermost part naming one
+    wins. None when no part names exactly one place."""
+    names = _short_names()
+    for part in reversed([p for p in _PATH_PART.split(path) if p]):
+        for cut in range(min(len(part), 12), 1, -1):
+            candidates = [r for r in names.get(part[:cut], []) if cut == len(part) or r.name == part[:cut]]
+            found = _pick(candidates, year) if candidates else None
+            if found is not None:
+                return found.name
     return None

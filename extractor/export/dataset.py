@@ -20,19 +20,22 @@ import logging
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from extractor.domain.amounts import UNIT_SCALE
 from extractor.domain.codes import code_key, function_codes
+from extractor.domain.columns import SubjectFunding, fact_subject_and_funding, item_parent, row_item, subject_and_funding
 from extractor.domain.entities import entity_key, load_aliases, normalise_department
-from extractor.domain.regions import region_code
+from extractor.domain.regions import region_code, region_in_path
+from extractor.domain.table_kinds import Classification, kind_info
 from extractor.errors import CorruptInputError, InputNotFoundError, OutputError, SettingsError
 from extractor.export.atomic import from_spreadsheet, spreadsheet_safe
 from extractor.export.csv_export import COLUMNS as LONG
-from extractor.records import Document, DocumentInfo, RowRecord, document_from_dict
+from extractor.export.invariants import Invariants
+from extractor.records import Document, DocumentInfo, RowRecord, TableRecord, document_from_dict
 
 if TYPE_CHECKING:
     import pandas
@@ -50,8 +53,9 @@ Row = dict[str, Any]
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "documents": (
         ("doc_id", "s"), ("document_key", "s"), ("entity_key", "s"), ("group", "s"), ("paths", "s"), ("sha256", "s"),
-        ("source_file", "s"), ("department", "s"), ("region", "s"), ("region_code", "s"), ("government_level", "s"),
-        ("fiscal_year", "i"), ("report_kind", "s"), ("entity", "s"), ("scope", "s"), ("unit", "s"), ("document_type", "s"),
+        ("source_file", "s"), ("department", "s"), ("region", "s"), ("region_code", "s"), ("region_source", "s"), ("government_level", "s"),
+        ("fiscal_year", "i"), ("report_kind", "s"), ("entity", "s"), ("scope", "s"), ("report_scope", "s"), ("unit", "s"),
+        ("document_type", "s"),
         ("pages", "i"), ("n_tables", "i"), ("n_facts", "i"), ("status", "s"),
     ),
     "tables": (
@@ -65,9 +69,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("table_title", "s"), ("row_index", "i"), ("side", "i"), ("code", "s"), ("code_key", "s"), ("code2", "s"), ("label2", "s"), ("level", "s"),
         ("class_code", "s"), ("segment_code", "s"), ("item_code", "s"), ("class_name", "s"), ("class_name_std", "s"),
         ("segment_name", "s"), ("item_name", "s"), ("label", "s"), ("label_normalised", "s"), ("total", "b"),
-        ("subitem", "b"), ("budget_unit", "s"), ("column", "s"), ("column_key", "s"), ("measure", "s"), ("year", "i"),
-        ("component", "s"), ("text", "s"), ("value", "s"), ("unit", "s"),
-        ("value_yuan", "d"), ("page", "i"), ("table_verified", "b"),
+        ("subitem", "b"), ("role", "s"), ("budget_unit", "s"), ("code_source", "s"), ("column", "s"), ("column_key", "s"),
+        ("measure", "s"), ("year", "i"), ("component", "s"), ("subject", "s"), ("funding", "s"), ("text", "s"), ("value", "s"),
+        ("unit", "s"), ("value_yuan", "d"), ("page", "i"), ("table_verified", "b"),
     ),
     "facts": (
         ("doc_id", "s"), ("document_key", "s"), ("entity_key", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("department", "s"),
@@ -81,8 +85,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     # one row per figure of a table with its column model: the multi-year panel (see the README's research questions)
     "panel": (
         ("entity_key", "s"), ("department", "s"), ("region_code", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("scope", "s"),
-        ("table_kind", "s"), ("table_classification", "s"), ("code_key", "s"), ("code2", "s"), ("level", "s"), ("label_normalised", "s"),
-        ("budget_unit", "s"), ("side", "i"), ("total", "b"), ("measure", "s"), ("year", "i"), ("component", "s"), ("value_yuan", "d"),
+        ("table_kind", "s"), ("table_classification", "s"), ("code_key", "s"), ("code2", "s"), ("code_source", "s"), ("level", "s"),
+        ("label_normalised", "s"), ("budget_unit", "s"), ("side", "i"), ("total", "b"), ("role", "s"), ("measure", "s"), ("year", "i"),
+        ("component", "s"), ("subject", "s"), ("funding", "s"), ("value_yuan", "d"), ("table_verified", "b"),
         ("doc_id", "s"), ("page", "i"), ("table_index", "i"), ("row_index", "i"),
     ),
     "checks": (
@@ -188,6 +193,7 @@ class _Context:
     department: str | None
     region: str | None
     region_code: str | None  # the document's, or worked out from its region for a result saved before it had one
+    region_source: str | None  # document (its pages name it) or path (the archive's path does)
 
     def fields(self, *names: str) -> Row:
         return {name: getattr(self, name) for name in names}
@@ -197,10 +203,11 @@ def _document_row(entry: ManifestEntry, context: _Context, doc: Document) -> Row
     ident, source = doc.document, doc.source
     return {
         "doc_id": entry.doc_id, "document_key": context.document_key, "entity_key": context.entity_key, "group": entry.group,
-        "paths": "|".join(entry.paths), "region_code": context.region_code,
+        "paths": "|".join(entry.paths), "region_code": context.region_code, "region_source": context.region_source,
         "sha256": source.sha256, "source_file": source.file, "pages": source.pages,
-        **{name: getattr(ident, name) for name in ("department", "region", "government_level", "fiscal_year", "report_kind",
+        **{name: getattr(ident, name) for name in ("department", "government_level", "fiscal_year", "report_kind",
                                                     "entity", "scope", "unit", "document_type")},
+        "region": context.region, "report_scope": ident.report_scope,
         "n_tables": len(doc.tables), "n_facts": len(doc.facts), "status": entry.status,
     }
 
@@ -240,24 +247,99 @@ def code_parts(code: str | None, names: dict[str, str]) -> Row:
     return parts
 
 
-_ROW_COLUMNS = ("side", "code", "code2", "label2", "level", "label", "label_normalised", "total", "subitem", "budget_unit")
+_ROW_COLUMNS = ("side", "code", "code2", "label2", "level", "label", "label_normalised", "total", "subitem", "budget_unit", "code_source")
+_CODE_FIELDS = ("code", "code2", "label2", "level", "code_source")
+# what a rate or a share measures is not money: its figures keep their value but have no amount in 元
+_RATES = frozenset({"change_pct", "completion_pct", "share_pct"})
+
+
+def row_roles(table: TableRecord) -> list[str]:
+    """Each row's place in its table, so that a SUM over one role never counts a figure twice: ``total`` (合计,
+    总计), ``subtotal`` (a row whose parts are rows of the table: a 类 above its 款, “三公”经费 above its items),
+    ``of_which`` (其中: a part of the row above, already in it) and ``item`` (a line counted once)."""
+    rows = table.rows
+    items = _three_public_items(table)
+    parents: set[tuple[int, str | None, str | None]] = set()  # (side, budget unit, code) of the codes some row sits under
+    parent_rows: set[int] = set()
+    for row in rows:
+        if row.code and row.parent:
+            parents.add((row.side, row.budget_unit, row.parent))
+        elif not row.code and not row.subitem and row.parent_row is not None:
+            parent_rows.add(row.parent_row)
+    roles = []
+    for index, (row, item) in enumerate(zip(rows, items, strict=True)):
+        if row.total:
+            roles.append("total")
+        elif item is not None:
+            roles.append("subtotal" if any(other and _item_within(other, item) for other in items) else "item")
+        elif row.subitem:
+            roles.append("of_which")
+        elif (row.code and (row.side, row.budget_unit, row.code) in parents) or (not row.code and index in parent_rows):
+            roles.append("subtotal")
+        else:
+            roles.append("item")
+    return roles
+
+
+def _units_heading(table: TableRecord) -> set[int]:
+    """The rows of a table of rows per 预算单位 that head its units and repeat its 合计 (西安: 合计, then 154
+    西安市司法局 over 154001, 154002 …): the department's figures printed a second time. The JSON keeps them the
+    department's (their units add up to them there); the dataset files them under their own name as a
+    ``budget_unit``, so that a SUM of the department's figures counts the 合计 once."""
+    totals = {row.side for row in table.rows if row.total and row.budget_unit is None}
+    heads = {row.parent_row for row in table.rows if row.budget_unit and row.parent_row is not None}
+    return {i for i, row in enumerate(table.rows)
+            if i in heads and row.budget_unit is None and not row.total and not row.level and row.side in totals}
+
+
+def _three_public_items(table: TableRecord) -> list[str | None]:
+    """The item each row of a 三公 table printed one item per row names (None elsewhere): there the item vocabulary,
+    not the indentation, says which rows are parts of which (因公出国 of “三公”经费, 公务用车购置费 of 公务用车购置及运行费)."""
+    items = [None if row.total else row_item(row.label) for row in table.rows]
+    if table.kind != "three_public" or sum(1 for item in items if item) < 2:
+        return [None] * len(table.rows)
+    return items
+
+
+def _item_within(item: str, whole: str) -> bool:
+    while item:
+        item = item_parent(item)
+        if item == whole:
+            return True
+    return False
 
 
 def _cell_rows(context: _Context, doc: Document) -> Iterator[Row]:
     base = context.fields("doc_id", "document_key", "entity_key", "fiscal_year", "report_kind", "department", "region")
     for table_index, table in enumerate(doc.tables):
         names, unit = _code_names(table.rows), table.unit
+        info = kind_info(table.kind)
+        # a standard table the catalogue does not code by a classification (三公, 收支总表, 绩效目标表) prints no
+        # classification codes: a number in its rows (a hotline, a count) is not one
+        uncoded = info.budget_table and info.classification is Classification.NONE
         table_fields = {"table_index": table_index, "table_kind": table.kind, "table_classification": table.classification,
                         "table_number": table.number,
                         "table_title": table.title, "unit": unit, "table_verified": table.verified}
-        for row_index, row in enumerate(table.rows):
-            row_fields = {"row_index": row_index, **{name: getattr(row, name) for name in _ROW_COLUMNS}, **code_parts(row.code, names)}
+        meanings: dict[str | None, SubjectFunding | None] = {}
+        repeated = _units_heading(table)
+        for row_index, (row, role) in enumerate(zip(table.rows, row_roles(table), strict=True)):
+            row_fields = {"row_index": row_index, "role": role, **{name: getattr(row, name) for name in _ROW_COLUMNS},
+                          **code_parts(None if uncoded else row.code, names)}
+            if row_index in repeated:
+                row_fields["budget_unit"] = row.label
+            if uncoded:
+                row_fields.update(dict.fromkeys(_CODE_FIELDS))
             for cell in row.cells:
                 if cell.value is None and not cell.text:
                     continue
+                if cell.component not in meanings:
+                    meanings[cell.component] = subject_and_funding(cell.component, table.kind, table.title)
+                split = meanings[cell.component]
+                yuan = None if cell.measure in _RATES else to_yuan(cell.value, unit)
                 yield {**base, **table_fields, **row_fields, "column": cell.column, "column_key": cell.key,
-                       "measure": cell.measure, "year": cell.year, "component": cell.component, "text": cell.text,
-                       "value": cell.value, "value_yuan": to_yuan(cell.value, unit), "page": cell.page}
+                       "measure": cell.measure, "year": cell.year, "component": cell.component,
+                       "subject": split.subject if split else None, "funding": split.funding if split else None,
+                       "text": cell.text, "value": cell.value, "value_yuan": yuan, "page": cell.page}
 
 
 def _fact_rows(context: _Context, doc: Document) -> Iterator[Row]:
@@ -281,12 +363,28 @@ def _check_rows(context: _Context, doc: Document) -> Iterator[Row]:
         yield {"doc_id": context.doc_id, **{name: getattr(check, name) for name in fields}, "page": pages[0] if pages else None}
 
 
+def document_region(entry: ManifestEntry, doc: Document) -> tuple[str | None, str | None]:
+    """The region of a document and where it was read: its own pages (``document``), else the archive path it came
+    from (``path``: a crawl's ``福州_….pdf``, a folder per city); (None, None) for a disclosure naming none."""
+    ident = doc.document
+    if ident.region:
+        return ident.region, "document"
+    if ident.document_type != "disclosure" or not ident.department:
+        return None, None
+    found = next((region for path in entry.paths if (region := region_in_path(path, ident.fiscal_year))), None)
+    return (found, "path") if found else (None, None)
+
+
 def document_rows(entry: ManifestEntry, doc: Document, aliases: Mapping[str, str] | None = None) -> dict[str, Iterable[Row]]:
     """The rows one extraction adds to each table of the dataset."""
     ident = doc.document
-    entity = entity_key(ident.department, ident.region, ident.fiscal_year, aliases)
-    code = ident.region_code or region_code(ident.region, ident.fiscal_year)
-    context = _Context(entry.doc_id, document_key(ident), entity, ident.fiscal_year, ident.report_kind, ident.department, ident.region, code)
+    region, region_source = document_region(entry, doc)
+    if region != ident.region:
+        ident = replace(ident, region=region)
+    entity = entity_key(ident.department, region, ident.fiscal_year, aliases)
+    code = ident.region_code or region_code(region, ident.fiscal_year)
+    context = _Context(entry.doc_id, document_key(ident), entity, ident.fiscal_year, ident.report_kind, ident.department, region, code,
+                       region_source)
     cells = list(_cell_rows(context, doc))  # the cells table and the panel both take them
     return {
         "documents": [_document_row(entry, context, doc)],
@@ -299,16 +397,16 @@ def document_rows(entry: ManifestEntry, doc: Document, aliases: Mapping[str, str
     }
 
 
-_PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "table_kind", "table_classification", "code_key", "code2", "level",
-                     "label_normalised", "budget_unit", "side", "total", "measure", "year", "component", "value_yuan", "doc_id",
-                     "page", "table_index", "row_index")
+_PANEL_FROM_CELLS = ("entity_key", "department", "fiscal_year", "report_kind", "table_kind", "table_classification", "code_key", "code2",
+                     "code_source", "level", "label_normalised", "budget_unit", "side", "total", "role", "measure", "year", "component",
+                     "subject", "funding", "value_yuan", "table_verified", "doc_id", "page", "table_index", "row_index")
 
 
 def _panel_rows(context: _Context, doc: Document, cells: list[Row]) -> Iterator[Row]:
     """Every table figure with its column model, then every narrative figure in money (table_kind ``narrative``,
     component: the figure's key and its scope): the current year's, the 年初预算 a 决算 states beside it and the prior
     year's."""
-    base = {"region_code": context.region_code, "scope": doc.document.scope}
+    base = {"region_code": context.region_code, "scope": doc.document.report_scope}
     for cell in cells:
         if cell["measure"] is not None and cell["value_yuan"] is not None:
             yield {**base, **{name: cell[name] for name in _PANEL_FROM_CELLS}}
@@ -316,14 +414,15 @@ def _panel_rows(context: _Context, doc: Document, cells: list[Row]) -> Iterator[
     final = context.report_kind == "final_accounts"
     for fact in doc.facts:
         component = fact.key if fact.scope in (None, "department") else f"{fact.key}.{fact.scope}"
+        split = fact_subject_and_funding(fact.key, fact.scope)
         figures = ((fact.value, "final" if final else "budget", year), (fact.budget_value, "budget", year),
                    (fact.prior_value, "prior_final" if final else "prior_budget", year - 1 if year else None))
         for value, measure, measure_year in figures:
             yuan = to_yuan(value, fact.unit)
             if yuan is not None:
                 yield {**base, **context.fields("entity_key", "department", "fiscal_year", "report_kind", "doc_id"),
-                       "table_kind": "narrative", "measure": measure, "year": measure_year, "component": component, "value_yuan": yuan,
-                       "page": fact.page}
+                       "table_kind": "narrative", "measure": measure, "year": measure_year, "component": component,
+                       "subject": split.subject, "funding": split.funding, "value_yuan": yuan, "page": fact.page}
 
 
 # --- writing -----------------------------------------------------------------------------------------------------
@@ -480,16 +579,20 @@ def _write_duckdb(folder: Path) -> None:
 
 
 def _fill(folder: Path, files: dict[str, _TableFiles], aliases: Mapping[str, str]) -> None:
+    invariants = Invariants()
     for entry in read_manifest(folder / "manifest.csv"):
         data = _read_document(folder, entry)
         if data is None:
             continue
         try:
-            rows = document_rows(entry, document_from_dict(data), aliases)
+            doc = document_from_dict(data)
+            rows = document_rows(entry, doc, aliases)
             for name, table_rows in rows.items():
                 files[name].add(table_rows)
+            invariants.add(rows["cells"], doc.document.report_scope, entry.group)
         except (KeyError, TypeError, AttributeError) as e:
             raise CorruptInputError(f"not an extraction result ({e!r})", path=str(folder / "documents" / f"{entry.doc_id}.json")) from e
+    files["checks"].add(invariants.findings())
 
 
 def build_dataset(dataset_dir: Path | str, duckdb: bool = False, aliases: Path | str | None = None) -> dict[str, int]:
@@ -539,6 +642,28 @@ def build_dataset(dataset_dir: Path | str, duckdb: bool = False, aliases: Path |
     counts = {name: table_files.count for name, table_files in files.items()}
     log.info("dataset %s: %s", out, ", ".join(f"{name} {count}" for name, count in counts.items()))
     return counts
+
+
+@dataclass(frozen=True)
+class DatasetFindings:
+    """What a batch summary says of the dataset: its invariants (``dataset.*`` checks) and the entities it could not
+    place in a region."""
+
+    invariants: int
+    invariant_mismatches: int
+    without_region: tuple[str, ...]  # the disclosures' departments that no page and no path places
+
+
+def dataset_findings(dataset_dir: Path | str) -> DatasetFindings:
+    """The dataset invariants checked and failed, and the entities without a region, read from ``data/``."""
+    import pyarrow.parquet as pq
+
+    folder = Path(dataset_dir) / "data"
+    checks = pq.read_table(folder / "checks.parquet", columns=["rule", "status"]).to_pylist()
+    dataset = [c for c in checks if c["rule"].startswith("dataset.")]
+    documents = pq.read_table(folder / "documents.parquet", columns=["department", "region", "document_type"]).to_pylist()
+    missing = sorted({d["department"] for d in documents if d["document_type"] == "disclosure" and d["department"] and not d["region"]})
+    return DatasetFindings(len(dataset), sum(1 for c in dataset if c["status"] == "mismatch"), tuple(missing))
 
 
 def load_dataset(dataset_dir: Path | str, tables: tuple[str, ...] = TABLES) -> dict[str, pandas.DataFrame]:

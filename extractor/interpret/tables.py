@@ -5,13 +5,25 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from extractor.checks import CheckResult, Status
 from extractor.domain.amounts import parse_amount
 from extractor.domain.classifications import CLASSIFICATION_OF, SCHEME_OF, code_named, scheme_of
 from extractor.domain.codes import parent_code, repaired_code
-from extractor.domain.columns import FINANCIAL_KINDS, ColumnMeaning, classification_named, column_key, row_component, row_item, table_meanings
+from extractor.domain.columns import (
+    FINANCIAL_KINDS,
+    ColumnMeaning,
+    RowPeriod,
+    classification_named,
+    column_key,
+    row_component,
+    row_item,
+    row_period,
+    table_meanings,
+    with_row_period,
+)
 from extractor.domain.identity import Identity, ReportKind
 from extractor.domain.table_kinds import Classification, TableKind, kind_info
 from extractor.domain.table_rows import (
@@ -66,15 +78,17 @@ def table_record(table: Table, fiscal_year: int | None, final_accounts: bool) ->
     meanings = table_meanings([(c.name, c.role, c.side) for c in table.columns], table.kind.value, fiscal_year, final_accounts)
     keys = [column_key(c.name) for c in table.columns]  # once per column, not once per cell
     items = _row_items(table, idents, meanings)
+    periods = [None if i.code or i.total else row_period(i.label) for i in idents]
+    model = partial(_model_of, fiscal_year=fiscal_year, final_accounts=final_accounts)
     rows = []
-    for row, ident, (depth, parent_row), unit, item in zip(table.rows, idents, tree, units, items, strict=True):
+    for row, ident, (depth, parent_row), unit, item, period in zip(table.rows, idents, tree, units, items, periods, strict=True):
         parent = parent_of(ident.code, seen)
         if ident.code:
             seen.append(ident.code)
         cells = tuple(
             CellRecord(
                 column=table.columns[c.column].name, key=keys[c.column], text=c.text,
-                value=_value(c.text), page=c.page, bbox=c.bbox, **_model_of(meanings[c.column], item),
+                value=_value(c.text), page=c.page, bbox=c.bbox, **model(meanings[c.column], item, period),
             )
             for c in row.cells
         )
@@ -135,11 +149,15 @@ def ocr_table(table: TableRecord, pages: dict[int, Page]) -> tuple[TableRecord, 
     return replace(table, rows=tuple(rows)), warnings
 
 
-def _model_of(meaning: ColumnMeaning | None, item: str | None = None) -> dict[str, Any]:
+def _model_of(meaning: ColumnMeaning | None, item: str | None, period: RowPeriod | None, fiscal_year: int | None,
+              final_accounts: bool) -> dict[str, Any]:
+    """A cell's measure, year and component: its column's, with what its row states instead (the item of a 三公 row,
+    the year or measure of a ``2025年`` or ``决算数`` row)."""
     if meaning is None or meaning.status != "mapped":
         return {}
     component = row_component(item, meaning.component) if item else meaning.component
-    return {"measure": meaning.measure, "year": meaning.year, "component": component}
+    measure, year = with_row_period(meaning, period, fiscal_year, final_accounts) if period else (meaning.measure, meaning.year)
+    return {"measure": measure, "year": year, "component": component}
 
 
 def _classification(table: Table, rows: list[RowRecord]) -> str | None:
