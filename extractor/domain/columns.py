@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from importlib import resources
@@ -120,11 +121,31 @@ def row_item(label: str) -> str | None:
 
 
 def _in_family(item: str) -> bool:
+    return item_within(item, _THREE_PUBLIC_FAMILY)
+
+
+def item_within(item: str, whole: str) -> bool:
+    """Whether an item is a part, or a part of a part, of another in the vocabulary (vehicle_purchase of vehicle and
+    of three_public)."""
     while item:
         item = _parent(item)
-        if item == _THREE_PUBLIC_FAMILY:
+        if item == whole:
             return True
     return False
+
+
+def row_items(kind: str, labels: Sequence[str | None], column_components: Iterable[str | None]) -> list[str | None]:
+    """The item each row names in a 三公 table printed one item per row (行政经费, “三公”经费, 其中：（一）因公出国（境）
+    支出 …, under 合计 / 一般公共预算 / … columns): there the rows, not the columns, say what a figure is. ``labels``:
+    each row's, None for a total row. A table whose columns name the items (因公出国（境）费 | 公务接待费 …), or with
+    fewer than two rows naming one, keeps its columns' meaning: None for every row."""
+    none: list[str | None] = [None] * len(labels)
+    if kind != TableKind.THREE_PUBLIC.value:
+        return none
+    if {c.partition(".")[0] for c in column_components if c} - {_THREE_PUBLIC_FAMILY, "total"}:
+        return none
+    items = [row_item(label) if label is not None else None for label in labels]
+    return items if sum(1 for item in items if item) >= 2 else none
 
 
 def row_component(item: str, column_component: str | None) -> str | None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from extractor.domain.amounts import UNIT_SCALE
 from extractor.domain.codes import code_key, function_codes
-from extractor.domain.columns import SubjectFunding, fact_subject_and_funding, item_parent, row_item, subject_and_funding
+from extractor.domain.columns import SubjectFunding, fact_subject_and_funding, item_within, row_items, subject_and_funding
 from extractor.domain.entities import entity_key, load_aliases, normalise_department
 from extractor.domain.regions import region_code, region_in_path
 from extractor.domain.table_kinds import Classification, kind_info
@@ -258,7 +258,10 @@ def row_roles(table: TableRecord) -> list[str]:
     总计), ``subtotal`` (a row whose parts are rows of the table: a 类 above its 款, “三公”经费 above its items),
     ``of_which`` (其中: a part of the row above, already in it) and ``item`` (a line counted once)."""
     rows = table.rows
-    items = _three_public_items(table)
+    # in a 三公 table printed one item per row the item vocabulary, not the indentation, says which rows are parts
+    # of which (因公出国 of “三公”经费, 公务用车购置费 of 公务用车购置及运行费)
+    items = row_items(table.kind, [None if row.total else row.label for row in table.rows],
+                      [column.component for column in table.columns if column.status == "mapped"])
     parents: set[tuple[int, str | None, str | None]] = set()  # (side, budget unit, code) of the codes some row sits under
     parent_rows: set[int] = set()
     for row in rows:
@@ -271,7 +274,7 @@ def row_roles(table: TableRecord) -> list[str]:
         if row.total:
             roles.append("total")
         elif item is not None:
-            roles.append("subtotal" if any(other and _item_within(other, item) for other in items) else "item")
+            roles.append("subtotal" if any(other and item_within(other, item) for other in items) else "item")
         elif row.subitem:
             roles.append("of_which")
         elif (row.code and (row.side, row.budget_unit, row.code) in parents) or (not row.code and index in parent_rows):
@@ -290,23 +293,6 @@ def _units_heading(table: TableRecord) -> set[int]:
     heads = {row.parent_row for row in table.rows if row.budget_unit and row.parent_row is not None}
     return {i for i, row in enumerate(table.rows)
             if i in heads and row.budget_unit is None and not row.total and not row.level and row.side in totals}
-
-
-def _three_public_items(table: TableRecord) -> list[str | None]:
-    """The item each row of a 三公 table printed one item per row names (None elsewhere): there the item vocabulary,
-    not the indentation, says which rows are parts of which (因公出国 of “三公”经费, 公务用车购置费 of 公务用车购置及运行费)."""
-    items = [None if row.total else row_item(row.label) for row in table.rows]
-    if table.kind != "three_public" or sum(1 for item in items if item) < 2:
-        return [None] * len(table.rows)
-    return items
-
-
-def _item_within(item: str, whole: str) -> bool:
-    while item:
-        item = item_parent(item)
-        if item == whole:
-            return True
-    return False
 
 
 def _cell_rows(context: _Context, doc: Document) -> Iterator[Row]:

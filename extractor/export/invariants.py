@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from extractor.checks.model import Status, precision
-from extractor.domain.amounts import UNIT_SCALE
+from extractor.checks.model import Status, precision, unit_scale
 from extractor.domain.columns import item_parent
 
 Row = dict[str, Any]
@@ -44,7 +43,7 @@ def _printed(row: Row) -> Decimal:
 
 def _tolerance(rows: list[Row]) -> Decimal:
     """Rounding allowed between a total and its parts, in 元: half a printed step per figure."""
-    steps = [precision([_printed(r)]) * UNIT_SCALE.get(r["unit"] or "万元", UNIT_SCALE["万元"]) for r in rows]
+    steps = [precision([_printed(r)]) * unit_scale(r["unit"]) for r in rows]
     return max(steps, default=Decimal(0)) * (len(rows)) / 2
 
 

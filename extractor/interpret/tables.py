@@ -19,7 +19,7 @@ from extractor.domain.columns import (
     classification_named,
     column_key,
     row_component,
-    row_item,
+    row_items,
     row_period,
     table_meanings,
     with_row_period,
@@ -28,7 +28,6 @@ from extractor.domain.identity import Identity, ReportKind
 from extractor.domain.table_kinds import Classification, TableKind, kind_info
 from extractor.domain.table_rows import (
     CodeContext,
-    RowIdentity,
     TreeRow,
     UnitRow,
     budget_units,
@@ -77,7 +76,8 @@ def table_record(table: Table, fiscal_year: int | None, final_accounts: bool) ->
     ])
     meanings = table_meanings([(c.name, c.role, c.side) for c in table.columns], table.kind.value, fiscal_year, final_accounts)
     keys = [column_key(c.name) for c in table.columns]  # once per column, not once per cell
-    items = _row_items(table, idents, meanings)
+    items = row_items(table.kind.value, [None if i.total else i.label for i in idents],
+                      [m.component for m in meanings if m is not None and m.status == "mapped"])
     periods = [None if i.code or i.total else row_period(i.label) for i in idents]
     model = partial(_model_of, fiscal_year=fiscal_year, final_accounts=final_accounts)
     rows = []
@@ -209,19 +209,6 @@ def _code_in(scheme: str, context: list[str], label: str, year: int | None) -> s
         if code:
             return code
     return None
-
-
-def _row_items(table: Table, idents: list[RowIdentity], meanings: list[ColumnMeaning | None]) -> list[str | None]:
-    """The item each row names in a 三公 table printed one item per row (行政经费, “三公”经费, 其中：（一）因公出国（境）
-    支出 …, under 合计 / 一般公共预算 / … columns): there the rows, not the columns, say what a figure is. A table whose
-    columns name the items (因公出国（境）费 | 公务接待费 …) keeps its columns' meaning."""
-    if table.kind is not TableKind.THREE_PUBLIC:
-        return [None] * len(idents)
-    column_items = {m.component.partition(".")[0] for m in meanings if m is not None and m.status == "mapped" and m.component}
-    if column_items - {"three_public", "total"}:
-        return [None] * len(idents)
-    items = [row_item(i.label) if not i.total else None for i in idents]
-    return items if sum(1 for i in items if i) >= 2 else [None] * len(idents)
 
 
 def _unit_notes(rows: list[RowRecord], printed: list[str | None]) -> list[str]:
