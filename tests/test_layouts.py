@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from extractor.checks import CheckResult, Status, check_narrative, check_records
+from extractor.interpret.tables import table_record
 from extractor.layout.narrative import build_narrative
 from extractor.layout.sections import find_sections
+from extractor.layout.tables import find_tables
 from extractor.readers import ReaderSettings, read_source
+from extractor.readers.pdf import read_pdf
 from extractor.records import RowRecord
 from tests.conftest import CORPUS, SHARED, extracted
 
@@ -256,3 +260,22 @@ def test_a_header_phrase_over_several_columns_is_one_header_and_each_blocks_tota
                          "上年/一般公共预算拨款安排的“三公”经费预算/因公出国(境)费用"]
     assert "当年/一般公共预算拨款安排的“三公”经费预算/公务用车购置及运行维护费/公务用车运行维护费" in paths
     assert {p.split("/")[0] for p in paths} == {"上年", "当年", "增减变化情况"} and table.verified
+
+
+def test_a_unit_numbered_in_its_label_is_a_unit_not_a_classification_line() -> None:
+    # 西安科技创新局 表2 p43 prints 单位编码 | 单位名称 apart; budget systems also print the two in one cell
+    # (106_某某局). No document of corpus or pool does, so the page is read again with each row's number and name
+    # joined that way: the rows must mean what the page's own columns say, with no 类 204 (公共安全支出) made of the
+    # department's number and the department's line still the sum of its units
+    path = POOL / "西安_d8b69a4ecb5c.pdf"
+    pages = read_pdf(path.read_bytes())
+    printed = next(t for t in find_tables([pages[42]], set(), "元").tables if t.title and "收入总表" in t.title)
+    joined = replace(printed, rows=[replace(r, codes=(), labels=(("单位名称", f"{r.codes[0][1]}_{r.labels[0][1]}"),)) if r.codes else r
+                                    for r in printed.rows])
+    assert any("_" in r.labels[0][1] for r in joined.rows)
+    as_printed, as_joined = table_record(printed, 2022, False), table_record(joined, 2022, False)
+    assert [(r.code, r.level, r.label, r.budget_unit) for r in as_joined.rows] == [
+        (r.code, r.level, r.label, r.budget_unit) for r in as_printed.rows]
+    assert {r.budget_unit for r in as_joined.rows} - {None} and not [r for r in as_joined.rows if r.level]
+    found = [r for r in check_records([(as_joined, None)]) if r.rule.id == "table.row_hierarchy"]
+    assert found and {r.status for r in found} <= {Status.OK, Status.ROUNDING}

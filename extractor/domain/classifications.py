@@ -217,6 +217,27 @@ def name_matches(scheme: str, code: str, printed: str | None, year: int | None =
 
 
 @cache
+def _name_keys() -> frozenset[str]:
+    """Every name key the catalogue knows, of any code and classification: official and printed names alike."""
+    keys = {name_key(entry.name) for entry in catalogue().values()}
+    for names in _printed().values():
+        keys.update(names)
+    return frozenset(keys)
+
+
+def in_known_class(code: str) -> bool:
+    """Whether a code has the digits of a classification code and its 类 is in the catalogue (``2070104``: 207 is;
+    ``106`` and ``106001`` are not)."""
+    scheme = scheme_of(code)
+    return scheme is not None and (scheme, code[:3]) in catalogue()
+
+
+def names_a_code(printed: str | None) -> bool:
+    """Whether ``printed`` is a name the catalogue knows for some code of some classification (图书馆 is 2070104's)."""
+    return name_key(printed) in _name_keys()
+
+
+@cache
 def _children() -> dict[tuple[Scheme, str | None], tuple[Entry, ...]]:
     """The catalogue's codes by (scheme, parent): the 类 of a classification under None."""
     children: dict[tuple[Scheme, str | None], list[Entry]] = {}

@@ -56,6 +56,12 @@ def _pick(candidates: list[Region], year: int | None) -> Region | None:
     return chosen[0] if len(chosen) == 1 else None
 
 
+def starts_with_region(text: str) -> bool:
+    """Whether ``text`` begins with the full name of a region of the list (``西安市科学技术局``, ``上海市普陀区…``)."""
+    _, by_name = _regions()
+    return any(text[:k] in by_name for k in range(2, min(len(text), 12) + 1))
+
+
 def region_code(region: str | None, year: int | None = None) -> str | None:
     """The 6-digit code of a region as the tool names it (``北京市``, ``上海市普陀区``, ``广州市``, ``江苏省``,
     ``广东省广州市天河区``), or None when the name is unknown or names several places (``普陀区`` alone)."""

@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from extractor.domain.amounts import ascii_digits
+from extractor.domain.classifications import in_known_class, names_a_code
 from extractor.domain.labels import normalise_label, normalise_text
+from extractor.domain.regions import starts_with_region
 from extractor.domain.vocabulary import OF_WHICH, TOTAL_ROW, YEAR
 
 _GLUED = re.compile(r"^[［\[【(（]?(?P<code>[0-9]{3}|[0-9]{5}|[0-9]{7})[］\]】)）]?(?![0-9年月日%％.．])\s*[-－—_、.．:：]?\s*(?P<name>.*)$")
+# a 预算单位 numbered in the budget system's list (106_北京市某某局, 204001-西安市科学技术局): the number, then the name
+_NUMBERED = re.compile(r"^[［\[【(（]?(?P<number>[0-9]{3,9})[］\]】)）]?(?![0-9年月日号期%％.．])\s*[-－—_、.．:：]?\s*(?P<name>\S{2,})$")
+_UNIT_NUMBER_LENGTHS = (3, 5, 6, 7, 9)  # a department's three digits, a unit's three more
+_ORGANISATION = re.compile(r"(?:局|委|委员会|办|办公室|厅|署|院|所|中心|站|队|馆|学校|学院|小学|中学|幼儿园|医院|会|社|处|部|团"
+                           r"|室|场|台|园|宫|科|股|司)(?:[(（]?本级[)）]?|机关)?$")
+_PARTY = re.compile(r"^(?:中国共产党|中共|共青团|中国国民党革命委员会|中国民主同盟|中国民主建国会|中国民主促进会|中国农工民主党"
+                    r"|中国致公党|九三学社|台湾民主自治同盟)")
 _SPLIT_PARTS = {"类": 0, "款": 1, "项": 2}
 _LEVELS = {3: "类", 5: "款", 7: "项"}
 
@@ -38,6 +47,7 @@ class RowIdentity:
     total: bool
     subitem: bool
     label2: str | None = None  # the name printed beside code2 (the 政府经济分类 name)
+    unit: str | None = None  # the 预算单位 the row names with its number (106_某某局): not a classification line
 
 
 def split_glued(text: str) -> tuple[str | None, str]:
@@ -117,6 +127,10 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
             paired = _paired_label(chosen[0], labels)
             label2 = normalise_text(" ".join(text for header, text in labels if (header, text) != paired)) or None if code2 else None
             labels = [paired]
+    if not codes and len(labels) == 1 and (unit := numbered_unit(labels[0][1])):
+        # as a 单位编码 column prints it (西安: 204001 | 西安市科学技术局): the number is the row's code, of no level
+        return RowIdentity(code=unit[0], code2=None, level=None, label=unit[1], label_normalised=normalise_label(unit[1]),
+                           total=False, subitem=False, unit=unit[1])
     glued = [(header, *split_glued(text)) for header, text in labels]
     with_codes = [g for g in glued if g[1]]
     if with_codes and not code:
@@ -136,6 +150,29 @@ def row_identity(codes: Sequence[tuple[str, str]], labels: Sequence[tuple[str, s
         label_normalised=normalise_label(printed), total=bool(TOTAL_ROW.search(printed)) and not code,
         subitem=printed.startswith(OF_WHICH), label2=label2,
     )
+
+
+def numbered_unit(text: str) -> tuple[str, str] | None:
+    """(number, name) of a label that names a 预算单位 by its number in the budget system (``106_北京市某某局``,
+    ``204001-西安市科学技术局``), or None.
+
+    A unit's name begins with its place (西安市…) or, outside the classifications' 类, ends with the word for an
+    organisation (…局, …中心). Its number has three digits, or six or nine (four or eight are a year or a date:
+    2026-2028年…项目). A
+    classification line stays one: a name the catalogue knows for some code (``2070104 图书馆``, ``2100302 乡镇卫生院``)
+    or a total is never a unit.
+    """
+    match = _NUMBERED.match(normalise_text(ascii_digits(text)))
+    if not match:
+        return None
+    number, name = match.group("number"), match.group("name")
+    if len(number) not in _UNIT_NUMBER_LENGTHS or name[0].isdigit():
+        return None  # 2026-2028年…项目: a year, not a number of the list
+    if not re.search(r"[\u4e00-\u9fff]", name) or names_a_code(name) or TOTAL_ROW.search(name):
+        return None
+    if starts_with_region(name) or _PARTY.match(name) or (not in_known_class(number) and _ORGANISATION.search(name)):
+        return number, name
+    return None
 
 
 def _split_runs(split: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:

@@ -59,8 +59,9 @@ def table_record(table: Table, fiscal_year: int | None, final_accounts: bool) ->
     printed_units, idents = [], []
     for row in table.rows:
         unit, labels = split_unit(row.labels)
-        printed_units.append(unit)
-        idents.append(row_identity(row.codes, labels, context))
+        ident = row_identity(row.codes, labels, context)
+        printed_units.append(ident.unit or unit)
+        idents.append(ident)
     notes = list(table.notes)
     if table.title_repeats:
         pages = ", ".join(f"p{n}" for n in table.title_repeats)
