@@ -273,3 +273,15 @@ def test_a_header_cut_apart_leaves_a_fragment_no_word_accounts_for_and_the_table
     results = check_records([(t, None) for t in [*tables[:index], broken, *tables[index + 1:]]], year=2026)
     (finding,) = [r for r in results if r.rule.id == "table.header_words" and r.status is Status.MISMATCH]
     assert finding.actual == "共预算拨款安" and verified(broken, index, results).verified is False
+
+
+def test_a_stated_total_is_compared_in_its_funding_scope() -> None:
+    # 上海规划和自然资源局 2024 决算 p24: "一般公共预算财政拨款基本支出 5377.64 万元" — the 一般公共预算 tables print
+    # 5364.75 (p15; p16: 人员经费合计 4884.09 + 公用经费合计 480.66); 5377.64 is the all-funds 基本支出 of the 支出决算表,
+    # which a check of any scope took for a match: the contradiction is the document's and must show
+    doc = extracted(str(CORPUS / "GovBudgetChecker/SH_PT_ghzyj_2024_部门决算.pdf"))
+    (found,) = [c for c in doc.checks if c.rule == "narrative.totals_table" and c.status == "mismatch"]
+    assert (found.expected, found.evidence[0].page, found.evidence[1].page) == ("5377.64", 24, 15)
+    assert "一般公共预算" in found.message and "5364.75" in (found.actual or "")
+    # the department's own 基本支出 (本年支出合计 … 其中：基本支出 5377.64 万元, p20) meets the 支出决算表
+    assert doc.check_counts["narrative.totals_table"].get("ok", 0) >= 4

@@ -109,3 +109,34 @@ def test_a_line_item_that_prints_each_levels_own_digits_is_the_item_of_the_whole
     # a 项 without the 款's digits between cannot be placed: the reference list names it instead
     (gap,) = find_line_items("一般公共服务支出（201类）财政事务（款）行政运行（01项）120万元。")
     assert gap.code_source != "printed"
+
+
+def test_a_count_named_by_the_words_after_it() -> None:
+    # 苏州审计局 p30: "本部门共 7 个项目纳入绩效目标管理"; 江苏检察院 2019 p32: "本部门共 0 个项目实行绩效目标管理";
+    # 深圳交通运输局 p17: "…设置并编报 24 个项目绩效目标"
+    assert str(_facts(str(CORPUS / "renwu/SuZ_sjj_2026_部门预算.pdf"))[("performance_project_count", None)].value) == "7"  # type: ignore[attr-defined]
+    assert str(_facts(str(CORPUS / "open-budget/JS_jcy_2019_部门预算公开.pdf"))[("performance_project_count", None)].value) == "0"  # type: ignore[attr-defined]
+    assert str(_facts(str(CORPUS / "renwu/SZ_jtysj_2026_部门预算.pdf"))[("performance_project_count", None)].value) == "24"  # type: ignore[attr-defined]
+    # a count of projects whose self-evaluation is reported is not the count under 绩效目标管理 (国家信访局 2024 决算:
+    # "…”4 个项目绩效自评结果")
+    assert ("performance_project_count", None) not in {(f.key, f.scope) for f in find_facts("访干部培训专项”4 个项目绩效自评结果。", 2024)}
+
+
+def test_the_year_s_budget_income_and_expenditure_in_so_many_words() -> None:
+    # 西安司法局 p16: "本部门当年预算收入13,650.79万元，其中：一般公共预算拨款13,650.79万元，…；本部门当年预算支出13,650.79万元"
+    facts = _facts(str(CORPUS / "renwu/XA_sfj_2026_部门预算.pdf"))
+    assert (str(facts[("income_total", None)].value), str(facts[("expenditure_total", None)].value)) == ("13650.79", "13650.79")  # type: ignore[attr-defined]
+    # "2018年政府性基金预算收入38610万元" is the 政府性基金's, not the department's income
+    found = find_facts("2018年政府性基金预算收入38610万元，政府性基金预算支出38610万元。", 2018)
+    assert not [f for f in found if f.key in ("income_total", "expenditure_total")]
+
+
+def test_a_figure_takes_its_funding_scope_from_its_section_when_the_sentence_names_none() -> None:
+    # 北京司法局 p7, under 三、支出预算情况说明: "(一)基本支出。基本支出预算 19170.50 万元，占本年支出预算63.99%": all funds
+    facts = _facts(str(CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf"))
+    assert str(facts[("basic_expenditure", "department")].value) == "19170.50"  # type: ignore[attr-defined]
+    assert ("basic_expenditure", "gpb") not in facts
+    # 江苏省委办公厅 2019 p11: "（一）人员经费9467.72万元" under the 财政拨款基本支出 heading and again under the
+    # 一般公共预算财政拨款基本支出 one: 财政拨款 and 一般公共预算 figures, not the department's
+    facts = _facts(str(CORPUS / "open-budget/JS_swbgt_2019_部门预算公开文件.pdf"))
+    assert {scope for key, scope in facts if key == "personnel_expenditure"} == {"fiscal", "gpb"}

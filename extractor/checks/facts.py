@@ -31,6 +31,23 @@ _TOTAL_FACTS = {
     "project_expenditure": (_SPENDING, lambda t, label: "project" in t),
 }
 
+# a scoped fact's tables: scope -> fact key -> kinds. The 一般公共预算基本支出表's 合计 is the 一般公共预算 基本支出. A
+# 财政拨款 figure is any table's: where no 政府性基金 or 国有资本 money is spent it is the 一般公共预算 one (重庆 prints
+# 财政拨款基本支出 and only 一般公共预算 tables)
+_GPB_SPENDING = {TableKind.GPB_EXPENDITURE.value}
+_SCOPE_KINDS = {
+    "gpb": {"basic_expenditure": _GPB_SPENDING | {TableKind.GPB_BASIC_EXPENDITURE.value}, "project_expenditure": _GPB_SPENDING},
+    "department": {"basic_expenditure": {TableKind.EXPENDITURE.value}, "project_expenditure": {TableKind.EXPENDITURE.value}},
+}
+
+_SCOPE_WORDS = {"gpb": "一般公共预算", "department": "all funds"}
+
+
+def _implied(kind: str, key: str, column_key: str) -> bool:
+    """A total column of a table whose kind is the fact's part (the 一般公共预算基本支出表's 合计 for 基本支出)."""
+    return key == "basic_expenditure" and kind == TableKind.GPB_BASIC_EXPENDITURE.value and column_key == "total"
+
+
 # fact key -> (test on a cell's column key tokens, word of a row label in tables that list the parts as rows)
 _THREE_PUBLIC_KEYS = {
     "three_public_total": (lambda t: "total" in t and "vehicle" not in t, "合计"),
@@ -136,18 +153,21 @@ def _blank_in(table: TableRecord, row: RowRecord) -> bool:
 
 
 def check_totals(facts: Sequence[tuple[FactRecord, str | None]], tables: Sequence[tuple[TableRecord, str | None]]) -> Iterator[CheckResult]:
-    """Totals the narrative states against the total rows of the tables that print them (any scope may match:
-    the narrative's 基本支出 may be department-wide or 一般公共预算 only)."""
+    """Totals the narrative states against the total rows of the tables that print them, in the fact's funding
+    scope: "一般公共预算财政拨款基本支出5377.64万元" against the 一般公共预算 tables, the department's 基本支出 against
+    the all-funds 支出总表. A fact whose scope no table of the document prints is not compared with another scope's."""
     for fact, file in facts:
         if fact.key not in _TOTAL_FACTS:
             continue
         kinds, wanted = _TOTAL_FACTS[fact.key]
+        kinds = _SCOPE_KINDS.get(fact.scope or "", {}).get(fact.key, kinds)
         candidates = [
             (t, r, c, f)
             for t, f in tables if t.kind in kinds and not t.empty
             for r in t.rows if r.total and not r.code
-            for c in r.cells if c.value is not None and wanted(c.key.split("."), r.label_normalised)
+            for c in r.cells if c.value is not None and (wanted(c.key.split("."), r.label_normalised) or _implied(t.kind, fact.key, c.key))
         ]
         if candidates:
             own = Evidence(fact.key, fact.value, fact.unit, fact.page, fact.bbox, file)
-            yield _match(TOTALS, fact.key, fact.value, fact.unit, own, candidates)
+            what = f"{fact.key} ({_SCOPE_WORDS[fact.scope]})" if fact.scope in _SCOPE_WORDS and fact.key in _SCOPE_KINDS[fact.scope] else fact.key
+            yield _match(TOTALS, what, fact.value, fact.unit, own, candidates)

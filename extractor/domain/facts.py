@@ -42,6 +42,10 @@ _RULES: tuple[tuple[str, str, int, str | None], ...] = (
     ("income_total+expenditure_total", r"收支总预算|收入支出总计|收支总计", 0, None),
     ("income_total", r"收入总计|收入预算(?:总额)?|本年收入决算|财务总收入", 0, None),
     ("income_total", r"本年收入合计", 2, None),
+    # 本部门当年预算收入13,650.79万元 (西安), 2026年预算收入1682.76万元 (长春); not 政府性基金预算收入. Behind 收入总计 /
+    # 支出总计 where a document states both (长春: "2026年预算支出1682.76元" with 元 for 万元, "2026年支出总计1682.76万元")
+    ("income_total", r"(?:当年|本年|年度?)预算收入(?:总额|总计)?", 1, None),
+    ("expenditure_total", r"(?:当年|本年|年度?)预算支出(?:总额|总计)?", 1, None),
     ("expenditure_total", r"支出总计|支出预算(?:总额)?|本年支出决算", 0, None),
     ("expenditure_total", r"本年支出合计", 2, None),
     ("gpb_appropriation", r"一般公共预算(?:财政)?拨款(?:收入)?(?!支出)", 0, None),
@@ -65,6 +69,12 @@ _COUNT_RULES: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("vehicles_count", r"(?:共有|现有|拥有)[^，。；]{0,4}?(?:公务用?车|车辆)共?$|(?<!购置)(?<!购置公务)车辆共?$", frozenset({"辆", "台"})),
     # the vehicles to be bought: 2026年计划购置车辆9辆、162万元; 单位预算安排购置车辆0辆
     ("vehicles_purchase_count", r"(?:购置|购买)[^，。；]{0,6}?(?:公务用?车|车辆)$", frozenset({"辆"})),
+)
+# counts named by the words after them: 本部门共7个项目纳入绩效目标管理, 共0个项目实行绩效目标管理, 编报24个项目绩效目标
+_COUNT_TRAILS: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = (
+    ("performance_project_count",
+     re.compile(r"^\s*(?:一级|二级)?项目(?:[^。；，,]{0,8}?(?:纳入|实行|实施|开展)[^。；，,]{0,6}?绩效目标管理|绩效目标(?!管理))"),
+     frozenset({"个"})),
 )
 # the amount printed right after the count of vehicles to be bought (…购置车辆9辆、162万元) is what they cost
 _PURCHASE_AMOUNT = re.compile(r"^[、，,]?\s*(?:共计|共|合计|金额|计)?(?:为)?[:：]?$")
@@ -139,7 +149,10 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, (min(rights) + 1 if rights else len(text))
 
 
-def _count_key(lead: str, unit: str) -> tuple[str, int] | None:
+def _count_key(lead: str, unit: str, trail: str = "") -> tuple[str, int] | None:
+    for key, pattern, units in _COUNT_TRAILS:
+        if unit in units and pattern.search(trail):
+            return key, 0
     clause = _CLAUSE.search(lead)
     tail = clause.group() if clause else lead
     for key, pattern, units in _COUNTS:
@@ -152,9 +165,9 @@ def _count_key(lead: str, unit: str) -> tuple[str, int] | None:
     return None
 
 
-def _key_of(lead: str, sentence: str, unit: str, before: str = "") -> tuple[str, int] | None:
+def _key_of(lead: str, sentence: str, unit: str, before: str = "", trail: str = "") -> tuple[str, int] | None:
     if unit in _COUNT_UNITS:
-        return _count_key(lead, unit)
+        return _count_key(lead, unit, trail)
     if _EXPLANATION.search(re.split(r"[；;]", lead)[-1]):
         return None  # "…增长4%，主要原因是…将国内服务费3.2万元由委托业务费调整为因公出国（境）经费": a reason's figure
     # "一般公共预算拨款收入预算数为1000万元": the words that only lead to the number (预算数为, 预算安排) are not a
@@ -217,9 +230,11 @@ def _scope(key: str, lead: str, sentence: str, section: str | None) -> str | Non
         return "gpb"
     if "财政拨款" in window:
         return "fiscal"
-    if key in _SCOPED and section in ("gpb_appropriation", "basic_expenditure"):
+    # a section of the 一般公共预算 (六、一般公共预算基本支出情况说明), not a 基本支出 heading of all funds (北京: 三、支出预算
+    # 情况说明 / (一)基本支出。基本支出预算19170.50万元)
+    if key in _SCOPED and section in ("gpb_appropriation", "gpb_basic_expenditure"):
         return "gpb"
-    if key in _SCOPED and section == "fiscal_appropriation":
+    if key in _SCOPED and section in ("fiscal_appropriation", "fiscal_basic_expenditure"):
         return "fiscal"
     return "department"
 
@@ -243,7 +258,7 @@ def _candidates(text: str, fiscal_year: int | None, final_accounts: bool) -> lis
         lead_start = max(previous_end, line_start, opening)
         lead = text[lead_start : match.start()].rstrip()  # "比上年减少 206.4 万元": a space before the number
         sentence = text[sentence_start:sentence_end]
-        keyed = _key_of(lead, sentence, unit, text[max(0, match.start() - _NEAR) : match.start()])
+        keyed = _key_of(lead, sentence, unit, text[max(0, match.start() - _NEAR) : match.start()], text[match.end() : sentence_end])
         same_subject = previous_key is not None and previous_sentence == sentence_start
         if previous_key is not None and same_subject and (keyed is None and re.search(r"(?:决算数?|预算数?|为)$", lead) or _CONTINUATION.match(lead)):
             keyed = (previous_key, 0)  # 年初预算为0.95万元，支出决算为0.00万元: the key carries over

@@ -14,6 +14,8 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("procurement", r"政府采购"),
     ("assets", r"国有资产|资产占有"),
     ("performance", r"绩效"),
+    ("gpb_basic_expenditure", r"一般公共预算[^，。；]*基本支出"),
+    ("fiscal_basic_expenditure", r"财政拨款[^，。；]*基本支出"),
     ("basic_expenditure", r"基本支出"),
     ("project_expenditure", r"项目支出"),
     ("gpb_appropriation", r"一般公共预算"),
