@@ -127,15 +127,21 @@ def test_unknown_table_strategy_is_a_usage_error() -> None:
 
 def test_the_format_follows_the_suffix_and_a_name_it_cannot_write_is_refused(tmp_path: Path) -> None:
     import openpyxl
+    import pandas as pd
     import pyarrow.parquet as pq
 
     book, table = tmp_path / "tables.xlsx", tmp_path / "rows.parquet"
     assert run(str(PDF), "-o", str(book), "--quiet").returncode == 0
     sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
-    assert sheets[:3] == ["document", "facts", "line_items"] and "T5 表五 gpb_expenditure" in sheets
-    gpb = openpyxl.load_workbook(book)["T5 表五 gpb_expenditure"]
-    rows = list(gpb.iter_rows(values_only=True))
-    assert rows[1][:4] == ("side", "code", "level", "label") and rows[2][3] == "合计"
+    assert sheets[:4] == ["document", "facts", "line_items", "tables"] and "T5 表五 gpb_expenditure" in sheets
+    # every sheet reads with pandas' defaults: its first row is its header, no "Unnamed" column
+    read = pd.read_excel(book, sheet_name=None)
+    assert not [(name, c) for name, frame in read.items() for c in frame.columns if str(c).startswith("Unnamed")]
+    gpb = read["T5 表五 gpb_expenditure"]
+    assert list(gpb.columns[:4]) == ["side", "code", "level", "label"] and gpb.label.iloc[0] == "合计"
+    index = read["tables"].set_index("sheet")
+    assert index.loc["T5 表五 gpb_expenditure", "kind"] == "gpb_expenditure" and index.loc["T5 表五 gpb_expenditure", "title"]
+    assert read["facts"].key.tolist() == [f.key for f in extracted(str(PDF)).facts]
     assert run(str(PDF), "-o", str(table), "--quiet").returncode == 0
     read = pq.read_table(table)
     assert str(read.schema.field("value").type).startswith("decimal128") and str(read.schema.field("code").type) == "string"

@@ -27,12 +27,14 @@ def _amount(text: str | None) -> Decimal | None:
 
 
 def document_to_xlsx(doc: Document) -> bytes:
-    """A workbook: the document's identity, its figures and line items, then one sheet per table with its rows
-    (side, code, level, label) and one column per amount column, amounts as exact decimal numbers."""
+    """A workbook: the document's identity, its figures and line items, an index of the tables (sheet, number,
+    title, kind, pages, unit, verified), then one sheet per table whose first row is its header: side, code, level,
+    label and one column per amount column, amounts as exact decimal numbers."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     about = book.create_sheet("document")
+    about.append(["field", "value"])
     ident = doc.document
     for field, value in (("file", doc.source.file), ("sha256", doc.source.sha256), ("department", ident.department),
                          ("region", ident.region), ("fiscal_year", ident.fiscal_year), ("report_kind", ident.report_kind),
@@ -47,10 +49,19 @@ def document_to_xlsx(doc: Document) -> bytes:
     for item in doc.line_items:
         items.append(_safe([item.code, item.level, item.class_name, item.segment_name, item.item_name, _amount(item.value), item.unit,
                             item.page, item.quote]))
-    used = {"document", "facts", "line_items"}
+    # what each table sheet holds, on a sheet of its own: a table sheet's first row is its header, so that
+    # pandas.read_excel and a spreadsheet's filter read it as printed
+    index_sheet = book.create_sheet("tables")
+    index_sheet.append(["sheet", "number", "title", "kind", "classification", "pages", "unit", "verified", "failed_checks"])
+    used = {"document", "facts", "line_items", "tables"}
+    sheets = []
     for index, table in enumerate(doc.tables, start=1):
         name = _sheet_name(index, table, used)
         used.add(name)
+        index_sheet.append(_safe([name, table.number, table.title, table.kind, table.classification, ", ".join(map(str, table.pages)),
+                                  table.unit, table.verified, ", ".join(table.failed_checks)]))
+        sheets.append((name, table))
+    for name, table in sheets:
         _table_sheet(book.create_sheet(name), table)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -66,8 +77,8 @@ def _sheet_name(index: int, table: TableRecord, used: set[str]) -> str:
 def _table_sheet(sheet, table: TableRecord) -> None:  # type: ignore[no-untyped-def]
     columns = [c for c in table.columns if c.role == "amount"] or list(table.columns)
     paths = list(dict.fromkeys(c.path for c in columns))
-    sheet.append(_safe([table.title or "", f"pages {', '.join(map(str, table.pages))}", f"unit {table.unit or ''}"]))
-    sheet.append(_safe(["side", "code", "level", "label", *paths]))
+    # a column printed without a header is named by its place, so that no reader makes up a name for it
+    sheet.append(_safe(["side", "code", "level", "label", *(path or f"column {i}" for i, path in enumerate(paths, start=1))]))
     for row in table.rows:
         values = {cell.column: _amount(cell.value) if cell.value else cell.text for cell in row.cells}
         sheet.append(_safe([row.side, row.code, row.level, row.label, *(values.get(path) for path in paths)]))
