@@ -662,6 +662,12 @@ def _dataset_lines(found: DatasetFindings) -> list[str]:
     if found.invariants:
         lines.append(f"  dataset invariants: {found.invariants} checked, {found.invariant_mismatches} failed"
                      + (" (data/checks.csv, rules dataset.*)" if found.invariant_mismatches else ""))
+    if found.unverified:
+        count = sum(n for _, n, _ in found.unverified)
+        named = [f"{shown_name(file)} ({n}: {rules})" for file, n, rules in found.unverified[:_NAMED]]
+        more = f" and {len(found.unverified) - _NAMED} more" if len(found.unverified) > _NAMED else ""
+        lines.append(f"  unverified tables ({count} in {len(found.unverified)} files, with the rules they fail; data/tables.csv"
+                     " lists them, verified = false): " + ", ".join(named) + more)
     if found.without_region:
         named = [shown_name(name) for name in found.without_region]
         more = f" and {len(named) - _NAMED} more (data/documents.csv)" if len(named) > _NAMED else ""

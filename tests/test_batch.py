@@ -306,7 +306,7 @@ def test_the_summary_names_the_failed_files_and_those_that_contradict_themselves
     files = [SHARED / "pool/长沙_ec7edf3e9052.pdf", CORPUS / "renwu/CC_xfj_2026_部门预算.pdf", CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf"]
     run = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", *map(str, files), "-o", str(tmp_path / "ds"), "--ocr", "never",
                           "--quiet", "--jobs", "1"], capture_output=True, text=True, timeout=600)
-    first, failed, contradicted, invariants = run.stderr.strip().splitlines()
+    first, failed, contradicted, invariants, unverified = run.stderr.strip().splitlines()
     assert run.returncode == 0 and first.startswith("3 files: 1 ok, 1 warning, 1 failed")
     assert re.fullmatch(r"  dataset invariants: \d+ checked, 0 failed", invariants)  # each document's own sums are its checks
     assert failed.startswith("  failed (1): ") and "长沙_ec7edf3e9052.pdf: no page has a text layer" in failed
@@ -314,3 +314,7 @@ def test_the_summary_names_the_failed_files_and_those_that_contradict_themselves
     mismatches = int(manifest[str(files[1])]["mismatches"])
     assert mismatches and f"with mismatches (1 files, {mismatches} mismatches" in contradicted
     assert f"CC_xfj_2026_部门预算.pdf ({mismatches})" in contradicted
+    # the tables its contradictions leave unverified, with the rules they fail, as data/tables.csv has them
+    tables = [r for r in csv.DictReader(open(tmp_path / "ds" / "data" / "tables.csv", encoding="utf-8")) if r["verified"] == "false"]
+    assert tables and unverified.startswith(f"  unverified tables ({len(tables)} in 1 files")
+    assert f"CC_xfj_2026_部门预算.pdf ({len(tables)}: " in unverified and "table.code_hierarchy" in unverified

@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -632,16 +633,18 @@ def build_dataset(dataset_dir: Path | str, duckdb: bool = False, aliases: Path |
 
 @dataclass(frozen=True)
 class DatasetFindings:
-    """What a batch summary says of the dataset: its invariants (``dataset.*`` checks) and the entities it could not
-    place in a region."""
+    """What a batch summary says of the dataset: its invariants (``dataset.*`` checks), the entities it could not
+    place in a region and the files with tables not verified."""
 
     invariants: int
     invariant_mismatches: int
     without_region: tuple[str, ...]  # the disclosures' departments that no page and no path places
+    unverified: tuple[tuple[str, int, str], ...] = ()  # (file, unverified tables, the rules they fail), most first
 
 
 def dataset_findings(dataset_dir: Path | str) -> DatasetFindings:
-    """The dataset invariants checked and failed, and the entities without a region, read from ``data/``."""
+    """The dataset invariants checked and failed, the entities without a region and the files with unverified tables
+    (and the rules those fail), read from ``data/``."""
     import pyarrow.parquet as pq
 
     folder = Path(dataset_dir) / "data"
@@ -649,7 +652,15 @@ def dataset_findings(dataset_dir: Path | str) -> DatasetFindings:
     dataset = [c for c in checks if c["rule"].startswith("dataset.")]
     documents = pq.read_table(folder / "documents.parquet", columns=["department", "region", "document_type"]).to_pylist()
     missing = sorted({d["department"] for d in documents if d["document_type"] == "disclosure" and d["department"] and not d["region"]})
-    return DatasetFindings(len(dataset), sum(1 for c in dataset if c["status"] == "mismatch"), tuple(missing))
+    files = {d["doc_id"]: d["source_file"] for d in pq.read_table(folder / "documents.parquet", columns=["doc_id", "source_file"]).to_pylist()}
+    tables = pq.read_table(folder / "tables.parquet", columns=["doc_id", "verified", "failed_checks"]).to_pylist()
+    unverified: dict[str, list[str]] = {}
+    for table in tables:
+        if table["verified"] is False:
+            unverified.setdefault(files.get(table["doc_id"], table["doc_id"]), []).append(table["failed_checks"] or "")
+    ranked = sorted(((file, len(rules), ", ".join(sorted({r.strip() for rs in rules for r in re.split(r"[,\s]+", rs) if r.strip()})))
+                     for file, rules in unverified.items()), key=lambda item: (-item[1], item[0]))
+    return DatasetFindings(len(dataset), sum(1 for c in dataset if c["status"] == "mismatch"), tuple(missing), tuple(ranked))
 
 
 def load_dataset(dataset_dir: Path | str, tables: tuple[str, ...] = TABLES) -> dict[str, pandas.DataFrame]:
