@@ -160,7 +160,9 @@ def check_totals(facts: Sequence[tuple[FactRecord, str | None]], tables: Sequenc
         if fact.key not in _TOTAL_FACTS:
             continue
         kinds, wanted = _TOTAL_FACTS[fact.key]
-        kinds = _SCOPE_KINDS.get(fact.scope or "", {}).get(fact.key, kinds)
+        scoped = fact.key in _SCOPE_KINDS.get(fact.scope or "", {})
+        if scoped:
+            kinds = _SCOPE_KINDS[fact.scope or ""][fact.key]
         candidates = [
             (t, r, c, f)
             for t, f in tables if t.kind in kinds and not t.empty
@@ -169,5 +171,5 @@ def check_totals(facts: Sequence[tuple[FactRecord, str | None]], tables: Sequenc
         ]
         if candidates:
             own = Evidence(fact.key, fact.value, fact.unit, fact.page, fact.bbox, file)
-            what = f"{fact.key} ({_SCOPE_WORDS[fact.scope]})" if fact.scope in _SCOPE_WORDS and fact.key in _SCOPE_KINDS[fact.scope] else fact.key
+            what = f"{fact.key} ({_SCOPE_WORDS[fact.scope or '']})" if scoped else fact.key
             yield _match(TOTALS, what, fact.value, fact.unit, own, candidates)

@@ -156,11 +156,10 @@ def numbered_unit(text: str) -> tuple[str, str] | None:
     """(number, name) of a label that names a 预算单位 by its number in the budget system (``106_北京市某某局``,
     ``204001-西安市科学技术局``), or None.
 
-    A unit's name begins with its place (西安市…) or, outside the classifications' 类, ends with the word for an
-    organisation (…局, …中心). Its number has three digits, or six or nine (four or eight are a year or a date:
-    2026-2028年…项目). A
-    classification line stays one: a name the catalogue knows for some code (``2070104 图书馆``, ``2100302 乡镇卫生院``)
-    or a total is never a unit.
+    A unit's name begins with its place (西安市…) or a party's name or, outside the classifications' 类, ends with the
+    word for an organisation (…局, …中心). Its number has 3, 5, 6, 7 or 9 digits (four or eight are a year or a date:
+    2026-2028年…项目). A classification line stays one: a name the catalogue knows for some code (``2070104 图书馆``,
+    ``2100302 乡镇卫生院``) or a total is never a unit.
     """
     match = _NUMBERED.match(normalise_text(ascii_digits(text)))
     if not match:

@@ -18,7 +18,6 @@ import io
 import json
 import logging
 import os
-import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -650,15 +649,16 @@ def dataset_findings(dataset_dir: Path | str) -> DatasetFindings:
     folder = Path(dataset_dir) / "data"
     checks = pq.read_table(folder / "checks.parquet", columns=["rule", "status"]).to_pylist()
     dataset = [c for c in checks if c["rule"].startswith("dataset.")]
-    documents = pq.read_table(folder / "documents.parquet", columns=["department", "region", "document_type"]).to_pylist()
+    documents = pq.read_table(folder / "documents.parquet", columns=["doc_id", "source_file", "department", "region", "document_type"]).to_pylist()
     missing = sorted({d["department"] for d in documents if d["document_type"] == "disclosure" and d["department"] and not d["region"]})
-    files = {d["doc_id"]: d["source_file"] for d in pq.read_table(folder / "documents.parquet", columns=["doc_id", "source_file"]).to_pylist()}
+    files = {d["doc_id"]: d["source_file"] for d in documents}
     tables = pq.read_table(folder / "tables.parquet", columns=["doc_id", "verified", "failed_checks"]).to_pylist()
     unverified: dict[str, list[str]] = {}
     for table in tables:
         if table["verified"] is False:
             unverified.setdefault(files.get(table["doc_id"], table["doc_id"]), []).append(table["failed_checks"] or "")
-    ranked = sorted(((file, len(rules), ", ".join(sorted({r.strip() for rs in rules for r in re.split(r"[,\s]+", rs) if r.strip()})))
+    # failed_checks is written space-separated (see the tables rows above)
+    ranked = sorted(((file, len(rules), ", ".join(sorted({rule for joined in rules for rule in joined.split()})))
                      for file, rules in unverified.items()), key=lambda item: (-item[1], item[0]))
     return DatasetFindings(len(dataset), sum(1 for c in dataset if c["status"] == "mismatch"), tuple(missing), tuple(ranked))
 
