@@ -4,6 +4,7 @@ disclosures department, scope, entity, year and kind, each row written by readin
 
 from __future__ import annotations
 
+import pypdfium2 as pdfium
 import pytest
 
 from extractor.errors import NoTextLayerError
@@ -152,3 +153,21 @@ def test_a_notice_that_prints_budget_tables_keeps_them_with_a_warning() -> None:
     (unsure,) = [w for w in doc.warnings if w.code == "type_unsure"]
     assert "notice" in unsure.message and "summary" in unsure.message
     assert {t.kind for t in doc.tables} >= {"summary", "income", "expenditure"} and all(t.verified for t in doc.tables)
+
+
+def test_a_volume_of_project_self_evaluations_is_a_final_accounts_part_with_performance_tables(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # No file of corpus or pool is such a volume on its own: 国家信访局's final account prints four 项目绩效自评表
+    # (pp. 30-36), taken out here as the volume a site publishes apart
+    whole = CORPUS / "renwu/CN_gjxfj_2024_部门决算.pdf"
+    volume = pdfium.PdfDocument.new()
+    volume.import_pages(pdfium.PdfDocument(str(whole)), list(range(29, 36)))
+    volume.save(str(tmp_path / "volume.pdf"))
+    read = extract(str(tmp_path / "volume.pdf"), ExtractSettings(ocr="never"))
+    doc = read.document
+    assert (doc.document_type, doc.report_kind, doc.fiscal_year, doc.department) == ("disclosure", "final_accounts", 2024, "国家信访局")
+    assert doc.title == "信访干部培训专项项目绩效自评表（2024年度）"  # the form's rows (项目名称 …) are not the title
+    assert [(t.kind, t.title) for t in read.tables] == [
+        ("project_performance", "信访干部培训专项项目绩效自评表"), ("project_performance", "信访研究宣传立法专项项目绩效自评表"),
+        ("project_performance", "资产运行维护项目绩效自评表"), ("project_performance", "信息化运行维护项目绩效自评表"),
+    ]
+    assert [t.kind for t in extracted(str(whole)).tables if "自评表" in (t.title or "")] == ["project_performance"] * 4

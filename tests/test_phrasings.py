@@ -140,3 +140,27 @@ def test_a_figure_takes_its_funding_scope_from_its_section_when_the_sentence_nam
     # 一般公共预算财政拨款基本支出 one: 财政拨款 and 一般公共预算 figures, not the department's
     facts = _facts(str(CORPUS / "open-budget/JS_swbgt_2019_部门预算公开文件.pdf"))
     assert {scope for key, scope in facts if key == "personnel_expenditure"} == {"fiscal", "gpb"}
+
+
+def test_the_three_public_items_and_the_procurement_parts_stated_in_one_sentence() -> None:
+    # 重庆 (pool) p5: "其中：因公出国（境）费用100.00万元，公务接待费63.80万元，公务用车运行维护费112.00万元，公务用车购置费
+    # 0万元，均与上年持平" after "2026年“三公”经费预算275.80万元"; "政府采购预算总额712.49万元：政府采购货物预算486.50万元、…"
+    facts = {f.key: (str(f.value), f.page) for f in extracted(str(SHARED / "pool/重庆_df5191972149.pdf")).facts}
+    assert [facts[k] for k in ("three_public_total", "three_public_abroad", "three_public_reception",
+                               "three_public_vehicle_operation", "three_public_vehicle_purchase")] == [
+        ("275.80", 5), ("100.00", 5), ("63.80", 5), ("112.00", 5), ("0", 5)]
+    assert [facts[k][0] for k in ("procurement_total", "procurement_goods", "procurement_works", "procurement_services")] == [
+        "712.49", "486.50", "0", "225.99"]
+    # 北京市司法局 p8, the parts after 其中 in the total's sentence: "政府采购预算总额 7565.76 万元，其中：政府采购货物预算
+    # 196.91 万元，政府采购工程预算 0 万元，政府采购服务预算 7368.85 万元。"
+    beijing = {f.key: str(f.value) for f in extracted(str(CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf")).facts}
+    assert [beijing[k] for k in ("procurement_total", "procurement_goods", "procurement_works", "procurement_services")] == [
+        "7565.76", "196.91", "0", "7368.85"]
+
+
+def test_the_three_public_total_stated_after_its_items() -> None:
+    # a built sentence: no file of the corpus or the pool states the total after its items
+    facts = {f.key: str(f.value) for f in find_facts(
+        "2026年因公出国（境）费0万元，公务接待费3.00万元，公务用车购置及运行维护费12.00万元，“三公”经费合计15.00万元。", 2026)}
+    assert facts == {"three_public_abroad": "0", "three_public_reception": "3.00", "three_public_vehicle_total": "12.00",
+                     "three_public_total": "15.00"}

@@ -161,3 +161,38 @@ def test_a_run_in_heading_goes_on_into_its_sentence() -> None:
 def test_web_pages_get_the_same_sections() -> None:
     page = _sections(CORPUS / "renwu/CQ_swxcb_2026_部门预算情况说明.html")
     assert [s.number for s in page if s.level == 1] == list("一二三四五六")
+
+
+def test_arabic_numbered_headings_under_a_sub_heading_are_headings_at_the_next_rank() -> None:
+    hangzhou = _sections(CORPUS / "renwu/HZ_sfj_2026_部门预算.pdf")  # 一、 / （一） / 1.
+    # p6: （五）一般公共预算当年拨款情况说明 then 1.一般公共预算当年拨款规模变化情况。 2.… 3.…
+    parent = next(i for i, s in enumerate(hangzhou) if s.title.startswith("一般公共预算当年拨款情况说明"))
+    under = [(s.level, s.number, s.title, s.page) for s in hangzhou if s.parent == parent]
+    assert under == [(3, "1", "一般公共预算当年拨款规模变化情况", 6), (3, "2", "一般公共预算当年拨款结构情况", 6),
+                     (3, "3", "一般公共预算当年拨款具体使用情况", 6)]
+    others = next(i for i, s in enumerate(hangzhou) if s.title == "其他重要事项的情况说明")
+    assert [s.title for s in hangzhou if s.parent == others][:2] == ["机关运行经费", "政府采购情况"]
+    assert {hangzhou[others].key, *(s.key for s in hangzhou if s.parent == others)} >= {"admin_operating_cost", "procurement"}
+    # not headings: the duties (p3 1.承担全面依法治市…), the breakdown of the expenditure (1.按支出功能分类，包括…) and
+    # the glossary's terms (1.财政拨款收入：…)
+    assert not [s for s in hangzhou if s.number.isdigit() and (s.page in (3, 4, 5) or s.key == "glossary")]
+
+
+def test_arabic_numbers_that_list_things_are_not_headings() -> None:
+    # SH p5: 具体包括： / 1.财政局本部 (a unit, with no text of its own); BJ p6: 1.一般公共预算拨款收入 29569.52 万元。…
+    shanghai = _sections(CORPUS / "tianbaoxitong/SH_PT_czj_2025_部门预算.pdf")
+    assert not [s for s in shanghai if s.number.isdigit()]
+    beijing = _sections(CORPUS / "renwu/BJ_sfj_2026_附件1_情况说明.pdf")
+    assert not [s for s in beijing if s.number.isdigit()]
+    # 国家信访局 p21: 其中： / 1.一般公共服务（类）信访事务（款）行政运行（项）。年初预算为…, fourteen items of a breakdown
+    national = _sections(CORPUS / "renwu/CN_gjxfj_2024_部门决算.pdf")
+    assert not [s for s in national if "（类）" in s.title]
+
+
+def test_the_headings_of_an_attached_report_sit_at_their_ranks_under_the_attachment() -> None:
+    national = _sections(CORPUS / "renwu/CN_gjxfj_2024_部门决算.pdf")  # 第五部分 附件: a project's evaluation report
+    attachment = next(i for i, s in enumerate(national) if s.level == 1 and s.title == "附件")
+    report = [(s.level, s.number, s.title) for s in national[attachment + 1 :]]
+    assert report[:5] == [(2, "一", "基本情况"), (3, "一", "项目概况"), (4, "1", "项目背景"), (4, "2", "项目主要内容"),
+                          (4, "3", "项目资金投入")]
+    assert (2, "六", "有关建议") == report[-1] and all(level > 1 for level, _, _ in report)

@@ -62,7 +62,8 @@ _DROP_LINE = re.compile(
 )
 _TOC = re.compile(r"^目录")
 _BODY_START = re.compile(
-    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|公开表|预算\d+表|表[一二三四五六七八九十\d])"
+    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|公开表|预算\d+表|表[一二三四五六七八九十\d]"
+    r"|项目名称)"  # the first row of a project's form (绩效目标表, 绩效自评表) under its title
 )
 _LABEL = re.compile(
     r"(?:预算主管部门|主管部门|预算单位|部门名称|单位名称|编制部门|编制单位|部门)\s*[:：]\s*"
@@ -75,7 +76,7 @@ _NOT_DISCLOSURE = (
 _OFFICIAL_NUMBER = re.compile(rf"[\u4e00-\u9fa5]{{1,8}}[〔\[［(（]{YEAR}[〕\]］)）]\d{{1,4}}号")
 _OFFICIAL_TITLE = re.compile(r"关于.{2,80}?的(?:通知|通报|批复|函|决定|意见|公告|通告)")
 _DISCLOSURE = re.compile(
-    r"(?:部门|单位)(?:综合)?(?:预算|决算)|绩效目标表|预算公开|决算公开|收支(?:预算|决算)?总表|收入支出决算总表|(?:收入|支出)(?:预算|决算)总?表|预算\d+表"
+    r"(?:部门|单位)(?:综合)?(?:预算|决算)|绩效目标表|绩效自评表|预算公开|决算公开|收支(?:预算|决算)?总表|收入支出决算总表|(?:收入|支出)(?:预算|决算)总?表|预算\d+表"
 )
 _PLACEHOLDER = re.compile(r"X{2,}|×{2,}")
 _CENTRAL = re.compile(r"^(?:国家|中央|国务院|全国|中国(?!共产党))")
@@ -101,13 +102,15 @@ def title_lines(pages: Sequence[Page]) -> list[tuple[str, int]]:
     return []
 
 
+# a project form's field: 主管部门 [292] 国家信访局 (the department's budget code in brackets, no colon)
+_CODED_FIELD = re.compile(r"(?:预算主管部门|主管部门)\s*[\[［【]\d{2,9}[\]］】]\s*(?P<name>[\u4e00-\u9fa5（）()]{3,40}?)(?=\s|$)")
 _NAME_FIELD = re.compile(r"(?:部门名称|单位名称)\s*[:：]?\s*(?P<name>[\u4e00-\u9fa5（）()]{4,40}?)(?=\s|$)")
 
 
 def _labelled_department(pages: Sequence[Page], *, head: int | None = 8) -> tuple[str, Evidence] | None:
     for page in pages:
         for line in page.lines[:head]:
-            match = _LABEL.search(line.text) or (None if head else _NAME_FIELD.search(line.text))
+            match = _LABEL.search(line.text) or _CODED_FIELD.search(line.text) or (None if head else _NAME_FIELD.search(line.text))
             if match:
                 name = normalise_text(match["name"])
                 if len(name) >= 4:
@@ -194,13 +197,15 @@ def _year(title: str, pages: Sequence[Page]) -> tuple[int | None, Evidence | Non
 
 
 def _report_kind(title: str, pages: Sequence[Page]) -> ReportKind | None:
+    if "绩效自评" in title and not re.search("预算|决算", title):
+        return ReportKind.FINAL_ACCOUNTS  # a volume of 绩效自评表 reports on a year's final account (its forms print 预算数)
     for text in [title] + [normalise_text(p.text) for p in pages[:5]]:
         budget, final = text.count("预算"), text.count("决算")
         if "决算" in text and (final >= budget or "决算" in title):
             return ReportKind.FINAL_ACCOUNTS
         if budget:
             return ReportKind.BUDGET
-    # a volume of 绩效目标表 sets the targets of a budget (a final account reports 绩效自评 instead)
+    # a volume of 绩效目标表 sets the targets of a budget
     return ReportKind.BUDGET if "绩效目标" in title else None
 
 

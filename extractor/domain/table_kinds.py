@@ -189,7 +189,8 @@ def classify_title(title: str | None) -> TableKind:
     if "绩效" in t:
         if "整体" in t:
             return TableKind.DEPT_PERFORMANCE
-        return TableKind.PROJECT_PERFORMANCE if re.search("目标|项目", t) and "自评" not in t else TableKind.OTHER
+        # a project's 绩效目标表 or its 绩效自评表 (the targets with what was achieved): both performance tables
+        return TableKind.PROJECT_PERFORMANCE if re.search("目标|项目|自评", t) else TableKind.OTHER
     if "政府性基金" in t:
         return TableKind.GOV_FUND_EXPENDITURE if re.search("支出|收支", t) else TableKind.OTHER
     if "国有资本经营" in t:

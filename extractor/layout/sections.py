@@ -32,7 +32,9 @@ _NUM = r"[一二三四五六七八九十]{1,3}"
 _PART = re.compile(rf"^第(?P<num>{_NUM})部分[:：、.．]*(?P<title>.*)$")
 _NUMBERED = re.compile(rf"^(?P<num>{_NUM})[、.．](?P<title>.*)$")
 _SUB = re.compile(rf"^[（(](?P<num>{_NUM})[)）][、.．]?(?P<title>.*)$")
-_PATTERNS = ((1.0, _PART), (2.0, _NUMBERED), (3.0, _SUB))
+_ARABIC = re.compile(r"^(?P<num>\d{1,2})[、.．](?!\d)(?P<title>.*)$")  # 1.一般公共预算当年拨款规模变化情况, 1、政府采购情况; not 92.2%
+_ARABIC_RANK = 4.0
+_PATTERNS = ((1.0, _PART), (2.0, _NUMBERED), (3.0, _SUB), (_ARABIC_RANK, _ARABIC))
 _LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|-{6,}|—{4,})")
 _TITLE_END = re.compile(r"[。：:]")
 _CLAUSE = re.compile(r"[，,；;]")
@@ -45,6 +47,15 @@ _MAX_TITLE = 40
 _BARE_AMOUNT = re.compile(r"\d[\d,]*\.\d+(?![\d万元亿%％])(?!\s*(?:万元|元|亿元|%|％))")
 _SECOND_NUMBER = re.compile(rf"\d[、．]|\d\.(?!\d)|{_NUM}[、.．]")
 _INHERITING = {"glossary", "functions", "organisation"}
+# a heading that names no funding (2.支出按功能科目分类的明细情况) under one that does (（五）一般公共预算当年拨款情况)
+# is of its parent's funding: its 基本支出 is the 一般公共预算's, any other subject its parent's key
+_UNFUNDED = {"income_expenditure", "income", "expenditure", "basic_expenditure", "project_expenditure"}
+_FUNDED = {
+    "gpb_appropriation": {"basic_expenditure": "gpb_basic_expenditure"},
+    "gpb_basic_expenditure": {},
+    "fiscal_appropriation": {"basic_expenditure": "fiscal_basic_expenditure"},
+    "fiscal_basic_expenditure": {},
+}
 _MIN_PART_TITLE = 6  # a contents title this long at least is looked for unnumbered in the body
 _PART_LIKENESS = 0.85  # difflib's ratio between a part's title in the contents and as the body prints it
 _TOC_PART = 0.5  # a contents entry's heading printed without its number ranks just above the numbered ones
@@ -74,7 +85,7 @@ class TableArea:
 
 @dataclass(frozen=True)
 class _Candidate:
-    rank: float  # 1 第X部分, 2 一、, 3 （一）; a contents-numbered heading 0.5 above its entry's rank
+    rank: float  # 1 第X部分, 2 一、, 3 （一）, 4 1.; a contents-numbered heading 0.5 above its entry's rank
     num: str
     title: str
     page: int
@@ -86,10 +97,11 @@ class _Candidate:
     listed: bool = False  # numbered by the contents, not by the body
     stated: bool = False  # the title states an amount (本年财政拨款收入 29569.52 万元)
     tabular: bool = False  # the title names a table (…预算表): a table's title, unless the contents list it as a part
+    announced: bool = False  # the line before ends with a colon (说明：, 具体包括：, 其中：)
 
     @property
     def number(self) -> int:
-        return cn_number(self.num)
+        return int(self.num) if self.num.isdigit() else cn_number(self.num)
 
 
 def cn_number(text: str) -> int:
@@ -189,6 +201,7 @@ def find_sections(pages: Sequence[Page], tables: Sequence[TableArea] = ()) -> li
     candidates = [c for c in candidates if c.listed or not c.tabular]
     candidates = sorted(candidates + _from_contents(lines, candidates, entries), key=lambda c: c.order)
     candidates = sorted(candidates + _unnumbered_parts(lines, candidates, entries), key=lambda c: c.order)
+    candidates = _without_bare_items(candidates, len(lines))
     accepted = _in_sequence(candidates)
     kept = _without_running_items(accepted)
     return _ranked(kept)
@@ -296,6 +309,7 @@ def _candidate(lines: Sequence[_BodyLine], index: int) -> _Candidate | None:
     return _Candidate(
         rank=rank, num=match["num"], title=title, page=here.page.number, bbox=here.line.bbox, item_like=item_like,
         sentence=sentence, ends_line=end is None and not runs_on, order=here.order, stated=stated, tabular=tabular,
+        announced=index > 0 and lines[index - 1].text.endswith(("：", ":")),
     )
 
 
@@ -353,6 +367,17 @@ def _without_contents_lists(candidates: list[_Candidate]) -> list[_Candidate]:
             drop.update(c.order for c in run)
         run = [candidate] if candidate is not None and candidate.ends_line else []
     return [c for c in candidates if c.order not in drop]
+
+
+def _without_bare_items(candidates: list[_Candidate], count: int) -> list[_Candidate]:
+    """Leave out the arabic-numbered lines with no text of their own: the next line is the next heading or item of
+    the same or a higher rank, or the document ends (具体包括： / 1.财政局本部 / then the next part). Arabic numbers
+    mostly list things (units, offices, amounts); a heading numbered so has its paragraph."""
+    at = {c.order: c for c in candidates}
+    return [
+        c for c in candidates
+        if c.rank < _ARABIC_RANK or not (c.order + 1 == count or (c.order + 1 in at and at[c.order + 1].rank <= c.rank))
+    ]
 
 
 def _core(title: str) -> str:
@@ -443,14 +468,16 @@ def _in_sequence(candidates: list[_Candidate]) -> list[tuple[_Candidate, int | N
     last: dict[float, int] = {}
     running: dict[float, int] = {}  # the last number of each rank over the whole document: some number on across parts
     open_at: dict[float, int] = {}
-    deepest = max((c.rank for c in candidates), default=0.0)
+    # the deepest of the Chinese-numbered ranks: a list there may number from 1 again under its heading; arabic
+    # items, deeper still, do so under any heading
+    deepest = max((c.rank for c in candidates if c.rank < _ARABIC_RANK), default=0.0)
     for candidate in candidates:
         rank = candidate.rank
         number = candidate.number
         expected = last.get(rank, 0) + 1
         if (
             number != expected
-            and not (number == 1 and rank == deepest)
+            and not (number == 1 and rank >= deepest)
             and not (candidate.listed and number > expected)
             and not (expected == 1 and number == running.get(rank, 0) + 1 and rank < deepest)
         ):
@@ -467,7 +494,8 @@ def _in_sequence(candidates: list[_Candidate]) -> list[tuple[_Candidate, int | N
 
 def _without_running_items(accepted: list[tuple[_Candidate, int | None]]) -> list[tuple[_Candidate, int | None]]:
     """Drop the items of running text: each run of siblings that :func:`_items_of_text` calls so, any single item
-    that reads as a clause or definition, and everything nested under a dropped item."""
+    that reads as a clause or definition, and everything nested under a dropped item. At the arabic rank, where
+    numbers mostly list things, a whole run goes when one member reads so or a colon announces it (说明：/ 1、…)."""
     runs: dict[tuple[float, int | None, int], list[int]] = {}
     run_of: dict[tuple[float, int | None], int] = {}
     for index, (candidate, parent) in enumerate(accepted):
@@ -480,6 +508,8 @@ def _without_running_items(accepted: list[tuple[_Candidate, int | None]]) -> lis
         run = [accepted[i][0] for i in members]
         if _items_of_text(run, accepted[parent][0].title if parent is not None else None):
             dropped.update(members)
+        if run[0].rank == _ARABIC_RANK and (run[0].announced or any(c.item_like for c in run)):
+            dropped.update(members)  # arabic numbers list things: a run that a colon announces, or with one item of running text
         dropped.update(i for i in members if accepted[i][0].item_like)
     kept: list[tuple[_Candidate, int | None]] = []
     new_index: dict[int, int] = {}
@@ -496,7 +526,8 @@ def _items_of_text(run: list[_Candidate], parent_title: str | None) -> bool:
     """A run of siblings (one rank, one parent) is a list in running text, not headings, when: it holds the terms
     under 名词解释; at least half its members read as clauses or definitions; under a heading of duties or tasks
     (主要职责, 主要工作) or of the offices (机构设置, each listed with its remit), at least half are sentences; or most
-    state amounts and one reads as a clause (a breakdown: （一）人员经费 N 万元。主要包括…)."""
+    state amounts and one reads as a clause (a breakdown: （一）人员经费 N 万元。主要包括…); or each member is a
+    sentence stating an amount (1.一般公共预算拨款收入 N 万元。2.政府性基金预算拨款收入 0 万元。)."""
     under = section_key(parent_title) if parent_title is not None else None
     items = sum(1 for c in run if c.item_like)
     sentences = sum(1 for c in run if c.item_like or c.sentence)
@@ -506,16 +537,20 @@ def _items_of_text(run: list[_Candidate], parent_title: str | None) -> bool:
         or items * 2 >= len(run)
         or (under in ("functions", "organisation") and sentences * 2 >= len(run))
         or (items > 0 and amounts * 2 > len(run))
+        or (len(run) > 1 and all(c.stated and c.sentence for c in run))
     )
 
 
 def _ranked(kept: list[tuple[_Candidate, int | None]]) -> list[Section]:
-    """Sections at the document's own ranks (1 its top one), each with its key, parent and inherited key."""
+    """Sections at the document's own ranks (1 its top one), each with its key, parent and inherited key (or its
+    parent's funding)."""
     ranks = {rank: level for level, rank in enumerate(sorted({c.rank for c, _ in kept}), start=1)}
     out: list[Section] = []
     for candidate, parent in kept:
         key = section_key(candidate.title)
         if parent is not None and (out[parent].key in _INHERITING or key == "other"):
             key = out[parent].key
+        elif parent is not None and out[parent].key in _FUNDED and key in _UNFUNDED:
+            key = _FUNDED[out[parent].key].get(key, out[parent].key)
         out.append(Section(key, candidate.num, candidate.title, ranks[candidate.rank], candidate.page, candidate.bbox, parent))
-    return [replace(s, level=min(s.level, 3)) if s.level > 3 else s for s in out]
+    return out
