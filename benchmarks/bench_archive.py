@@ -13,7 +13,7 @@ archive is mostly made of); OCR is off. For each size it reports:
 - worker memory: the peak resident size after each file (the manifest's ``peak_mb``), first and last tenth;
 - the manifest's size and the cost of a resume (the same command again, nothing left to do);
 - the dataset: build time (``build_dataset`` again on the finished batch) and size on disk;
-- the README's three panel queries in DuckDB, each timed.
+- the three panel questions (the README's and docs/datasets.md's) in DuckDB, each timed.
 
 With ``--cluster`` the smallest size runs again through the Dask scheduler of a local cluster of two workers, and
 the two datasets' Parquet values are compared, table by table, row for row. Not a timed test: it prints figures.
@@ -93,14 +93,15 @@ def run_batch(inputs: Path, out: Path, extra: list[str]) -> tuple[float, list[tu
     return time.perf_counter() - started, timeline
 
 
-# a scan of the whole panel beside the README's three questions (which name one entity or region)
+# a scan of the whole panel beside the three research questions (which name one entity or region)
 _WHOLE_PANEL = "SELECT entity_key, fiscal_year, table_kind, count(*), sum(value_yuan) FROM panel GROUP BY ALL"
 
 
 def queries() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- panel -->\s*```sql\n(.*?)```", readme, re.S)
-    return ([q.strip() for q in block.group(1).split(";") if q.strip()] if block else []) + [_WHOLE_PANEL]
+    """The research questions: the README's, then docs/datasets.md's (each block marked ``<!-- panel -->``)."""
+    blocks = [block for page in (ROOT / "README.md", ROOT / "docs" / "datasets.md")
+              for block in re.findall(r"<!-- panel -->\s*```sql\n(.*?)```", page.read_text(encoding="utf-8"), re.S)]
+    return [q.strip() for block in blocks for q in block.split(";") if q.strip()] + [_WHOLE_PANEL]
 
 
 def measure(size: int, work: Path, pool: list[Path], extra: list[str], tag: str) -> dict[str, object]:

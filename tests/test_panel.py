@@ -1,5 +1,5 @@
-"""The panel (issue 16): the README's three research questions run on a dataset of real documents, and their answers
-are the figures the documents print."""
+"""The panel (issue 16): the three research questions (the README's and docs/datasets.md's) run on a dataset of
+real documents, and their answers are the figures the documents print."""
 
 from __future__ import annotations
 
@@ -33,10 +33,15 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _queries() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- panel -->\s*```sql\n(.*?)```\s*<!-- /panel -->", readme, re.S)
-    assert block, "the README's research questions are marked <!-- panel --> … <!-- /panel -->"
-    return [q.strip() for q in block.group(1).split(";") if q.strip()]
+    """The research questions: the README's first, then the two of docs/datasets.md."""
+    blocks = []
+    for page in (ROOT / "README.md", ROOT / "docs" / "datasets.md"):
+        block = re.search(r"<!-- panel -->\s*```sql\n(.*?)```\s*<!-- /panel -->", page.read_text(encoding="utf-8"), re.S)
+        assert block, f"{page.name}'s research questions are marked <!-- panel --> … <!-- /panel -->"
+        blocks.append(block.group(1))
+    queries = [q.strip() for block in blocks for q in block.split(";") if q.strip()]
+    assert len(queries) == 3
+    return queries
 
 
 def _run(database: Path, query: str) -> list[tuple[object, ...]]:

@@ -82,7 +82,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("doc_id", "s"), ("document_key", "s"), ("fiscal_year", "i"), ("code", "s"), ("level", "s"), ("class_name", "s"),
         ("segment_name", "s"), ("item_name", "s"), ("value", "s"), ("unit", "s"), ("value_yuan", "d"), ("page", "i"),
     ),
-    # one row per figure of a table with its column model: the multi-year panel (see the README's research questions)
+    # one row per figure of a table with its column model: the multi-year panel (see the research questions of the README and docs/datasets.md)
     "panel": (
         ("entity_key", "s"), ("department", "s"), ("region_code", "s"), ("fiscal_year", "i"), ("report_kind", "s"), ("scope", "s"),
         ("table_kind", "s"), ("table_classification", "s"), ("code_key", "s"), ("code2", "s"), ("code_source", "s"), ("level", "s"),
