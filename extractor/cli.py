@@ -20,7 +20,7 @@ import click
 from extractor import __version__
 from extractor.batch import BatchSettings, summary
 from extractor.batch import batch as run_batch
-from extractor.checks import check_documents
+from extractor.checks import RULES, check_documents
 from extractor.checks.report import format_report, mismatches
 from extractor.errors import ExtractorError, InputNotFoundError, SettingsError
 from extractor.export.atomic import write_atomic
@@ -237,7 +237,7 @@ def check(
             text = json.dumps({"files": [d.source.file for d in documents], "checks": [plain_record(f) for f in findings],
                                "check_counts": counts}, ensure_ascii=False, indent=2) + "\n"
         else:
-            text = format_report(findings, counts, title)
+            text = format_report(findings, counts, title, {rule.id: rule.sides for rule in RULES})
         _emit(output, text.encode("utf-8"), files)
     if strict and mismatches(findings):
         sys.exit(1)

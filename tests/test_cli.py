@@ -209,8 +209,10 @@ def test_check_lists_mismatches_first_with_the_counts_on_the_first_line() -> Non
     report = run("check", str(SEED)).stdout.splitlines()
     assert report[0].endswith(": 1 mismatch, 2 rounding, 0 info, 6 ok")
     groups = [line for line in report if line.startswith("== ")]
-    assert groups == ["== MISMATCH (1)", "== ROUNDING (2)"]
-    assert "    expected 6.94, printed 6.49, difference -0.45" in report
+    assert [g.split(":")[0] for g in groups] == ["== MISMATCH (1)", "== ROUNDING (2)"]
+    assert "    computed 6.94, stated 6.49: difference -0.45" in report  # each side by name, the printed one as printed
+    assert "[error]" not in "".join(report[report.index(groups[1]):])  # rounding is not tagged an error
+    assert report[report.index(groups[1]) + 1].startswith("narrative.list_sum: 2, at most 0.03: ")  # grouped per rule
 
 
 def test_a_batch_called_from_a_script_without_a_main_guard_fails_at_once(tmp_path: Path) -> None:
@@ -234,3 +236,14 @@ def test_a_mistyped_command_is_named_with_the_command_meant(tmp_path: Path) -> N
     (tmp_path / "chek").write_bytes(pdf.read_bytes())
     read = subprocess.run([sys.executable, "-m", "extractor.cli", "chek", "-o", "out.json"], capture_output=True, text=True, cwd=tmp_path)
     assert read.returncode == 0 and (tmp_path / "out.json").exists()
+
+
+def test_check_shows_a_finding_repeated_over_columns_once_and_groups_the_rounding() -> None:
+    # 长春信访局 预算表6 p11: 301 工资福利支出 prints 911.21 where its 款 add up to 920.96, in 合计, 当年预算/小计 and
+    # 当年预算/人员经费 alike
+    report = run("check", str(CORPUS / "renwu/CC_xfj_2026_部门预算.pdf")).stdout
+    assert report.count("301 = Σ children") == 1
+    assert "    printed total 911.21, sum of its parts 920.96: difference 9.75" in report
+    assert "    the same figures in 2 more columns: [当年预算/小计]; [当年预算/人员经费]" in report
+    rounding = report[report.index("== ROUNDING"):]
+    assert "table.row_hierarchy: 7, at most 0.01: 预算表3 p8 ×3; 预算表5 p10 ×4" in rounding

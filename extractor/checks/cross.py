@@ -13,16 +13,20 @@ from extractor.domain.table_rows import ordinal_rank
 from extractor.records import CellRecord, RowRecord, TableRecord
 
 BASIC_TOTAL = Rule("cross.basic_total", "基本支出表合计等于一般公共预算支出表的基本支出合计",
-                   "the basic-expenditure table's total equals the 基本支出 total of the 一般公共预算 table", Severity.ERROR)
+                   "the basic-expenditure table's total equals the 基本支出 total of the 一般公共预算 table", Severity.ERROR,
+                   ("一般公共预算支出表 基本支出", "基本支出表 合计"))
 SUMMARY_TOTALS = Rule("cross.summary_totals", "收支总表的本年收入/支出合计等于收入总表/支出总表的合计",
-                      "the summary's 本年收入/支出合计 equal the totals of the income and expenditure tables", Severity.WARNING)
+                      "the summary's 本年收入/支出合计 equal the totals of the income and expenditure tables", Severity.WARNING,
+                      ("收支总表", "收入总表/支出总表"))
 CLASS_ROWS = Rule("cross.class_rows", "收支总表支出方各类金额等于支出总表同类合计",
-                  "each 类 on the summary's expenditure side equals that 类's total in the expenditure table", Severity.ERROR)
+                  "each 类 on the summary's expenditure side equals that 类's total in the expenditure table", Severity.ERROR,
+                  ("收支总表", "支出总表"))
 GPB_TOTAL = Rule("cross.gpb_total", "财政拨款收支总表的一般公共预算支出合计等于一般公共预算支出表合计",
-                 "the 一般公共预算 column of the 财政拨款收支总表's 本年支出合计 equals the 一般公共预算支出表's total", Severity.ERROR)
+                 "the 一般公共预算 column of the 财政拨款收支总表's 本年支出合计 equals the 一般公共预算支出表's total", Severity.ERROR,
+                 ("财政拨款收支总表", "一般公共预算支出表"))
 PERSONNEL_PUBLIC = Rule("cross.personnel_public", "一般公共预算支出表的人员经费、公用经费合计等于基本支出表的人员经费、公用经费合计",
                         "the 人员经费 and 公用经费 totals of the 一般公共预算支出表 (by function) equal those of the 基本支出表 (by economic class)",
-                        Severity.ERROR)
+                        Severity.ERROR, ("一般公共预算支出表", "基本支出表"))
 ONE_TABLE = Rule("cross.one_table", "同一文件中同类同分类的表只有一张",
                  "a file prints one table of each kind and classification: two are a conflict, not two answers", Severity.WARNING)
 RULES = (BASIC_TOTAL, SUMMARY_TOTALS, CLASS_ROWS, GPB_TOTAL, PERSONNEL_PUBLIC, ONE_TABLE)

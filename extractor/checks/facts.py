@@ -12,11 +12,14 @@ from extractor.domain.vocabulary import YEAR_NAMED
 from extractor.records import CellRecord, ColumnRecord, FactRecord, LineItemRecord, RowRecord, TableRecord
 
 THREE_PUBLIC = Rule("narrative.three_public_table", "说明中的“三公”经费与“三公”经费表一致",
-                    "the narrative's 三公 figures are those of the 三公 table", Severity.ERROR)
+                    "the narrative's 三公 figures are those of the 三公 table", Severity.ERROR,
+                    ("stated", "in the table"))
 LINE_ITEM = Rule("narrative.line_item_table", "说明中的类/款/项金额与支出表一致",
-                 "a 类/款/项 amount in the narrative is the amount of that code in an expenditure table", Severity.WARNING)
+                 "a 类/款/项 amount in the narrative is the amount of that code in an expenditure table", Severity.WARNING,
+                 ("stated", "in the table"))
 TOTALS = Rule("narrative.totals_table", "说明中的收支总额、基本/项目支出与表中合计一致",
-              "the narrative's income/expenditure totals and basic/project figures are printed in a table's total row", Severity.WARNING)
+              "the narrative's income/expenditure totals and basic/project figures are printed in a table's total row", Severity.WARNING,
+              ("stated", "in the table"))
 RULES = (THREE_PUBLIC, LINE_ITEM, TOTALS)
 
 # the tables that print the department's totals: a 收支总表 both sides, the income table, the expenditure tables

@@ -36,6 +36,9 @@ class Rule:
     zh: str
     en: str
     severity: Severity
+    # what a result's ``expected`` and ``actual`` are, as the readable report names them; ``difference`` is always
+    # actual - expected
+    sides: tuple[str, str] = ("printed total", "sum of its parts")
 
 
 @dataclass(frozen=True)

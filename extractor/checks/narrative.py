@@ -12,9 +12,12 @@ from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status
 from extractor.layout.narrative import Narrative
 
 CHANGE_PERCENT = Rule("narrative.change_percent", "增减百分比与所述金额及增减额相符",
-                      "a stated percentage change follows from the stated amount and change", Severity.ERROR)
-LIST_SUM = Rule("narrative.list_sum", "所列各项之和等于所述总额", "listed parts add up to the stated total", Severity.ERROR)
-SHARE = Rule("narrative.share", "占比与所述金额相符", "a stated share (占X%) follows from the part and the total", Severity.ERROR)
+                      "a stated percentage change follows from the stated amount and change", Severity.ERROR,
+                      ("computed", "stated"))
+LIST_SUM = Rule("narrative.list_sum", "所列各项之和等于所述总额", "listed parts add up to the stated total", Severity.ERROR,
+                ("stated total", "sum of the parts"))
+SHARE = Rule("narrative.share", "占比与所述金额相符", "a stated share (占X%) follows from the part and the total", Severity.ERROR,
+             ("computed", "stated"))
 RULES = (CHANGE_PERCENT, LIST_SUM, SHARE)
 
 _NUM = r"\d[\d,]*(?:\.\d+)?"

@@ -23,7 +23,7 @@ TOTAL_ROW = Rule("table.total_row", "合计行等于各类之和", "the 合计 r
 COLUMN_SUM = Rule(
     "table.column_sum", "合计/小计列等于其组成列之和（如 合计 = 基本支出 + 项目支出）", "a total column equals its part columns", Severity.ERROR,
 )
-BALANCE = Rule("table.balance", "收入总计等于支出总计", "收入总计 equals 支出总计", Severity.ERROR)
+BALANCE = Rule("table.balance", "收入总计等于支出总计", "收入总计 equals 支出总计", Severity.ERROR, ("收入总计", "支出总计"))
 ITEM_ROWS = Rule("table.item_rows", "按行列示的“三公”经费等于各分项之和（公务用车 = 购置 + 运行维护）",
                  "a 三公 table printed one item per row: the 三公 row equals its item rows, the vehicle row its two parts", Severity.ERROR)
 HEADER_WORDS = Rule("table.header_words", "金额列表头的每个词都能解释（无截断残片）",
