@@ -33,6 +33,7 @@ from extractor.domain.entities import load_aliases
 from extractor.errors import ZIP_ERRORS, MemoryLimitError, OutputError, SettingsError, WorkerStartError
 from extractor.export.atomic import spreadsheet_safe, write_atomic
 from extractor.export.dataset import DatasetFindings, build_dataset, require_duckdb
+from extractor.interpret.document import attached_files
 from extractor.names import shown_name
 from extractor.pipeline import parse_pages
 from extractor.progress import LOGGER, Forward, eta, on_terminal
@@ -608,8 +609,36 @@ def _group_companions(rows: list[ManifestRow], out: Path, aliases: str | None = 
     """Files of one disclosure (a 情况说明 and its 报表: same department, region, year and kind) get one group key,
     and are checked together into ``groups/<group>.json``."""
     done = [(r.doc_id, out / "documents" / f"{r.doc_id}.json") for r in rows if r.status in _DONE and r.doc_id]
-    groups = group_documents(done, out, load_aliases(aliases))
+    groups = group_documents(done, out, load_aliases(aliases), _attached(rows, out))
     return [replace(r, group=groups.get(r.doc_id, "")) if r.doc_id else r for r in rows]
+
+
+def _attached(rows: list[ManifestRow], out: Path) -> list[tuple[str, str]]:
+    """(page, attached file) for each web page whose attached files the batch read beside it: in its folder or its
+    folder of the archive, under the name the page's link gives."""
+    beside: dict[tuple[str, str], str] = {}
+    pages = []
+    for row in rows:
+        if row.status in _DONE and row.doc_id:
+            folder, name = _folder_and_name(row.path)
+            beside.setdefault((folder, name), row.doc_id)
+            if name.lower().endswith((".html", ".htm", ".shtml", ".jsp", ".asp", ".aspx", ".php")):
+                pages.append((row.doc_id, folder))
+    links = []
+    for doc_id, folder in pages:
+        try:
+            data = json.loads((out / "documents" / f"{doc_id}.json").read_text(encoding="utf-8"))
+            hrefs = [(a["href"], a["text"]) for a in data.get("attachments", [])]
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+        links += [(doc_id, beside[(folder, name)]) for name in attached_files(hrefs) if (folder, name) in beside]
+    return [(page, attached) for page, attached in links if page != attached]
+
+
+def _folder_and_name(path: str) -> tuple[str, str]:
+    """A manifest path's folder and file name (an archive member's folder is inside its archive: crawl.zip!dept)."""
+    cut = max(path.rfind("/"), path.rfind("!"), path.rfind(os.sep))
+    return path[:cut], path[cut + 1 :]
 
 
 def _cell(value: object) -> object:

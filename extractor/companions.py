@@ -14,7 +14,6 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from extractor.checks import check_documents
 from extractor.domain.entities import entity_key
@@ -38,12 +37,14 @@ def _key(info: DocumentInfo, aliases: Mapping[str, str] | None) -> str | None:
     return f"{entity_key(department, info.region, year, aliases)}|{year}|{info.report_kind or ''}|{info.report_scope or ''}"
 
 
-def group_documents(items: Sequence[tuple[str, Path]], out: Path, aliases: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Group saved results (doc_id, JSON path) into disclosures; write each group's joint checks to
-    ``out/groups/<group>.json``; return doc_id -> group for the documents in a group of two or more."""
-    # the key from the JSON's identity record alone; a whole Document is built only for a file that has companions
-    by_key: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for doc_id, path in items:
+def group_documents(items: Sequence[tuple[str, Path]], out: Path, aliases: Mapping[str, str] | None = None,
+                    links: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+    """Group saved results (doc_id, JSON path) into disclosures: files of one disclosure key, and a web page with the
+    files it attaches that the batch read beside it (``links``: page doc_id, attached doc_id); write each group's
+    joint checks to ``out/groups/<group>.json``; return doc_id -> group for the documents in a group of two or more."""
+    paths = dict(items)
+    keys: dict[str, str] = {}
+    for doc_id, path in items:  # the key from the JSON's identity record alone
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             key = _key(record_from_dict(DocumentInfo, data["document"]), aliases)
@@ -51,23 +52,53 @@ def group_documents(items: Sequence[tuple[str, Path]], out: Path, aliases: Mappi
             logger.warning("cannot read %s for grouping: %s", path, e)
             continue
         if key is not None:
-            by_key.setdefault(key, []).append((doc_id, data))
+            keys[doc_id] = key
+    joined = _Joined()
+    first: dict[str, str] = {}
+    for doc_id, key in keys.items():
+        joined.join(first.setdefault(key, doc_id), doc_id)
+    for page, attached in links:
+        if page in paths and attached in paths:
+            joined.join(page, attached)
     groups: dict[str, str] = {}
-    for key, found in by_key.items():
-        if len({doc_id for doc_id, _ in found}) < 2:
-            continue
+    for members in joined.sets():
+        label = " + ".join(sorted({keys[m] for m in members if m in keys})) or "attached files"
+        if not all(m in keys for m in members):
+            label += f" (a page and its attached files: {', '.join(members)})"
         try:
-            members = [(doc_id, document_from_dict(data)) for doc_id, data in found]
-        except (ValueError, TypeError, KeyError) as e:
-            logger.warning("cannot read the files of %s for grouping: %s", key, e)
+            documents = [document_from_dict(json.loads(paths[m].read_text(encoding="utf-8"))) for m in members]
+        except (OSError, ValueError, TypeError, KeyError) as e:
+            logger.warning("cannot read the files of %s for grouping: %s", label, e)
             continue
-        group = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+        group = hashlib.sha256(label.encode("utf-8")).hexdigest()[:12]
         (out / "groups").mkdir(parents=True, exist_ok=True)
-        findings, counts = check_documents([doc for _, doc in members])
-        report = {
-            "group": group, "key": key, "documents": [doc_id for doc_id, _ in members],
-            "checks": [plain_record(f) for f in findings], "check_counts": counts,
-        }
+        findings, counts = check_documents(documents)
+        report = {"group": group, "key": label, "documents": members, "checks": [plain_record(f) for f in findings], "check_counts": counts}
         write_atomic(out / "groups" / f"{group}.json", json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"))
-        groups.update({doc_id: group for doc_id, _ in members})
+        groups.update({doc_id: group for doc_id in members})
     return groups
+
+
+class _Joined:
+    """Documents joined into sets (a union-find), each set in the order its members were first joined."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def _root(self, item: str) -> str:
+        self._parent.setdefault(item, item)
+        while self._parent[item] != item:
+            self._parent[item] = self._parent[self._parent[item]]
+            item = self._parent[item]
+        return item
+
+    def join(self, a: str, b: str) -> None:
+        root_a, root_b = self._root(a), self._root(b)
+        if root_a != root_b:
+            self._parent[root_b] = root_a
+
+    def sets(self) -> list[list[str]]:
+        found: dict[str, list[str]] = {}
+        for item in self._parent:
+            found.setdefault(self._root(item), []).append(item)
+        return [members for members in found.values() if len(members) > 1]

@@ -318,3 +318,41 @@ def test_the_summary_names_the_failed_files_and_those_that_contradict_themselves
     tables = [r for r in csv.DictReader(open(tmp_path / "ds" / "data" / "tables.csv", encoding="utf-8")) if r["verified"] == "false"]
     assert tables and unverified.startswith(f"  unverified tables ({len(tables)} in 1 files")
     assert f"CC_xfj_2026_部门预算.pdf ({len(tables)}: " in unverified and "table.code_hierarchy" in unverified
+
+
+def test_a_page_whose_tables_are_attached_files_is_checked_with_the_files_beside_it(tmp_path: Path) -> None:
+    from extractor.batch import _attached
+    from extractor.companions import group_documents
+
+    # 重庆市委宣传部's 2026 page (corpus) prints no table and links eight PDFs; the pool holds the first of them,
+    # 2026年重庆市委宣传部部门预算.pdf, which the site serves as W020260302537384806293.pdf
+    page = CORPUS / "renwu/CQ_swxcb_2026_部门预算情况说明.html"
+    attached = SHARED / "pool/重庆_df5191972149.pdf"
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(page, site / "index.html")
+    shutil.copy(attached, site / "W020260302537384806293.pdf")
+    shutil.copy(CORPUS / "renwu/ZZ_gtzyj_2015_部门预算说明.html", site / "other.html")  # attaches 附表.xls, not here
+    with zipfile.ZipFile(tmp_path / "crawl.zip", "w") as archive:  # the same two files inside an archive's folder
+        archive.write(page, "gggs/index.html")
+        archive.write(attached, "gggs/W020260302537384806293.pdf")
+    # the folder and the archive in two batches (in one, the archive's copies would be duplicates, not read)
+    for inputs, folder in ((tmp_path / "crawl.zip", "/crawl.zip!gggs/"), (site, "/site/")):
+        out = tmp_path / f"out_{inputs.stem}"
+        rows = batch([inputs], out, BatchSettings(jobs=2, progress=False))
+        by_path = {r.path.replace(str(tmp_path), ""): r for r in rows}
+        index, pdf = by_path[f"{folder}index.html"], by_path[f"{folder}W020260302537384806293.pdf"]
+        assert (index.doc_id, pdf.doc_id) in _attached(rows, out) and {index.status, pdf.status} <= {"ok", "warning"}
+        assert index.group and index.group == pdf.group
+    warnings = json.loads((out / "documents" / f"{by_path['/site/index.html'].doc_id}.json").read_text(encoding="utf-8"))["warnings"]
+    assert [w["message"][:56] for w in warnings if w["code"] == "tables_in_attachments"] == [
+        "the page prints no table and attaches 8 file(s) that may"]
+    assert not [link for link in _attached(rows, out) if by_path["/site/other.html"].doc_id in link]
+    # a page and its attached file join one group even where the file names no department or year of its own
+    documents = out / "documents"
+    other = by_path["/site/other.html"].doc_id
+    pair = [(doc_id, documents / f"{doc_id}.json") for doc_id in (by_path["/site/index.html"].doc_id, other)]
+    groups = group_documents(pair, tmp_path / "groups", links=[(pair[0][0], other)])
+    assert groups[pair[0][0]] == groups[other]
+    report = json.loads(next((tmp_path / "groups" / "groups").glob("*.json")).read_text(encoding="utf-8"))
+    assert "a page and its attached files" in report["key"] or " + " in report["key"]

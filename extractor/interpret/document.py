@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from extractor.domain.identity import DocumentType, Identity
 from extractor.domain.regions import region_code
@@ -98,9 +99,32 @@ def content_warnings(
         message = f"the page shows {doc.images} picture(s) and no table: its tables may be published as images (listed in attachments)"
         warnings.append(WarningRecord("tables_as_images", message))
         attachments += [AttachmentRecord(src, "(picture)") for src in doc.pictures]
+    files = attached_files(doc.attachments)
+    if doc.format is InputFormat.HTML and typed.doc_type in NAMED_KINDS and not tables and files:
+        names = "、".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        message = (f"the page prints no table and attaches {len(files)} file(s) that may hold them ({names}): read them too; "
+                   "a batch given them beside the page checks them with it")
+        warnings.append(WarningRecord("tables_in_attachments", message))
     if not sections:
         warnings.append(WarningRecord("no_sections", "no numbered sections found"))
     return warnings, attachments
+
+
+_FILE_SUFFIX = re.compile(r"\.(?:pdf|xlsx?|xlsm|et|docx?|wps|zip|rar|7z)$", re.IGNORECASE)
+
+
+def attached_files(links: Sequence[tuple[str, str]]) -> list[str]:
+    """The names of the files a page attaches (a spreadsheet, a document, a PDF or an archive): the last part of the
+    address, or the link's text where the address names no file (a download script: 附表.xls)."""
+    names = []
+    for href, text in links:
+        name = unquote(urlsplit(href).path.rsplit("/", 1)[-1])
+        if not _FILE_SUFFIX.search(name):
+            query = unquote(urlsplit(href).query)
+            name = next((v for v in re.split(r"[&=]", query) if _FILE_SUFFIX.search(v)), "") or text.strip()
+        if _FILE_SUFFIX.search(name) and name not in names:
+            names.append(name)
+    return names
 
 
 _EMPTY_WORDS = re.compile(r"无|为空|空表|不涉及|没有|未安排|未发生|未使用")
