@@ -10,6 +10,7 @@ import math
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -299,9 +300,10 @@ def batch_command(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, time
 @click.option("--password", default=None, help="Password of an encrypted PDF.")
 @OCR_OPTION
 @_limit_options
+@click.option("--quiet", is_flag=True, help="Say nothing on success.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def show_command(file: Path, page: int, output: Path, scale: float, password: str | None, ocr: str, timeout: float, max_memory: int,
-                 debug: bool) -> None:
+                 quiet: bool, debug: bool) -> None:
     """Draw what was found on one page over its image (any input format: a web page, workbook or Word file is
     drawn as its virtual page), with a legend: tables by kind, cells, headings, failed checks in red.
 
@@ -309,13 +311,21 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
     Example:
       extract show report.pdf --page 9 -o page9.png
     """
-    from extractor.export.overlay import show
+    from extractor.export.overlay import cjk_font_file, marks, show
 
     with _reported(debug):
         doc = guarded_extract(file, ExtractSettings(password=password, ocr=ocr), timeout, max_memory, debug)
         buffer = io.BytesIO()
         show(file, doc, page, scale, password).save(buffer, format="PNG")
         write_atomic(output, buffer.getvalue(), (file,))
+        if not quiet:
+            drawn = Counter(m.what for m in marks(doc) if m.page == page)
+            tables = sum(1 for t in doc.tables if any(p.page == page for p in t.placements))
+            click.echo(f"wrote {shown_name(output)}: page {page} of {doc.source.pages}, {tables} tables, {drawn['cell']} cells, "
+                       f"{drawn['section']} headings, {drawn['failed']} figures of failed checks drawn", err=True)
+            if doc.source.format != "pdf" and cjk_font_file() is None:
+                click.echo("note: no font with Chinese characters is installed (fonts-noto-cjk, for one): the page's Chinese "
+                           "is drawn as grey boxes, its figures as text", err=True)
 
 
 @main.command("report")
@@ -325,9 +335,10 @@ def show_command(file: Path, page: int, output: Path, scale: float, password: st
 @PAGES_OPTION
 @OCR_OPTION
 @_limit_options
+@click.option("--quiet", is_flag=True, help="Say nothing on success.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def report_command(file: Path, output: Path, password: str | None, pages: str | None, ocr: str, timeout: float, max_memory: int,
-                   debug: bool) -> None:
+                   quiet: bool, debug: bool) -> None:
     """Write one self-contained HTML review report: tables beside their pages, cells linked to their boxes, checks.
 
     \b
@@ -339,6 +350,10 @@ def report_command(file: Path, output: Path, password: str | None, pages: str | 
     with _reported(debug):
         doc = guarded_extract(file, ExtractSettings(password=password, ocr=ocr, pages=pages), timeout, max_memory, debug)
         write_atomic(output, report_html(file, doc, password).encode("utf-8"), (file,))
+        if not quiet:
+            first = min((p.page for t in doc.tables for p in t.placements), default=None)
+            opens = f"; it opens on page {first}, the first table's" if first else ""
+            click.echo(f"wrote {shown_name(output)}: {_summary(doc)}{opens}", err=True)
 
 
 @main.command("panel")

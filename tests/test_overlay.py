@@ -6,6 +6,7 @@ import html
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,25 @@ def test_a_huge_page_is_drawn_within_the_pixel_cap(tmp_path: Path) -> None:
     pdf.save(huge)
     image = render_page(huge, 1, 1.5)
     assert image.width * image.height <= 40_000_000 and image.info["scale"] < 1.5
+
+
+def test_a_web_page_is_drawn_with_its_figures_readable_and_show_and_report_say_what_they_wrote(tmp_path: Path) -> None:
+    page_html = CORPUS / "renwu/YT_tyjrswj_2026_部门预算.html"
+    doc = extracted(str(page_html))
+    table = next(t for t in doc.tables if t.kind == "summary")
+    cell = next(c for r in table.rows for c in r.cells if c.text == "28,685.65")
+    image = render_virtual(page_html, cell.page, 2.0)
+    x0, top, x1, bottom = (round(v * 2.0) for v in cell.bbox)
+    inked = [image.getpixel((x, y)) for x in range(x0, x1) for y in range(top, bottom)]
+    assert min(sum(p) for p in inked) < 3 * 100  # the digits as dark text, not a grey box (200, 200, 200) per character
+    run = subprocess.run([sys.executable, "-m", "extractor.cli", "show", str(page_html), "--page", str(cell.page), "-o", str(tmp_path / "p.png")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0
+    assert run.stderr.startswith(f"wrote {tmp_path / 'p.png'}: page {cell.page} of 53, 1 tables, ")
+    run = subprocess.run([sys.executable, "-m", "extractor.cli", "report", str(CQ), "-o", str(tmp_path / "r.html")],
+                         capture_output=True, text=True, timeout=300)
+    first = min(p.page for t in extracted(str(CQ)).tables for p in t.placements)
+    assert run.returncode == 0 and run.stderr.strip().endswith(f"it opens on page {first}, the first table's")
+    quiet = subprocess.run([sys.executable, "-m", "extractor.cli", "report", str(CQ), "-o", str(tmp_path / "q.html"), "--quiet"],
+                           capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0 and quiet.stderr == ""

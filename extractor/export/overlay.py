@@ -3,11 +3,13 @@ and the figures of failed checks in red — the whole pipeline's debug view, lik
 
 from __future__ import annotations
 
+import functools
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from extractor.domain.table_kinds import TableKind
 from extractor.errors import SettingsError
@@ -116,7 +118,15 @@ class PageImages:
         pen = ImageDraw.Draw(image)
         for rule in page.rules:
             pen.line([(rule.x0 * scale, rule.top * scale), (rule.x1 * scale, rule.bottom * scale)], fill=(90, 90, 90), width=1)
+        cjk = cjk_font_file()
+        fonts: dict[int, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
         for char in page.chars:
+            size = max(6, round((char.bottom - char.top) * scale * 0.9))
+            if char.text.isascii() or cjk:  # the figures always; Chinese where a font for it is installed
+                if size not in fonts:
+                    fonts[size] = ImageFont.truetype(cjk, size) if cjk else ImageFont.load_default(size)
+                pen.text((char.x0 * scale, char.top * scale), char.text, font=fonts[size], fill=(40, 40, 40))
+                continue
             pen.rectangle((char.x0 * scale + 1, char.top * scale + 1, max(char.x1 * scale - 1, char.x0 * scale + 1),
                            max(char.bottom * scale - 1, char.top * scale + 1)), fill=(200, 200, 200))
         if not page.chars:
@@ -125,6 +135,38 @@ class PageImages:
                 pen.rectangle((x0, top, max(x1, x0 + 1), max(bottom, top + 1)), fill=(215, 215, 215))
         image.info["scale"] = scale
         return image
+
+
+_CJK_FONTS = (  # where Debian, Fedora, macOS and Windows keep a font with Chinese characters
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/PingFang.ttc", "/Library/Fonts/Arial Unicode.ttf", "C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/simsun.ttc",
+)
+
+
+@functools.cache
+def cjk_font_file() -> str | None:
+    """A font that draws Chinese, as fontconfig finds one or at a usual place; None where none is installed (the
+    virtual page then draws its Chinese characters as grey boxes, its figures still as text)."""
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh"], capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        found = ""
+    candidates = ([found] if found else []) + list(_CJK_FONTS)
+    for path in candidates:
+        try:
+            font = ImageFont.truetype(path, 12)
+        except OSError:
+            continue
+        if font.getmask("财").getbbox() and font.getlength("财") > 0 and _draws_chinese(font):
+            return path
+    return None
+
+
+def _draws_chinese(font: ImageFont.FreeTypeFont) -> bool:
+    """fc-match answers with some font even where none has Chinese: one that draws 财 and 政 alike has none."""
+    return bytes(font.getmask("财")) != bytes(font.getmask("政"))
 
 
 def render_page(path: Origin, number: int, scale: float = 1.5, password: str | None = None) -> Image.Image:
