@@ -185,3 +185,14 @@ def test_a_web_page_is_drawn_with_its_figures_readable_and_show_and_report_say_w
     quiet = subprocess.run([sys.executable, "-m", "extractor.cli", "report", str(CQ), "-o", str(tmp_path / "q.html"), "--quiet"],
                            capture_output=True, text=True, timeout=300)
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_a_wide_table_keeps_its_labels_readable_in_a_narrow_window(tmp_path: Path) -> None:
+    # 重庆's 表五 has eleven amount columns: in a 900-pixel window its labels were squeezed to a character a line
+    doc = extracted(str(CQ))
+    assert max(len([c for c in t.columns if c.role == "amount"]) for t in doc.tables) >= 8
+    report = tmp_path / "report.html"
+    report.write_text(report_html(CQ, doc), encoding="utf-8")
+    body = re.search(r"<body([^>]*)>", _open_in_chromium(tmp_path, report, "", width=900))
+    narrowest = re.search(r'data-labels="(\d+)"', body.group(1) if body else "")
+    assert narrowest and int(narrowest.group(1)) >= 9 * 12  # 9em of the 12-pixel table font: four characters or more a line

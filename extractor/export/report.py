@@ -36,6 +36,7 @@ ol.figures li{margin:2px 0}.quote{color:#666;font-size:.9em}
 table.data{border-collapse:collapse;font-size:12px;margin:4px 0 16px}
 table.data td,table.data th{border:1px solid #ccc;padding:1px 4px;text-align:right;white-space:nowrap}
 table.data td.l,table.data th.l{text-align:left;white-space:normal}
+table.data td.name{min-width:9em}.wide{overflow-x:auto;max-width:100%}
 a.box{color:inherit;text-decoration:none;cursor:pointer}
 a.box:hover,a.box.on{background:#ffe08a}
 .mismatch{color:#d62728}.rounding{color:#b07b00}.info{color:#555}.ok{color:#2a7d2a}
@@ -73,6 +74,8 @@ window.addEventListener('load',function(){  // say how two-sided tables are laid
     var a=x.children[0].getBoundingClientRect(),b=x.children[1].getBoundingClientRect();
     return b.left>=a.right-2&&Math.abs(a.top-b.top)<5;})?'side-by-side':'stacked':'none';
   document.body.dataset.figures=document.querySelectorAll('#figures ol.figures > li').length;
+  var names=Array.prototype.map.call(document.querySelectorAll('td.name'),function(x){return x.getBoundingClientRect().width;});
+  document.body.dataset.labels=names.length?Math.round(Math.min.apply(null,names)):0;  // the narrowest label column, px
 });
 window.addEventListener('resize',function(){var a=document.querySelector('a.box.on');if(a){show(a);}});
 """
@@ -198,8 +201,10 @@ def _side_rows(index: int, table: TableRecord, side: int) -> str:
             else:
                 tds.append("<td></td>")
         label = _box(f"r-{index}-{r}", row.page, row.bbox, ("\u3000" * row.depth) + row.label)
-        body.append(f'<tr><td class="l">{_e(row.code or "")}</td><td class="l">{label}</td>{"".join(tds)}</tr>')
-    return f'<table class="data" data-side="{side}"><tr><th class="l">代码</th><th class="l">项目</th>{head}</tr>{"".join(body)}</table>'
+        body.append(f'<tr><td class="l">{_e(row.code or "")}</td><td class="l name">{label}</td>{"".join(tds)}</tr>')
+    # a wide table scrolls in its panel rather than squeezing its labels to a character a line
+    return (f'<div class="wide"><table class="data" data-side="{side}"><tr><th class="l">代码</th><th class="l">项目</th>{head}</tr>'
+            f'{"".join(body)}</table></div>')
 
 
 def _page_images(path: Path, doc: Document, numbers: list[int], password: str | None) -> str:
