@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from extractor import extract
 from extractor.errors import NoTextLayerError
@@ -172,3 +173,18 @@ def test_scans_published_as_pictures_are_read(tmp_path: Path) -> None:
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     result = subprocess.run([sys.executable, "-m", "extractor.cli", str(png)], capture_output=True, text=True)
     assert result.returncode == 6 and "picture cannot be decoded" in result.stderr
+
+
+@pytest.mark.slow  # one page through OCR twice
+def test_a_page_scanned_upside_down_is_turned_once_for_the_whole_page(tmp_path: Path) -> None:
+    # 重庆 p9 at 150 dpi, as scanned and turned half round: the orientation is judged once per page (the angle
+    # classifier on its longest lines), not line by line
+    subprocess.run(["pdftoppm", "-f", "9", "-l", "9", "-r", "150", "-gray", str(CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf"),
+                    str(tmp_path / "p")], check=True)
+    image = Image.open(next(tmp_path.glob("p*.pgm")))
+    image.save(tmp_path / "up.pdf", resolution=150)
+    image.rotate(180).save(tmp_path / "down.pdf", resolution=150)
+    up, down = (extract(str(tmp_path / f"{name}.pdf"), ocr="always") for name in ("up", "down"))
+    values = [sorted(c.value for t in doc.tables for r in t.rows for c in r.cells if c.value) for doc in (up, down)]
+    assert values[0] == values[1] and "19230.18" in values[0]
+    assert [w.message for w in down.warnings if w.code == "ocr_page"][0].startswith("page read by OCR from its image, turned 180° upright")
