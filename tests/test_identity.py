@@ -171,3 +171,11 @@ def test_a_volume_of_project_self_evaluations_is_a_final_accounts_part_with_perf
         ("project_performance", "资产运行维护项目绩效自评表"), ("project_performance", "信息化运行维护项目绩效自评表"),
     ]
     assert [t.kind for t in extracted(str(whole)).tables if "自评表" in (t.title or "")] == ["project_performance"] * 4
+
+
+def test_plain_text_that_states_no_figure_is_no_disclosure() -> None:
+    # the pool's README and PROVENANCE.tsv name 部门预算 in their text, and a crawl's folder holds such files
+    for name in ("README.md", "PROVENANCE.tsv"):
+        doc = extract(str(SHARED / "pool" / name), ExtractSettings(ocr="never"))
+        assert doc.document.document_type == "other" and "not_a_disclosure" in [w.code for w in doc.warnings]
+    assert extracted(str(SHARED / "seeds/000_a578cfda0311d507.txt")).document.document_type == "disclosure"

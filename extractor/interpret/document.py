@@ -60,11 +60,13 @@ def type_by_tables(identity: Identity, search: TableSearch) -> Typed:
 
 def type_by_figures(doc: SourceDocument, identity: Identity, typed: Typed, figures: tuple[list[FactRecord], list[LineItemRecord]]) -> Typed:
     """A web page with no figures, line items or budget tables of its own is a listing or a portal page (and keeps
-    no table); anything not a disclosure is said so."""
+    no table), and plain text with none is no disclosure either; anything not a disclosure is said so."""
     doc_type, search = typed.doc_type, typed.search
     if doc.format is InputFormat.HTML and not (figures[0] or figures[1] or budget_tables(search.tables)):
         doc_type = _web_page_type(identity, doc_type)
         search = search if doc_type is DocumentType.DISCLOSURE else TableSearch([], search.failures)
+    elif doc.format is InputFormat.TEXT and doc_type is DocumentType.DISCLOSURE and not (figures[0] or figures[1] or search.tables):
+        doc_type = DocumentType.OTHER  # plain text that names budgets but states no figure: a README, a list of files
     warnings = list(typed.warnings)
     if doc_type is not DocumentType.DISCLOSURE:
         links = f" ({len(doc.attachments)} links to disclosures or attached files)" if doc.attachments else ""
