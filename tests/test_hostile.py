@@ -145,6 +145,43 @@ def test_pdf_prefixes_never_crash(tmp_path: Path, size: int) -> None:
     assert result.returncode in (4, 5, 6, 13) and "Traceback" not in result.stderr  # one byte is a (tiny) text file named .pdf
 
 
+def _drawn_again(path: Path, page_number: int, matrices: list[list[float]]) -> None:
+    """``PDF`` with the drawing operators of one page (everything but its text objects: its table's rules) drawn again
+    under each matrix, after the page's own content."""
+    from decimal import Decimal
+
+    with pikepdf.open(PDF) as pdf:
+        page = pdf.pages[page_number - 1]
+        instructions = list(pikepdf.parse_content_stream(page))
+        drawing, in_text = [], False
+        for instruction in instructions:
+            in_text = in_text or str(instruction.operator) == "BT"
+            if not in_text:
+                drawing.append(instruction)
+            in_text = in_text and str(instruction.operator) != "ET"
+        push, pop = pikepdf.ContentStreamInstruction([], pikepdf.Operator("q")), pikepdf.ContentStreamInstruction([], pikepdf.Operator("Q"))
+        again = [push, *instructions, pop]
+        for matrix in matrices:
+            again += [push, pikepdf.ContentStreamInstruction([Decimal(str(m)) for m in matrix], pikepdf.Operator("cm")), *drawing, pop]
+        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(again))
+        pdf.save(path)
+
+
+def test_a_rule_a_billion_points_long_is_read_in_the_memory_of_a_page(tmp_path: Path) -> None:
+    # issue 30: a mutated PDF's rule ran 10^8 to 10^10 points; the grid finder filed each vertical under every
+    # 50-point band it crossed (2 x 10^8 entries, gigabytes) before it ever met a horizontal
+    stretched = tmp_path / "stretched.pdf"
+    # page 10's rules drawn again two million times taller, beside and below the page (their own lines: rules in line
+    # are snapped to one position page-wide)
+    _drawn_again(stretched, 10, [[1, 0, 0, 2_000_000, 2_000, -2_000_000_000]])
+    result = _run(str(stretched), "-o", str(tmp_path / "stretched.json"), "--max-memory", "512", "--ocr", "never")
+    assert result.returncode == 0, result.stderr  # before: exit 12, more memory than 512 MB
+    original = _run(str(PDF), "-o", str(tmp_path / "original.json"), "--ocr", "never")
+    assert original.returncode == 0, original.stderr
+    read = [json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8")) for name in ("stretched", "original")]
+    assert read[0]["tables"] == read[1]["tables"] and read[0]["warnings"] == read[1]["warnings"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400), st.sampled_from(["", "<table><tr><td rowspan=3 colspan=0>", "<div style='position:absolute;top:x;left:1pt'>", "<td>"]))
 def test_the_html_reader_never_fails_unexpectedly(text: str, markup: str) -> None:

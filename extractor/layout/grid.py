@@ -8,6 +8,7 @@ Nothing here knows what the text means: see :mod:`extractor.layout.tables` for t
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 from collections.abc import Iterable, Sequence
@@ -339,17 +340,24 @@ def _meets(h: _Line, v: _Line) -> bool:
 
 
 def _components(horizontal: list[_Line], vertical: list[_Line]) -> list[tuple[list[_Line], list[_Line]]]:
-    """Sets of rules that touch one another (each set one table)."""
+    """Sets of rules that touch one another (each set one table).
+
+    The horizontals are filed under the band of the page's height they lie in, and each vertical is met with those
+    of the bands it reaches that hold one: never more bands than horizontals, however long the vertical (a damaged
+    file's rule may run a billion points: filing the vertical under every band it crosses took gigabytes)."""
     sets = _UnionFind(len(horizontal) + len(vertical))
     find = sets.find
-    by_band: dict[int, list[int]] = {}  # the verticals that reach each band of the page's height
-    for j, v in enumerate(vertical):
-        for band in range(int((v.start - _REACH) // _BAND), int((v.end + _REACH) // _BAND) + 1):
-            by_band.setdefault(band, []).append(j)
+    by_band: dict[int, list[int]] = {}  # the horizontals in each band of the page's height
     for i, h in enumerate(horizontal):
-        for j in by_band.get(int(h.pos // _BAND), ()):
-            if _meets(h, vertical[j]):
-                sets.union(len(horizontal) + j, i)
+        by_band.setdefault(int(h.pos // _BAND), []).append(i)
+    bands = sorted(by_band)
+    for j, v in enumerate(vertical):
+        low = bisect.bisect_left(bands, int((v.start - _REACH) // _BAND))
+        high = bisect.bisect_right(bands, int((v.end + _REACH) // _BAND))
+        for band in bands[low:high]:
+            for i in by_band[band]:
+                if _meets(horizontal[i], v):
+                    sets.union(len(horizontal) + j, i)
     groups: dict[int, tuple[list[_Line], list[_Line]]] = {}
     for i, h in enumerate(horizontal):
         groups.setdefault(find(i), ([], []))[0].append(h)
