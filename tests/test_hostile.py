@@ -182,6 +182,26 @@ def test_a_rule_a_billion_points_long_is_read_in_the_memory_of_a_page(tmp_path: 
     assert read[0]["tables"] == read[1]["tables"] and read[0]["warnings"] == read[1]["warnings"]
 
 
+@pytest.mark.parametrize(("copies", "limit"), [
+    (8, "the page's ruling lines cut 20,412 cells, more than the 20,000 its tables are read with"),
+    (80, "the page has 2,756 ruling lines, more than the 2,000 its tables are read with"),
+])
+def test_a_page_past_the_ruling_line_or_cell_limit_loses_only_its_own_tables(tmp_path: Path, copies: int, limit: str) -> None:
+    # page 10's table (820.2 by 441.96 points) drawn again corner to corner, each copy where the one before ends: one
+    # grid of 12n by 21n cells for n tables; 40 copies took 22 s before the limits, 80 copies 170 s
+    stairs = tmp_path / "stairs.pdf"
+    _drawn_again(stairs, 10, [[1, 0, 0, 1, 820.2 * k, -441.96 * k] for k in range(1, copies + 1)])
+    result = _run(str(stairs), "-o", str(tmp_path / "stairs.json"), "--ocr", "never")
+    original = _run(str(PDF), "-o", str(tmp_path / "original.json"), "--ocr", "never")
+    assert result.returncode == original.returncode == 0, result.stderr
+    read = json.loads((tmp_path / "stairs.json").read_text(encoding="utf-8"))
+    assert [w["message"] for w in read["warnings"] if w["code"] == "tables_not_read"] == [f"tables on this page could not be read ({limit})"]
+    assert [w["page"] for w in read["warnings"] if w["code"] == "tables_not_read"] == [10]
+    before = json.loads((tmp_path / "original.json").read_text(encoding="utf-8"))["tables"]
+    elsewhere = [t for t in before if not {10, 11} & set(t["pages"])]  # page 10's table goes on to page 11
+    assert len(elsewhere) == 11 and [t for t in read["tables"] if not {10, 11} & set(t["pages"])] == elsewhere
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400), st.sampled_from(["", "<table><tr><td rowspan=3 colspan=0>", "<div style='position:absolute;top:x;left:1pt'>", "<td>"]))
 def test_the_html_reader_never_fails_unexpectedly(text: str, markup: str) -> None:
