@@ -202,6 +202,20 @@ def test_a_page_past_the_ruling_line_or_cell_limit_loses_only_its_own_tables(tmp
     assert len(elsewhere) == 11 and [t for t in read["tables"] if not {10, 11} & set(t["pages"])] == elsewhere
 
 
+def test_a_listing_whose_entries_run_together_is_read_within_the_time_limit(tmp_path: Path) -> None:
+    # issue 30: an html mutant repeated one entry of a crawled listing 5,000 times, which the narrative joins into one run
+    # of 165,000 characters without punctuation; the line-item pattern read on from each of its characters to the end
+    # of the run (minutes), now at most a name's length
+    import re
+
+    listing = (CORPUS.parent / "pool" / "长沙_71dc3d5a0280.html").read_bytes()
+    entry = list(re.finditer(rb"<li>.*?</li>", listing, re.S))[3]  # 2024-09-30 2023年度长沙市城市管理和综合执法局部门决算
+    page = tmp_path / "listing.html"
+    page.write_bytes(listing[: entry.end()] + entry.group() * 5000 + listing[entry.end() :])
+    rows = batch([page], tmp_path / "out", BatchSettings(jobs=1, timeout=60, progress=False))
+    assert rows[0].status in ("ok", "warning"), rows[0].error  # before: timed out after 60 s
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400), st.sampled_from(["", "<table><tr><td rowspan=3 colspan=0>", "<div style='position:absolute;top:x;left:1pt'>", "<td>"]))
 def test_the_html_reader_never_fails_unexpectedly(text: str, markup: str) -> None:
