@@ -599,15 +599,20 @@ def test_a_positioned_page_past_the_element_limit_is_refused_by_name(tmp_path: P
     assert "page 1 of the positioned HTML has 21,756 positioned elements, more than the 20,000 a page is read with" in result.stderr
 
 
-@pytest.mark.slow  # 300 mutants through the batch's worker pool: about 15 s
-def test_a_fixed_seed_fuzz_of_positioned_html_finds_no_internal_error_and_no_hang() -> None:
+@pytest.mark.slow  # 340 mutants of every reader through the batch's worker pool (a batch for the zips): about 40 s
+def test_a_fixed_seed_fuzz_of_every_reader_finds_no_internal_error_no_hang_and_no_file_over_the_memory_ceiling() -> None:
     import random
 
-    from benchmarks.fuzz import positioned_run
+    from benchmarks.fuzz import html_run, office_run, pdf_run, positioned_run, zip_run
 
-    outcomes = positioned_run(300, random.Random(30), timeout=20)
-    assert sum(outcomes.values()) == 300
-    assert outcomes["INTERNAL ERROR"] == 0 and outcomes["TIMED OUT"] == 0, dict(outcomes)
+    runs = {"pdf": pdf_run(60, random.Random(30), timeout=20), "html": html_run(80, random.Random(30), timeout=20),
+            "positioned html": positioned_run(80, random.Random(30), timeout=20), **office_run(40, random.Random(30), timeout=20),
+            "zip": zip_run(40, random.Random(30), timeout=20)}
+    counts = {name: sum(run.outcomes.values()) for name, run in runs.items()}
+    assert {name: n for name, n in counts.items() if name != "zip"} == {"pdf": 60, "html": 80, "positioned html": 80, "xlsx": 40, "docx": 40}
+    assert counts["zip"] >= 40  # a row per member of each archive, or one for an archive that cannot be opened
+    assert {name: dict(run.outcomes) for name, run in runs.items() if run.findings} == {}  # internal errors, time-outs, over the ceiling
+    assert all(0 < run.peak_mb < 2048 for run in runs.values()), {name: run.peak_mb for name, run in runs.items()}
 
 
 @pytest.mark.parametrize("argv", [
