@@ -202,6 +202,28 @@ def test_a_page_past_the_ruling_line_or_cell_limit_loses_only_its_own_tables(tmp
     assert len(elsewhere) == 11 and [t for t in read["tables"] if not {10, 11} & set(t["pages"])] == elsewhere
 
 
+def test_a_sheet_past_the_printed_page_limits_is_read_whole(tmp_path: Path) -> None:
+    # the ruling-line and cell limits bound what a printed page draws; a sheet's grid is its own cells, each drawn once
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "支出总表"
+    sheet.append(["某某局2026年部门预算支出总表"])
+    sheet.append(["单位：万元"])
+    sheet.append(["科目编码", "科目名称", "合计", "基本支出", "项目支出"])
+    sheet.append(["", "合计", 4100 * 3.0, 4100 * 1.0, 4100 * 2.0])
+    for i in range(4100):
+        sheet.append([f"20101{i % 100:02d}", f"行政运行{i}", 3.0, 1.0, 2.0])
+    path = tmp_path / "支出总表.xlsx"
+    book.save(path)
+    result = _run(str(path), "-o", str(tmp_path / "out.json"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    read = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [w for w in read["warnings"] if w["code"] == "tables_not_read"] == []  # 4,109 ruling lines, 20,510 cells
+    assert [len(t["rows"]) for t in read["tables"]] == [4101]
+
+
 def test_a_listing_whose_entries_run_together_is_read_within_the_time_limit(tmp_path: Path) -> None:
     # issue 30: an html mutant repeated one entry of a crawled listing 5,000 times, which the narrative joins into one run
     # of 165,000 characters without punctuation; the line-item pattern read on from each of its characters to the end

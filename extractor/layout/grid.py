@@ -108,10 +108,11 @@ class _Line:
     end: float
 
 
-# The most ruling lines (snapped and joined) and the most cells they cut a page is read with: the table finder's work
-# grows with both (every horizontal met with the verticals of its band, each cell asked which rules divide it), and a
-# damaged or hostile page may draw the page's table again thousands of times. The densest page of the corpus and
-# the pool has 231 lines (厦门 p11) and 672 cells (西安 p47).
+# The most ruling lines (snapped and joined) and the most cells they cut a printed page is read with: the table
+# finder's work grows with both (every horizontal met with the verticals of its band, each cell asked which rules
+# divide it), and a damaged or hostile page may draw its table again thousands of times. The densest page of the
+# corpus and the pool has 231 lines (厦门 p11) and 672 cells (西安 p47). A page laid out by the reader (a web page's,
+# a Word document's or a sheet's tables) draws each cell of the source once: its readers bound those.
 MAX_PAGE_LINES = 2_000
 MAX_PAGE_CELLS = 20_000
 
@@ -121,16 +122,16 @@ class LayoutLimitError(Exception):
 
 
 def find_grids(page: Page) -> list[Grid]:
-    """Every ruled grid on the page, top to bottom, with its characters; a page past ``MAX_PAGE_LINES`` or
+    """Every ruled grid on the page, top to bottom, with its characters; a printed page past ``MAX_PAGE_LINES`` or
     ``MAX_PAGE_CELLS`` raises :class:`LayoutLimitError`."""
     horizontal = _merge_lines([_Line(r.top, r.x0, r.x1) for r in page.rules if r.horizontal])
     vertical = _merge_lines([_Line(r.x0, r.top, r.bottom) for r in page.rules if not r.horizontal])
     lines = len(horizontal) + len(vertical)
-    if lines > MAX_PAGE_LINES:
+    if lines > MAX_PAGE_LINES and not page.laid_out:
         raise LayoutLimitError(f"the page has {lines:,} ruling lines, more than the {MAX_PAGE_LINES:,} its tables are read with")
     components = [(hs, vs, _cuts(hs, vs)) for hs, vs in _components(horizontal, vertical)]
     cells = sum((len(xs) - 1) * (len(ys) - 1) for _, _, (xs, ys) in components)
-    if cells > MAX_PAGE_CELLS:
+    if cells > MAX_PAGE_CELLS and not page.laid_out:
         raise LayoutLimitError(f"the page's ruling lines cut {cells:,} cells, more than the {MAX_PAGE_CELLS:,} its tables are read with")
     grids = []
     for hs, vs, (xs, ys) in components:
