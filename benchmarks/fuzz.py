@@ -204,11 +204,12 @@ _HOSTILE_SPANS = [b"0", b"-1", b"1.5", b"", b"x", b"65535", b"99999", b"1" + b"0
 _CHARSETS = [b"gbk", b"gb2312", b"gb18030", b"big5", b"utf-16", b"utf-32", b"latin-1", b"x-unknown", b"utf-7", b""]
 _CLOSING = [b"</td>", b"</tr>", b"</table>", b"</p>", b"</div>", b"</tbody>", b"</th>"]
 _OPENERS = [b"<div>", b"<table><tr><td>", b"<p><span>", b"<ul><li>", b"<td>"]
+_REPEATED_BYTES = 2_000_000  # what repeating one element may add to a web page (the pool's largest page has 168 KB)
 
 
 def mutate_html(page: bytes, rng: random.Random) -> bytes:
     """One to four changes aimed at what the HTML reader parses: a row or column span made hostile (zero, negative,
-    huge, 400 digits, not a number), one row, cell, paragraph or table repeated up to thousands of times, a run of
+    huge, 400 digits, not a number), one row, cell, paragraph or table repeated up to 5,000 times (2 MB at most), a run of
     the page nested up to thousands deep, every closing tag of one kind dropped, the declared charset changed or a
     byte-order mark put first, or the bytes mutated as any file's."""
     for _ in range(rng.randint(1, 4)):
@@ -224,9 +225,10 @@ def mutate_html(page: bytes, rng: random.Random) -> bytes:
                 page = page[:at] + rng.choice([b" rowspan", b" colspan"]) + b'="' + value + b'"' + page[at:]
         elif choice < 0.4:
             elements = list(_REPEATABLE.finditer(page))
-            if elements:
+            if elements:  # at most 2 MB more (a whole table 5,000 times made pages of 50 MB: their size, not their structure)
                 match = rng.choice(elements)
-                page = page[: match.end()] + match.group() * rng.choice([10, 100, 1000, 5000]) + page[match.end() :]
+                copies = min(rng.choice([10, 100, 1000, 5000]), max(1, _REPEATED_BYTES // len(match.group())))
+                page = page[: match.end()] + match.group() * copies + page[match.end() :]
         elif choice < 0.5:
             start = rng.randrange(len(page) + 1)
             end = rng.randint(start, len(page))
