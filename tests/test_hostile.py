@@ -236,6 +236,19 @@ def test_a_web_page_nested_two_thousand_deep_is_read_within_the_time_limit(tmp_p
     assert rows[0].status in ("ok", "warning"), rows[0].error  # before: timed out after 30 s
 
 
+def test_thousands_of_lines_under_a_table_title_are_read_within_the_time_limit(tmp_path: Path) -> None:
+    # issue 30: an html mutant repeated the date under a corpus page's list of attached tables 6,000 times; the table
+    # finder looked under the last title for a table without rules and gave each of its lines its characters by a pass
+    # over all of them (22 s); now by bisection
+    page = (CORPUS / "renwu" / "ZZ_gtzyj_2015_部门预算说明.html").read_bytes()
+    date = '<p style="text-indent: 2em; text-align: right;">2015年3月5日</p>'.encode()
+    assert page.count(date) == 1
+    repeated = tmp_path / "dates.html"
+    repeated.write_bytes(page.replace(date, date * 12000))
+    rows = batch([repeated], tmp_path / "out", BatchSettings(jobs=1, timeout=30, progress=False))
+    assert rows[0].status in ("ok", "warning"), rows[0].error  # before: timed out after 30 s
+
+
 def test_a_listing_whose_entries_run_together_is_read_within_the_time_limit(tmp_path: Path) -> None:
     # issue 30: an html mutant repeated one entry of a crawled listing 5,000 times, which the narrative joins into one run
     # of 165,000 characters without punctuation; the line-item pattern read on from each of its characters to the end
