@@ -289,8 +289,28 @@ def _office_sources(folder: Path) -> dict[str, list[bytes]]:
         for kind, write in (("xlsx", write_xlsx), ("docx", write_docx)):
             path = folder / f"{doc_id}.{kind}"
             write(meta, values, path)
-            made[kind].append(path.read_bytes())
+            made[kind].append(_timeless(path.read_bytes()))
     return made
+
+
+_STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def _timeless(data: bytes) -> bytes:
+    """The office file with the time it was written taken out (its members' dates, the document properties' created
+    and modified), so that a seed makes the same mutants on every run."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            if name == "docProps/core.xml":
+                content = _STAMP.sub(b"2026-01-01T00:00:00Z", content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def mutate_zip(data: bytes, rng: random.Random) -> bytes:
