@@ -1,12 +1,17 @@
-"""A bounded mutation fuzz run: corpus PDFs with bytes flipped, cut, duplicated or spliced, read by the batch's
-worker pool (each file with a time limit); .xlsx and .docx files made from the truth documents (see
-tests/truth_fixtures.py), mutated as whole files and part by part inside their zip, read the same way; zip
-archives of corpus files, mutated, through a whole batch; positioned HTML (the corpus's web page of a PDF's pages and
-``pdftohtml -c``'s output of a corpus PDF) with hostile style numbers, damaged background pictures and repeated
-elements, through the worker pool; plus random and mutated HTML and text through the HTML
-reader and the normalisers in-process. Counts the outcomes; any internal error or time-out is a finding.
+"""A bounded mutation fuzz run of every reader, each mutant through the batch's worker pool with a time limit:
+corpus PDFs with bytes flipped, cut, duplicated or spliced; web pages (the corpus's and the pool's) with hostile
+row and column spans, elements repeated thousands of times, deep nesting, dropped closing tags, a wrong charset, or
+mutated bytes; positioned HTML (the corpus's web page of a PDF's pages and ``pdftohtml -c``'s output of two corpus
+PDFs) with hostile style numbers, damaged background pictures and repeated elements; .xlsx and .docx files made
+from the truth documents (see tests/truth_fixtures.py), mutated as whole files and part by part inside their zip;
+zip archives of corpus files, mutated, through a whole batch; plus random and mutated HTML and text through the
+HTML reader and the normalisers in-process. Counts the outcomes of each format and its peak memory (the largest
+peak resident size a worker reached: no mutant needed more); an internal error, a time-out or a file over the memory
+ceiling is a finding.
 
-    python benchmarks/fuzz.py --pdfs 2000 --office 2000 --zips 2000 --positioned 2000 --texts 20000 --seed 1 --timeout 20
+    python benchmarks/fuzz.py --pdfs 2000 --office 2000 --zips 2000 --positioned 2000 --html 2000 --texts 20000 --seed 1 --timeout 20
+
+PDF mutants are read with OCR off unless ``--ocr auto`` is given (then give a longer ``--timeout``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ import random
 import re
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from extractor.batch import BatchSettings, _Pool
 from extractor.domain.amounts import parse_amount
@@ -52,26 +60,57 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return bytes(buffer)
 
 
-def pdf_run(count: int, rng: random.Random, timeout: float) -> collections.Counter[str]:
+@dataclass
+class Run:
+    """One format's mutants: how each ended, the largest peak resident size of a worker that read them (a worker's
+    peak since it started: no mutant needed more) and which mutant it was reached on, and the time."""
+
+    outcomes: collections.Counter[str] = field(default_factory=collections.Counter)
+    peak_mb: float = 0.0
+    heaviest: str = ""
+    seconds: float = 0.0
+
+    def add(self, result: dict[str, Any]) -> None:
+        self.outcomes[_outcome(result)] += 1
+        peak = float(result.get("peak_mb") or 0.0)
+        if peak > self.peak_mb:
+            self.peak_mb, self.heaviest = peak, str(result.get("path"))
+
+    @property
+    def findings(self) -> int:
+        """Internal errors, time-outs and files over the memory ceiling."""
+        return sum(n for outcome, n in self.outcomes.items() if outcome not in ("read", "duplicate") and not outcome.startswith("clean failure"))
+
+    def line(self, name: str) -> str:
+        return f"{name}: {dict(self.outcomes)} ({self.seconds:.0f} s; peak {self.peak_mb:.0f} MB, {self.heaviest})"
+
+
+def _pool_run(tasks: list[dict[str, Any]], timeout: float, kind: Callable[[dict[str, Any]], str] = lambda _: "") -> dict[str, Run]:
+    """The tasks through the batch's worker pool (two workers, the batch's memory ceiling), a run per kind of task."""
+    runs: dict[str, Run] = collections.defaultdict(Run)
+    started = time.perf_counter()
+    pool = _Pool(2, BatchSettings(jobs=2, timeout=timeout, progress=False))
+    try:
+        pool.run(tasks, lambda result: runs[kind(result)].add(result))
+    finally:
+        pool.close()
+    for run in runs.values():
+        run.seconds = time.perf_counter() - started
+    return dict(runs)
+
+
+def pdf_run(count: int, rng: random.Random, timeout: float, ocr: str = "never") -> Run:
+    """Mutated corpus PDFs through the batch's worker pool, each with a time limit. OCR is off unless asked for: a
+    mutant whose text layer breaks is read from its pictures, seconds a page, past any fuzzing time limit."""
     with open(ROOT / "tests" / "data" / "corpus_identity.csv", encoding="utf-8") as handle:
         sources = [ROOT.parent / "shared" / "corpus" / row["path"] for row in csv.DictReader(handle)]
     originals = [p.read_bytes() for p in sources]
-    outcomes: collections.Counter[str] = collections.Counter()
     with tempfile.TemporaryDirectory() as folder:
         tasks = []
         for i in range(count):
             data = mutate(rng.choice(originals), rng)
-            tasks.append({"path": f"mutant-{i}.pdf", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid"})
-        pool = _Pool(2, BatchSettings(jobs=2, timeout=timeout, progress=False))
-
-        def done(result: dict) -> None:
-            outcomes[_outcome(result)] += 1
-
-        try:
-            pool.run(tasks, done)
-        finally:
-            pool.close()
-    return outcomes
+            tasks.append({"path": f"mutant-{i}.pdf", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid", "ocr": ocr})
+        return _pool_run(tasks, timeout).get("", Run())
 
 
 POSITIONED_PAGE = ROOT.parent / "shared" / "corpus" / "renwu" / "YT_tyjrswj_2026_部门预算.html"
@@ -139,21 +178,83 @@ def mutate_positioned(page: bytes, rng: random.Random) -> bytes:
     return page
 
 
-def positioned_run(count: int, rng: random.Random, timeout: float) -> collections.Counter[str]:
+def positioned_run(count: int, rng: random.Random, timeout: float) -> Run:
     """Mutants of real positioned pages (see ``mutate_positioned``) through the batch's worker pool, each with a time limit."""
     sources = positioned_sources()
-    outcomes: collections.Counter[str] = collections.Counter()
     with tempfile.TemporaryDirectory() as folder:
         tasks = []
         for i in range(count):
             data = mutate_positioned(positioned_sample(rng.choice(sources), rng), rng)
             tasks.append({"path": f"mutant-{i}.html", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid"})
-        pool = _Pool(2, BatchSettings(jobs=2, timeout=timeout, progress=False))
-        try:
-            pool.run(tasks, lambda result: outcomes.update([_outcome(result)]))
-        finally:
-            pool.close()
-    return outcomes
+        return _pool_run(tasks, timeout).get("", Run())
+
+
+def html_sources() -> list[bytes]:
+    """The corpus's web pages (not its positioned one, which ``positioned_run`` mutates) and the pool's."""
+    shared = ROOT.parent / "shared"
+    pages = sorted(p for p in (shared / "corpus").rglob("*.htm*") if p != POSITIONED_PAGE) + sorted((shared / "pool").glob("*.htm*"))
+    return [p.read_bytes() for p in pages]
+
+
+_SPAN = re.compile(rb"\b(rowspan|colspan)\s*=\s*[\"']?[^\s>\"']*[\"']?", re.I)
+_CELL_OPEN = re.compile(rb"<t[dh]\b", re.I)
+_REPEATABLE = re.compile(rb"<(tr|td|th|p|table|li)\b[^>]*>.*?</\1>", re.I | re.S)
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?[-\w]+", re.I)
+_HOSTILE_SPANS = [b"0", b"-1", b"1.5", b"", b"x", b"65535", b"99999", b"1" + b"0" * 12, b"9" * 400, b"2 3", b"+3", b"\xef\xbc\x93"]
+_CHARSETS = [b"gbk", b"gb2312", b"gb18030", b"big5", b"utf-16", b"utf-32", b"latin-1", b"x-unknown", b"utf-7", b""]
+_CLOSING = [b"</td>", b"</tr>", b"</table>", b"</p>", b"</div>", b"</tbody>", b"</th>"]
+_OPENERS = [b"<div>", b"<table><tr><td>", b"<p><span>", b"<ul><li>", b"<td>"]
+_REPEATED_BYTES = 2_000_000  # what repeating one element may add to a web page (the pool's largest page has 168 KB)
+
+
+def mutate_html(page: bytes, rng: random.Random) -> bytes:
+    """One to four changes aimed at what the HTML reader parses: a row or column span made hostile (zero, negative,
+    huge, 400 digits, not a number), one row, cell, paragraph or table repeated up to 5,000 times (2 MB at most), a run of
+    the page nested up to thousands deep, every closing tag of one kind dropped, the declared charset changed or a
+    byte-order mark put first, or the bytes mutated as any file's."""
+    for _ in range(rng.randint(1, 4)):
+        choice = rng.random()
+        if choice < 0.25:
+            spans = list(_SPAN.finditer(page))
+            value = rng.choice(_HOSTILE_SPANS)
+            if spans:
+                match = rng.choice(spans)
+                page = page[: match.start()] + match.group(1) + b'="' + value + b'"' + page[match.end() :]
+            elif cells := list(_CELL_OPEN.finditer(page)):
+                at = rng.choice(cells).end()
+                page = page[:at] + rng.choice([b" rowspan", b" colspan"]) + b'="' + value + b'"' + page[at:]
+        elif choice < 0.4:
+            elements = list(_REPEATABLE.finditer(page))
+            if elements:  # at most 2 MB more (a whole table 5,000 times made pages of 50 MB: their size, not their structure)
+                match = rng.choice(elements)
+                copies = min(rng.choice([10, 100, 1000, 5000]), max(1, _REPEATED_BYTES // len(match.group())))
+                page = page[: match.end()] + match.group() * copies + page[match.end() :]
+        elif choice < 0.5:
+            start = rng.randrange(len(page) + 1)
+            end = rng.randint(start, len(page))
+            depth, opener = rng.choice([10, 100, 1000, 3000]), rng.choice(_OPENERS)
+            page = page[:start] + opener * depth + page[start:end] + opener.replace(b"<", b"</") * depth + page[end:]
+        elif choice < 0.6:
+            page = page.replace(rng.choice(_CLOSING), b"")
+        elif choice < 0.7:
+            if rng.random() < 0.3:
+                page = rng.choice([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]) + page
+            else:
+                page = _CHARSET.sub(b"charset=" + rng.choice(_CHARSETS), page)
+        else:
+            page = mutate(page, rng)
+    return page
+
+
+def html_run(count: int, rng: random.Random, timeout: float) -> Run:
+    """Mutants of real web pages (see ``mutate_html``) through the batch's worker pool, each with a time limit."""
+    sources = html_sources()
+    with tempfile.TemporaryDirectory() as folder:
+        tasks = []
+        for i in range(count):
+            data = mutate_html(rng.choice(sources), rng)
+            tasks.append({"path": f"mutant-{i}.html", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid"})
+        return _pool_run(tasks, timeout).get("", Run())
 
 
 def _damaged_picture(encoded: bytes, rng: random.Random) -> bytes:
@@ -188,8 +289,28 @@ def _office_sources(folder: Path) -> dict[str, list[bytes]]:
         for kind, write in (("xlsx", write_xlsx), ("docx", write_docx)):
             path = folder / f"{doc_id}.{kind}"
             write(meta, values, path)
-            made[kind].append(path.read_bytes())
+            made[kind].append(_timeless(path.read_bytes()))
     return made
+
+
+_STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def _timeless(data: bytes) -> bytes:
+    """The office file with the time it was written taken out (its members' dates, the document properties' created
+    and modified), so that a seed makes the same mutants on every run."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            if name == "docProps/core.xml":
+                content = _STAMP.sub(b"2026-01-01T00:00:00Z", content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def mutate_zip(data: bytes, rng: random.Random) -> bytes:
@@ -210,24 +331,20 @@ def mutate_zip(data: bytes, rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-def office_run(count: int, rng: random.Random, timeout: float) -> dict[str, collections.Counter[str]]:
-    outcomes: dict[str, collections.Counter[str]] = {"xlsx": collections.Counter(), "docx": collections.Counter()}
+def office_run(count: int, rng: random.Random, timeout: float) -> dict[str, Run]:
+    """``count`` mutated .xlsx and as many .docx (made in turns, as before), each kind through a worker pool of its
+    own so that its peak memory is its own."""
     with tempfile.TemporaryDirectory() as folder:
         sources = _office_sources(Path(folder))
-        tasks = []
+        tasks: dict[str, list[dict[str, Any]]] = {"xlsx": [], "docx": []}
         for i in range(count):
             for kind in ("xlsx", "docx"):
                 data = mutate_zip(rng.choice(sources[kind]), rng)
-                tasks.append({"path": f"mutant-{i}.{kind}", "data": data, "out": str(Path(folder) / f"{kind}-{i}.json"), "tables": "hybrid"})
-        pool = _Pool(2, BatchSettings(jobs=2, timeout=timeout, progress=False))
-        try:
-            pool.run(tasks, lambda result: outcomes[result["path"].rsplit(".", 1)[1]].update([_outcome(result)]))
-        finally:
-            pool.close()
-    return outcomes
+                tasks[kind].append({"path": f"mutant-{i}.{kind}", "data": data, "out": str(Path(folder) / f"{kind}-{i}.json"), "tables": "hybrid"})
+        return {kind: _pool_run(tasks[kind], timeout).get("", Run()) for kind in ("xlsx", "docx")}
 
 
-def zip_run(count: int, rng: random.Random, timeout: float) -> collections.Counter[str]:
+def zip_run(count: int, rng: random.Random, timeout: float) -> Run:
     """Archives of a few small corpus files, mutated, each through a whole batch: every member gets a manifest row."""
     import io
     import zipfile
@@ -241,7 +358,8 @@ def zip_run(count: int, rng: random.Random, timeout: float) -> collections.Count
         for member in members:
             archive.writestr(member.name, member.read_bytes())
     original = buffer.getvalue()
-    outcomes: collections.Counter[str] = collections.Counter()
+    run = Run()
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         archives = Path(folder) / "archives"
         archives.mkdir()
@@ -249,10 +367,12 @@ def zip_run(count: int, rng: random.Random, timeout: float) -> collections.Count
             (archives / f"mutant-{i:05d}.zip").write_bytes(mutate(original, rng))
         try:  # one batch over all of them, as over a crawl: every member (or unreadable archive) gets its row
             rows = batch([archives], Path(folder) / "out", BatchSettings(jobs=2, timeout=timeout, progress=False))
-            outcomes.update(_outcome({"status": r.status, "exit_code": r.exit_code}) for r in rows)
+            for r in rows:
+                run.add({"status": r.status, "exit_code": r.exit_code, "peak_mb": r.peak_mb, "path": Path(r.path).name})
         except Exception as e:  # noqa: BLE001 - a finding, counted and shown
-            outcomes[f"BATCH FAILED {type(e).__name__}: {e}"] += 1
-    return outcomes
+            run.outcomes[f"BATCH FAILED {type(e).__name__}: {e}"] += 1
+    run.seconds = time.perf_counter() - started
+    return run
 
 
 def _outcome(result: dict) -> str:
@@ -261,7 +381,7 @@ def _outcome(result: dict) -> str:
     if result["status"] == "duplicate":
         return "duplicate"
     code = result.get("exit_code", 0)
-    return {70: "INTERNAL ERROR", 71: "TIMED OUT"}.get(code, f"clean failure (exit {code})")
+    return {70: "INTERNAL ERROR", 71: "TIMED OUT", 12: "OVER THE MEMORY CEILING"}.get(code, f"clean failure (exit {code})")
 
 
 def text_run(count: int, rng: random.Random) -> collections.Counter[str]:
@@ -291,27 +411,38 @@ def main() -> None:
     parser.add_argument("--office", type=int, default=2000, help="mutated .xlsx and as many .docx")
     parser.add_argument("--zips", type=int, default=2000)
     parser.add_argument("--positioned", type=int, default=2000, help="mutated positioned HTML (a PDF's pages as positioned elements)")
-    parser.add_argument("--texts", type=int, default=20000)
+    parser.add_argument("--html", type=int, default=2000, help="mutated web pages of the corpus and the pool")
+    parser.add_argument("--texts", type=int, default=20000, help="random and mutated HTML and text, in-process")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--ocr", choices=["never", "auto"], default="never", help="OCR of the PDF mutants' pages without a usable text layer")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    started = time.perf_counter()
+    runs: dict[str, Run] = {}
     if args.pdfs:
-        print("pdf mutants:", dict(pdf_run(args.pdfs, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
+        runs["pdf"] = pdf_run(args.pdfs, rng, args.timeout, args.ocr)
+        print(runs["pdf"].line("pdf mutants"), flush=True)
     if args.office:
-        started = time.perf_counter()
-        for kind, counts in office_run(args.office, rng, args.timeout).items():
-            print(f"{kind} mutants:", dict(counts), f"({time.perf_counter() - started:.0f} s for both)")
+        for kind, run in office_run(args.office, rng, args.timeout).items():
+            runs[kind] = run
+            print(run.line(f"{kind} mutants"), flush=True)
     if args.zips:
-        started = time.perf_counter()
-        print("zip mutants (manifest rows):", dict(zip_run(args.zips, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
+        runs["zip"] = zip_run(args.zips, rng, args.timeout)
+        print(runs["zip"].line("zip mutants (manifest rows)"), flush=True)
     if args.positioned:
-        started = time.perf_counter()
-        print("positioned html mutants:", dict(positioned_run(args.positioned, rng, args.timeout)), f"({time.perf_counter() - started:.0f} s)")
+        runs["positioned html"] = positioned_run(args.positioned, rng, args.timeout)
+        print(runs["positioned html"].line("positioned html mutants"), flush=True)
+    if args.html:
+        runs["html"] = html_run(args.html, rng, args.timeout)
+        print(runs["html"].line("html mutants"), flush=True)
+    findings = 0
     if args.texts:
         started = time.perf_counter()
-        print("html and normaliser inputs:", dict(text_run(args.texts, rng)), f"({time.perf_counter() - started:.0f} s)")
+        texts = text_run(args.texts, rng)
+        findings += sum(n for outcome, n in texts.items() if outcome.startswith("INTERNAL"))
+        print("html and normaliser inputs (in-process):", dict(texts), f"({time.perf_counter() - started:.0f} s)")
+    print("peak memory per format (MB):", {name: round(run.peak_mb) for name, run in runs.items()})
+    print("findings (internal errors, time-outs, over the memory ceiling):", findings + sum(run.findings for run in runs.values()))
 
 
 if __name__ == "__main__":

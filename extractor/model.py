@@ -83,6 +83,7 @@ class Page:
     skew: float = 0.0  # OCR pages: degrees of skew straightened before reading
     heading: str | None = None  # a web page's own title (from <title> and its main heading, not its navigation)
     published: str | None = None  # the publication date a web page prints (发布日期 2026-02-12), as YYYY-MM-DD
+    laid_out: bool = False  # laid out by the reader from a web page's, Word document's or sheet's cells, not printed
 
     @property
     def text(self) -> str:

@@ -8,6 +8,7 @@ Nothing here knows what the text means: see :mod:`extractor.layout.tables` for t
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 from collections.abc import Iterable, Sequence
@@ -107,13 +108,34 @@ class _Line:
     end: float
 
 
+# The most ruling lines (snapped and joined) and the most cells they cut a printed page is read with: the table
+# finder's work grows with both (every horizontal met with the verticals of its band, each cell asked which rules
+# divide it), and a damaged or hostile page may draw its table again thousands of times. The densest page of the
+# corpus and the pool has 231 lines (厦门 p11) and 672 cells (西安 p47). A page laid out by the reader (a web page's,
+# a Word document's or a sheet's tables) draws each cell of the source once: its readers bound those.
+MAX_PAGE_LINES = 2_000
+MAX_PAGE_CELLS = 20_000
+
+
+class LayoutLimitError(Exception):
+    """A page whose rules go past what a page is read with: its tables are not read, the rest of the document is."""
+
+
 def find_grids(page: Page) -> list[Grid]:
-    """Every ruled grid on the page, top to bottom, with its characters."""
+    """Every ruled grid on the page, top to bottom, with its characters; a printed page past ``MAX_PAGE_LINES`` or
+    ``MAX_PAGE_CELLS`` raises :class:`LayoutLimitError`."""
     horizontal = _merge_lines([_Line(r.top, r.x0, r.x1) for r in page.rules if r.horizontal])
     vertical = _merge_lines([_Line(r.x0, r.top, r.bottom) for r in page.rules if not r.horizontal])
+    lines = len(horizontal) + len(vertical)
+    if lines > MAX_PAGE_LINES and not page.laid_out:
+        raise LayoutLimitError(f"the page has {lines:,} ruling lines, more than the {MAX_PAGE_LINES:,} its tables are read with")
+    components = [(hs, vs, _cuts(hs, vs)) for hs, vs in _components(horizontal, vertical)]
+    cells = sum((len(xs) - 1) * (len(ys) - 1) for _, _, (xs, ys) in components)
+    if cells > MAX_PAGE_CELLS and not page.laid_out:
+        raise LayoutLimitError(f"the page's ruling lines cut {cells:,} cells, more than the {MAX_PAGE_CELLS:,} its tables are read with")
     grids = []
-    for hs, vs in _components(horizontal, vertical):
-        grid = _build_grid(page, hs, vs)
+    for hs, vs, (xs, ys) in components:
+        grid = _build_grid(page, hs, vs, xs, ys)
         if grid is not None:
             grids.append(grid)
     grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
@@ -132,7 +154,7 @@ def grid_from_cuts(page: Page, xs: Sequence[float], ys: Sequence[float]) -> Grid
         return None
     hs = [_Line(y, xs[0], xs[-1]) for y in ys]
     vs = [_Line(x, ys[0], ys[-1]) for x in xs]
-    return _build_grid(page, hs, vs)
+    return _build_grid(page, hs, vs, *_cuts(hs, vs))
 
 
 class _CharIndex:
@@ -339,17 +361,24 @@ def _meets(h: _Line, v: _Line) -> bool:
 
 
 def _components(horizontal: list[_Line], vertical: list[_Line]) -> list[tuple[list[_Line], list[_Line]]]:
-    """Sets of rules that touch one another (each set one table)."""
+    """Sets of rules that touch one another (each set one table).
+
+    The horizontals are filed under the band of the page's height they lie in, and each vertical is met with those
+    of the bands it reaches that hold one: never more bands than horizontals, however long the vertical (a damaged
+    file's rule may run a billion points: filing the vertical under every band it crosses took gigabytes)."""
     sets = _UnionFind(len(horizontal) + len(vertical))
     find = sets.find
-    by_band: dict[int, list[int]] = {}  # the verticals that reach each band of the page's height
-    for j, v in enumerate(vertical):
-        for band in range(int((v.start - _REACH) // _BAND), int((v.end + _REACH) // _BAND) + 1):
-            by_band.setdefault(band, []).append(j)
+    by_band: dict[int, list[int]] = {}  # the horizontals in each band of the page's height
     for i, h in enumerate(horizontal):
-        for j in by_band.get(int(h.pos // _BAND), ()):
-            if _meets(h, vertical[j]):
-                sets.union(len(horizontal) + j, i)
+        by_band.setdefault(int(h.pos // _BAND), []).append(i)
+    bands = sorted(by_band)
+    for j, v in enumerate(vertical):
+        low = bisect.bisect_left(bands, int((v.start - _REACH) // _BAND))
+        high = bisect.bisect_right(bands, int((v.end + _REACH) // _BAND))
+        for band in bands[low:high]:
+            for i in by_band[band]:
+                if _meets(horizontal[i], v):
+                    sets.union(len(horizontal) + j, i)
     groups: dict[int, tuple[list[_Line], list[_Line]]] = {}
     for i, h in enumerate(horizontal):
         groups.setdefault(find(i), ([], []))[0].append(h)
@@ -370,12 +399,24 @@ def _positions(values: list[float], low: float, high: float) -> list[float]:
     return snapped
 
 
-def _covered(lines: list[_Line], pos: float, at: float, half: float) -> bool:
-    """Whether a rule at ``pos`` crosses the middle ``at`` of a band ``half`` as wide on either side: a rule that stops
-    short by ``reach`` still does, but never by more than ``reach_share`` of the half band (a rule ending at the
-    edge of a header row 6.6 points high does not divide it: 西安's 上年 over 合计 … 培训费)."""
+def _at_cuts(lines: list[_Line], cuts: Sequence[float]) -> list[list[_Line]]:
+    """For each cut position, the rules within ``snap`` of it: the only ones that may divide a band there (found by
+    bisection, so that a cell is not asked about every rule of its grid)."""
+    ordered = sorted(lines, key=lambda ln: ln.pos)
+    positions = [ln.pos for ln in ordered]
+    found = []
+    for cut in cuts:
+        low, high = bisect.bisect_left(positions, cut - 2 * _SNAP), bisect.bisect_right(positions, cut + 2 * _SNAP)
+        found.append([ln for ln in ordered[low:high] if abs(ln.pos - cut) < _SNAP])
+    return found
+
+
+def _covered(lines: list[_Line], at: float, half: float) -> bool:
+    """Whether one of the rules at a cut (:func:`_at_cuts`) crosses the middle ``at`` of a band ``half`` as wide on
+    either side: a rule that stops short by ``reach`` still does, but never by more than ``reach_share`` of the half
+    band (a rule ending at the edge of a header row 6.6 points high does not divide it: 西安's 上年 over 合计 … 培训费)."""
     slack = min(_REACH, half * TOL.reach_share)
-    return any(abs(ln.pos - pos) < _SNAP and ln.start - slack <= at <= ln.end + slack for ln in lines)
+    return any(ln.start - slack <= at <= ln.end + slack for ln in lines)
 
 
 def _overflow_column(page: Page, index: _CharIndex, ch: Char, xs: Sequence[float], column: int) -> int:
@@ -404,21 +445,27 @@ def _overflow_column(page: Page, index: _CharIndex, ch: Char, xs: Sequence[float
     return column
 
 
-def _build_grid(page: Page, hs: list[_Line], vs: list[_Line]) -> Grid | None:
+def _cuts(hs: list[_Line], vs: list[_Line]) -> tuple[list[float], list[float]]:
+    """Where a set of touching rules cuts its grid: the columns' and the rows' edges."""
     xs = _positions([v.pos for v in vs], min(h.start for h in hs), max(h.end for h in hs))
     ys = _positions([h.pos for h in hs], min(v.start for v in vs), max(v.end for v in vs))
+    return xs, ys
+
+
+def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], ys: list[float]) -> Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1 or n_rows * n_cols < TOL.min_grid_cells:
         return None
+    at_x, at_y = _at_cuts(vs, xs), _at_cuts(hs, ys)
     sets = _UnionFind(n_rows * n_cols)
     find = sets.find
     for r in range(n_rows):
         middle_y, half_y = (ys[r] + ys[r + 1]) / 2, (ys[r + 1] - ys[r]) / 2
         for c in range(n_cols):
             middle_x, half_x = (xs[c] + xs[c + 1]) / 2, (xs[c + 1] - xs[c]) / 2
-            if c + 1 < n_cols and not _covered(vs, xs[c + 1], middle_y, half_y):
+            if c + 1 < n_cols and not _covered(at_x[c + 1], middle_y, half_y):
                 sets.union(r * n_cols + c, r * n_cols + c + 1)
-            if r + 1 < n_rows and not _covered(hs, ys[r + 1], middle_x, half_x):
+            if r + 1 < n_rows and not _covered(at_y[r + 1], middle_x, half_x):
                 sets.union(r * n_cols + c, (r + 1) * n_cols + c)
     atoms: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):

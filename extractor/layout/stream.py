@@ -198,9 +198,18 @@ def _phrases(chars: list[Char]) -> list[TextLine]:
 
 
 def _char_lines(chars: list[Char]) -> list[list[Char]]:
+    """The characters of each text line: those whose middle lies within the line's height, in the given order (found
+    by bisection over the middles, not by a pass over every character for each line: a region of 6,000 lines took
+    half a minute)."""
+    middles = [(c.top + c.bottom) / 2 for c in chars]
+    order = sorted((i for i, middle in enumerate(middles) if middle == middle), key=middles.__getitem__)  # NaN is in no line
+    ordered = [middles[i] for i in order]
     lines: list[list[Char]] = []
     for line in chars_to_lines(chars, gap=TOL.column_gap):
-        lines.append([c for c in chars if line.bbox.top <= (c.top + c.bottom) / 2 <= line.bbox.bottom])
+        if line.bbox.top != line.bbox.top or line.bbox.bottom != line.bbox.bottom:
+            continue  # NaN: no middle lies within
+        low, high = bisect.bisect_left(ordered, line.bbox.top), bisect.bisect_right(ordered, line.bbox.bottom)
+        lines.append([chars[i] for i in sorted(order[low:high])])
     return [line for line in lines if line]
 
 

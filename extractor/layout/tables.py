@@ -16,7 +16,7 @@ from extractor.domain.amounts import is_amount_text, normalise_digits, parse_amo
 from extractor.domain.table_kinds import TableKind, classify_header, classify_title, is_title, same_title, says_empty, table_number, table_unit
 from extractor.domain.vocabulary import TOTAL_CELL, YEAR_ALONE
 from extractor.geometry import Box, union
-from extractor.layout.grid import Cell, Grid, TextLine, chars_outside
+from extractor.layout.grid import Cell, Grid, LayoutLimitError, TextLine, chars_outside
 from extractor.layout.settings import TOLERANCES as TOL
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.model import Page
@@ -137,6 +137,10 @@ def find_tables(pages: Sequence[Page], skip: set[int], default_unit: str | None,
             grids = STRATEGIES[strategy](page)
             outside = _join_wrapped_titles(chars_outside(page, grids))
             carried = _tables_on_page(page, grids, outside, tables, default_unit, carried)
+        except LayoutLimitError as e:  # more rules or cells than a page is read with: named, as the page's failure
+            logger.warning("page %d: tables not read (%s)", page.number, e)
+            failures.append((page.number, str(e)))
+            carried = []
         except (ValueError, IndexError, KeyError, ArithmeticError) as e:
             logger.warning("page %d: tables not read (%s: %s)", page.number, type(e).__name__, e)
             failures.append((page.number, f"{type(e).__name__}: {e}"))

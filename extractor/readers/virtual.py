@@ -98,7 +98,8 @@ class VirtualPage:
             y += _LINE
 
     def page(self) -> Page:
-        return Page(number=self.number, width=WIDTH, height=self.y + _LINE, lines=tuple(self.lines), chars=tuple(self.chars), rules=tuple(self.rules))
+        return Page(number=self.number, width=WIDTH, height=self.y + _LINE, lines=tuple(self.lines), chars=tuple(self.chars), rules=tuple(self.rules),
+                    laid_out=True)
 
 
 def is_caption(row: Sequence[CellSpec]) -> bool:
