@@ -176,9 +176,9 @@ def test_scans_published_as_pictures_are_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # one page through OCR twice
-def test_a_page_scanned_upside_down_is_turned_once_for_the_whole_page(tmp_path: Path) -> None:
-    # 重庆 p9 at 150 dpi, as scanned and turned half round: the orientation is judged once per page (the angle
-    # classifier on its longest lines), not line by line
+def test_a_page_scanned_upside_down_is_turned_for_the_whole_page(tmp_path: Path) -> None:
+    # 重庆 p9 at 150 dpi, as scanned and turned half round: judged by the direction model on its longest lines, the
+    # page is turned upright (line by line alone, the model left the page unread: no value at all)
     subprocess.run(["pdftoppm", "-f", "9", "-l", "9", "-r", "150", "-gray", str(CORPUS / "renwu/CQ_zfbgt_2026_部门预算.pdf"),
                     str(tmp_path / "p")], check=True)
     image = Image.open(next(tmp_path.glob("p*.pgm")))

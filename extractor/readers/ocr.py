@@ -8,8 +8,8 @@ does), so the table finder sees a scanned grid as it sees a PDF's drawn rules.
 Before recognition the page is cleaned and turned upright: coloured marks (a red official seal, a blue
 stamp) become paper, a speckled scan is median-filtered, a page scanned askew is rotated straight by the
 angle that makes its rows of ink sharpest, a page whose text lines stand on end is turned by 90° the
-way its text reads, and one whose longest lines the direction model reads upside down is turned half round:
-orientation is judged once per page, and the lines are recognised without the direction model.
+way its text reads, and one whose longest lines the direction model reads upside down is turned half round
+(each line alone is turned by the model too, but a page upside down is lost that way).
 """
 
 from __future__ import annotations
@@ -113,12 +113,12 @@ def recognise(rgb: Any, number: int, points_per_pixel: float) -> Page:
     speckled = _speckled(ink)
     lines, reading, skew = _prepared(plain, 0, speckled)
     items = _run(reading)
-    rotation = 0
-    if _standing(items):
-        rotation = _upright_turn(reading, items)
-    elif _upside_down(reading, items):
-        rotation = 180
+    rotation = _upright_turn(reading, items) if _standing(items) else 0
     if rotation:
+        lines, reading, skew = _prepared(plain, rotation, speckled)
+        items = _run(reading)
+    if _upside_down(reading, items):  # scanned the wrong way up, or turned the wrong way of the two
+        rotation = (rotation + 180) % 360
         lines, reading, skew = _prepared(plain, rotation, speckled)
         items = _run(reading)
     height, width = reading.shape
@@ -171,11 +171,11 @@ def _prepared(plain: Any, turn: int, speckled: bool) -> tuple[Any, Any, float]:
 
 
 def _run(grey: Any) -> list[Any]:
-    """Detect and recognise the page's lines. Their orientation is the page's, judged once (:func:`_upside_down`,
-    :func:`_upright_turn`), not line by line: the angle classifier on every line cost a quarter of a page's time."""
+    """Detect and recognise the page's lines, each turned half round where the direction model reads it upside
+    down (without it, a page turned a quarter round loses lines: measured, see docs/measured.md)."""
     import numpy as np
 
-    result, _ = _engine()(np.dstack([grey, grey, grey]), use_cls=False, return_word_box=True)
+    result, _ = _engine()(np.dstack([grey, grey, grey]), return_word_box=True)
     return list(result or [])
 
 
