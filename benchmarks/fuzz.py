@@ -181,11 +181,14 @@ def mutate_positioned(page: bytes, rng: random.Random) -> bytes:
 def positioned_run(count: int, rng: random.Random, timeout: float) -> Run:
     """Mutants of real positioned pages (see ``mutate_positioned``) through the batch's worker pool, each with a time limit."""
     sources = positioned_sources()
+    return _pages_run([mutate_positioned(positioned_sample(rng.choice(sources), rng), rng) for _ in range(count)], timeout)
+
+
+def _pages_run(pages: list[bytes], timeout: float) -> Run:
+    """Mutated web pages through the batch's worker pool, each with a time limit."""
     with tempfile.TemporaryDirectory() as folder:
-        tasks = []
-        for i in range(count):
-            data = mutate_positioned(positioned_sample(rng.choice(sources), rng), rng)
-            tasks.append({"path": f"mutant-{i}.html", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid"})
+        tasks = [{"path": f"mutant-{i}.html", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid"}
+                 for i, data in enumerate(pages)]
         return _pool_run(tasks, timeout).get("", Run())
 
 
@@ -249,12 +252,7 @@ def mutate_html(page: bytes, rng: random.Random) -> bytes:
 def html_run(count: int, rng: random.Random, timeout: float) -> Run:
     """Mutants of real web pages (see ``mutate_html``) through the batch's worker pool, each with a time limit."""
     sources = html_sources()
-    with tempfile.TemporaryDirectory() as folder:
-        tasks = []
-        for i in range(count):
-            data = mutate_html(rng.choice(sources), rng)
-            tasks.append({"path": f"mutant-{i}.html", "data": data, "out": str(Path(folder) / f"{i}.json"), "tables": "hybrid"})
-        return _pool_run(tasks, timeout).get("", Run())
+    return _pages_run([mutate_html(rng.choice(sources), rng) for _ in range(count)], timeout)
 
 
 def _damaged_picture(encoded: bytes, rng: random.Random) -> bytes:

@@ -159,13 +159,14 @@ def cjk_font_file() -> str | None:
             font = ImageFont.truetype(path, 12)
         except OSError:
             continue
-        if font.getmask("财").getbbox() and font.getlength("财") > 0 and _draws_chinese(font):
+        if _draws_chinese(font):
             return path
     return None
 
 
 def _draws_chinese(font: ImageFont.FreeTypeFont) -> bool:
-    """fc-match answers with some font even where none has Chinese: one that draws 财 and 政 alike has none."""
+    """fc-match answers with some font even where none has Chinese: one that draws 财 and 政 alike (both blank, or
+    both its box for a missing glyph) has none."""
     return bytes(font.getmask("财")) != bytes(font.getmask("政"))
 
 

@@ -184,17 +184,23 @@ def _upside_down(grey: Any, items: list[Any]) -> bool:
     wrong way up): the classifier on a dozen lines, once per page."""
     import numpy as np
 
-    crops = []
-    for item in sorted(items, key=lambda item: -len(item[1]))[:_ORIENTATION_SAMPLE]:
-        left, top, right, bottom = _box_of(item[0])
-        crop = grey[int(max(top, 0)) : int(bottom) + 1, int(max(left, 0)) : int(right) + 1]
-        if crop.size:
-            crops.append(np.dstack([crop, crop, crop]))
+    crops = [np.dstack([crop, crop, crop]) for crop in _longest_runs(grey, items)]
     if len(crops) < 3:
         return False
     _, labels, _ = _engine().text_cls(crops)
     turned = sum(1 for label, score in labels if label == "180" and score >= _TURNED_SCORE)
     return turned * 2 > len(crops)
+
+
+def _longest_runs(grey: Any, items: list[Any]) -> list[Any]:
+    """The page's longest recognised runs (a dozen) cut out of the image, what its orientation is judged by."""
+    crops = []
+    for item in sorted(items, key=lambda item: -len(item[1]))[:_ORIENTATION_SAMPLE]:
+        left, top, right, bottom = _box_of(item[0])
+        crop = grey[int(max(top, 0)) : int(bottom) + 1, int(max(left, 0)) : int(right) + 1]
+        if crop.size:
+            crops.append(crop)
+    return crops
 
 
 def _width_height(box: Sequence[Sequence[float]]) -> tuple[float, float]:
@@ -215,14 +221,9 @@ def _upright_turn(grey: Any, items: list[Any]) -> int:
     """90 or 270: which clockwise turn makes the standing text read, judged by recognising the longest runs both ways."""
     import numpy as np
 
-    runs = sorted(items, key=lambda item: -len(item[1]))[:12]
     scores = {90: 0.0, 270: 0.0}
     engine = _engine()
-    for item in runs:
-        left, top, right, bottom = _box_of(item[0])
-        crop = grey[int(max(top, 0)) : int(bottom) + 1, int(max(left, 0)) : int(right) + 1]
-        if crop.size == 0:
-            continue
+    for crop in _longest_runs(grey, items):
         for turn in scores:
             turned = np.ascontiguousarray(np.rot90(crop, k=-turn // 90))
             result, _ = engine(np.dstack([turned, turned, turned]), use_det=False, use_cls=False, use_rec=True)
