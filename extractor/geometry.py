@@ -11,7 +11,8 @@ figure built from it stays the same to the last bit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 # A box as the records hold it and read it back from JSON: a plain tuple. A Box is one.
@@ -87,6 +88,13 @@ class Box(NamedTuple):
         return max(0.0, min(self.x1, x1) - max(self.x0, x0))
 
 
+def boxes_of(x0: Iterable[float], top: Iterable[float], x1: Iterable[float], bottom: Iterable[float]) -> Iterator[Box]:
+    """``map(Box, x0, top, x1, bottom)``, without NamedTuple's Python-level ``__new__`` for each box (the table
+    finder makes a box for every line of every cell)."""
+    return map(_make_box, zip(x0, top, x1, bottom, strict=True))
+
+
+_make_box = functools.partial(tuple.__new__, Box)
 ZERO = Box(0.0, 0.0, 0.0, 0.0)  # the box of nothing printed (a line whose characters have no positions)
 
 

@@ -8,8 +8,12 @@ their boxes. Coordinates are in points with the origin at the top-left corner of
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # BBox, the plain tuple the records hold, is re-exported from here where the records have always found it
 from extractor.geometry import BBox as BBox
@@ -49,6 +53,49 @@ class Char(NamedTuple):
     bottom: float
 
 
+class Chars(Sequence[Char]):
+    """A page's characters held as arrays, as the PDF reader finds them: each character's text, and an (n, 4) array
+    of their boxes (left, top, right, bottom). A page has thousands of characters, and the table finder reads them
+    as arrays: a :class:`Char` is made only for one asked for (``chars[i]``, iterating), with the same figures."""
+
+    __slots__ = ("boxes", "texts")
+
+    def __init__(self, texts: Sequence[str], boxes: np.ndarray) -> None:
+        if len(texts) != len(boxes):
+            raise ValueError("one box for each character")
+        self.texts = texts
+        self.boxes = boxes
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Char: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Chars: ...
+
+    def __getitem__(self, index: int | slice) -> Char | Chars:
+        if isinstance(index, slice):
+            return Chars(self.texts[index], self.boxes[index])
+        return Char(self.texts[index], *self.boxes[index].tolist())
+
+    def __iter__(self) -> Iterator[Char]:
+        return map(Char._make, zip(self.texts, *self.boxes.T.tolist(), strict=True)) if len(self.texts) else iter(())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Chars({len(self)} characters)"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Chars, (self.texts, self.boxes)
+
+
 class Rule(NamedTuple):
     """One ruling line, horizontal (``top == bottom``) or vertical (``x0 == x1``)."""
 
@@ -74,7 +121,7 @@ class Page:
     width: float
     height: float
     lines: tuple[Line, ...]
-    chars: tuple[Char, ...] = ()
+    chars: Sequence[Char] = ()  # a tuple, or the PDF reader's :class:`Chars`
     rules: tuple[Rule, ...] = ()
     unreadable: bool = False  # the reader could not load this page (a corrupt page object)
     ocr: bool = False  # the text was recognised from the page's image

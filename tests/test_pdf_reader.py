@@ -8,7 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.model import Char, Line
-from extractor.readers.pdf import _char_boxes, _Orientation, _printed_lines, _round2, _segment_bbox, _text_to_lines, read_pdf
+from extractor.readers.pdf import (
+    _char_boxes,
+    _chars_or_none,
+    _Orientation,
+    _printed_lines,
+    _round2,
+    _segment_bbox,
+    _text_to_lines,
+    _visible_paths,
+    read_pdf,
+)
 from tests.conftest import CORPUS
 
 
@@ -48,7 +58,8 @@ def test_rules_drawn_inside_a_form_xobject_are_placed_on_the_page() -> None:
     st.integers(min_value=-10**6, max_value=10**6).map(lambda k: k / 1000),
 ), min_size=1, max_size=50))
 def test_rounding_a_page_at_a_time_is_pythons_round(values: list[float]) -> None:
-    assert _round2(np.array(values, dtype=np.float64)) == [round(v, 2) for v in values]
+    assert _round2(np.array(values, dtype=np.float64)).tolist() == [round(v, 2) for v in values]
+    assert _round2(np.array([values, values], dtype=np.float64)).tolist() == [[round(v, 2) for v in values]] * 2  # any shape
 
 
 def test_character_boxes_are_pdfiums_own_turned_to_the_page() -> None:
@@ -68,7 +79,7 @@ def test_character_boxes_are_pdfiums_own_turned_to_the_page() -> None:
                 left, bottom, right, top = textpage.get_charbox(i)
                 expected.append(None if ch.isspace() or right <= left else Char(ch, *orientation.box(left, bottom, right, top)))
             assert sum(c is not None for c in expected) > 300
-            assert _char_boxes(textpage, text, orientation)[0] == expected
+            assert _chars_or_none(text, _char_boxes(textpage, text, orientation)) == expected
     finally:
         document.close()
 
@@ -83,7 +94,8 @@ def test_lines_read_from_arrays_are_the_lines_read_character_by_character() -> N
             page = document[index]
             textpage = page.get_textpage()
             text = textpage.get_text_range()
-            chars, boxes = _char_boxes(textpage, text, _Orientation(page))
+            boxes = _char_boxes(textpage, text, _Orientation(page))
+            chars = _chars_or_none(text, boxes)
             expected, start = [], 0
             for raw in text.split("\n"):
                 segment = raw.rstrip("\r")
@@ -92,7 +104,44 @@ def test_lines_read_from_arrays_are_the_lines_read_character_by_character() -> N
                 expected += [Line(piece, _segment_bbox(chars[start + offset : start + offset + len(piece)]))
                              for offset, piece in pieces if piece.strip()]
                 start += len(raw) + 1
-            assert _text_to_lines(text, chars, boxes) == expected
+            assert _text_to_lines(text, boxes) == expected
         assert splits >= 20
     finally:
         document.close()
+
+
+def test_path_boxes_turned_a_page_at_a_time_are_those_turned_one_by_one() -> None:
+    """The boxes of a page's paths, turned and rounded as arrays (_Orientation.boxes), are those of
+    _Orientation.box path by path: on an upright page and on a page printed turned (/Rotate)."""
+    document = pdfium.PdfDocument(str(CORPUS / "renwu" / "YT_zfbgs_2026_部门预算.pdf"))
+    try:
+        for index in (8, 22):  # drawn upright, and printed turned
+            page = document[index]
+            orientation = _Orientation(page)
+            edges = _visible_paths(page)[2]
+            assert len(edges) > 50
+            turned = np.column_stack(orientation.boxes(np.array(edges, dtype=np.float64))).tolist()
+            assert turned == [list(orientation.box(*edge)) for edge in edges]
+    finally:
+        document.close()
+
+
+def test_a_pdf_pages_characters_are_held_as_arrays_and_read_as_characters() -> None:
+    """The PDF reader keeps a page's characters as arrays (Chars), which read as the tuple of Char they stand for:
+    indexing, slicing, iterating, equality, pickling; the table finder takes the arrays as they are."""
+    import pickle
+
+    from extractor.layout.grid import chars_to_lines
+    from extractor.model import Chars
+
+    page = read_pdf((CORPUS / "GovBudgetChecker" / "SH_PT_wljd_2024_预算.pdf").read_bytes(), ocr_mode="never")[9]
+    chars = page.chars
+    assert isinstance(chars, Chars) and len(chars) > 300
+    plain = tuple(chars)
+    assert all(isinstance(c, Char) for c in plain)
+    assert chars[5] == plain[5] and chars[-1] == plain[-1]
+    assert tuple(chars[10:20]) == plain[10:20] and isinstance(chars[10:20], Chars)
+    assert chars == plain and plain == tuple(chars) and chars != plain[:-1]
+    assert pickle.loads(pickle.dumps(chars)) == chars
+    assert "".join(c.text for c in plain) == chars.texts and chars.boxes.shape == (len(plain), 4)
+    assert chars_to_lines(chars) == chars_to_lines(plain)

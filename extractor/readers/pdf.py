@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import itertools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,8 +19,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from extractor.errors import CorruptInputError, PasswordRequiredError
-from extractor.geometry import ZERO, Box, bounds
-from extractor.model import Char, Line, Page, Rule
+from extractor.geometry import ZERO, Box, bounds, boxes_of
+from extractor.model import Char, Chars, Line, Page, Rule
 from extractor.progress import report_page
 from extractor.readers import ocr
 
@@ -154,6 +156,18 @@ class _Orientation:
             return self.height - y, self.width - x
         return x, self.height - y
 
+    def boxes(self, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`box` for many boxes at once: ``edges`` holds each one's left, bottom, right and top; the same
+        figures (:func:`_round2` rounds as ``round``)."""
+        if self.rotation != 0:
+            return tuple(np.array([self.box(*edge) for edge in edges.tolist()], dtype=np.float64).reshape(-1, 4).T)  # type: ignore[return-value]
+        left, bottom, right, top = edges.T
+        upward, rightward = bottom <= top, left <= right
+        low, high = np.where(upward, bottom, top), np.where(upward, top, bottom)
+        x0, x1 = np.where(rightward, left, right), np.where(rightward, right, left)
+        rounded = _round2(np.stack([x0, self.height - high, x1, self.height - low]))
+        return rounded[0], rounded[1], rounded[2], rounded[3]
+
     def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
         if self.rotation == 0:  # the common case, without the two point() calls (a box per character); same figures
             low, high = (bottom, top) if bottom <= top else (top, bottom)
@@ -172,9 +186,9 @@ def _read_page(page: pdfium.PdfPage, number: int) -> Page:
         count = textpage.count_chars()
         text = textpage.get_text_range() if count else ""
         if len(text) == count:
-            chars, boxes = _char_boxes(textpage, text, orientation)
-            lines = _text_to_lines(text, chars, boxes)
-            printed = tuple(c for c in chars if c is not None)
+            boxes = _char_boxes(textpage, text, orientation)
+            lines = _text_to_lines(text, boxes)
+            printed: Sequence[Char] = _printed(text, boxes)
             if _scrambled(lines) or _out_of_order(lines):
                 lines = _lines_from_boxes(printed)
         else:
@@ -215,59 +229,60 @@ def _typed(handle: Any) -> Any:
     return ctypes.cast(handle, pdfium_raw.FPDF_PAGEOBJECT)
 
 
-def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientation) -> tuple[list[Char | None], np.ndarray]:
-    """Each character's box in top-left coordinates, None for generated spaces and line breaks; and the same boxes
-    as an (n, 4) array, NaN where there is none.
+def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientation) -> np.ndarray:
+    """Each character's box in top-left coordinates, as an (n, 4) array, NaN where there is none (generated spaces
+    and line breaks).
 
     PDFium is asked for the boxes one character at a time; the figures are then checked, turned and rounded a page
-    at a time (:func:`_round2`), and the characters made in one pass."""
+    at a time (:func:`_round2`), with no Python object made per character."""
     left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     a, b, c, d = ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top)
     get_box, handle = _GET_CHAR_BOX, ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     # a tuple's items are worked out in order: the call fills the four doubles before they are read
     found = [(get_box(handle, i, a, b, c, d), left.value, right.value, bottom.value, top.value) for i in range(len(text))]
     if not found:
-        return [], np.zeros((0, 4))
+        return np.zeros((0, 4))
     got, x0, x1, y0, y1 = np.array(found, dtype=np.float64).T
     printed = (got != 0) & (x1 > x0) & ~np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
     if orientation.rotation == 0:
         low, high = np.minimum(y0, y1), np.maximum(y0, y1)
-        columns = [_round2(v) for v in (x0, orientation.height - high, x1, orientation.height - low)]
-        chars: list[Char | None] = list(map(_make_char, zip(text, *columns, strict=True)))
-        boxes = np.array(columns, dtype=np.float64).T
+        boxes = _round2(np.column_stack([x0, orientation.height - high, x1, orientation.height - low]))
     else:
-        chars = [None] * len(text)
         boxes = np.zeros((len(text), 4))
         for i in np.flatnonzero(printed).tolist():
             _, x_left, x_right, y_bottom, y_top = found[i]
-            chars[i] = char = Char(text[i], *orientation.box(x_left, y_bottom, x_right, y_top))
-            boxes[i] = char[1:]
-    for i in np.flatnonzero(~printed).tolist():
-        chars[i] = None
+            boxes[i] = orientation.box(x_left, y_bottom, x_right, y_top)
     boxes[~printed] = np.nan
-    return chars, boxes
+    return boxes
 
 
-_make_char = functools.partial(tuple.__new__, Char)  # Char(*fields) without NamedTuple's Python-level __new__
+def _printed(text: str, boxes: np.ndarray) -> Chars:
+    """The characters that have a box, as one :class:`Chars` (a PDF text's every character is one code point)."""
+    printed = ~np.isnan(boxes[:, 0])
+    return Chars("".join(itertools.compress(text, printed.tolist())), boxes[printed])
 
 
-def _round2(values: np.ndarray) -> list[float]:
-    """``[round(v, 2) for v in values]``, a page at a time: away from a tie, the nearest hundredth is the rounded
+def _round2(values: np.ndarray) -> np.ndarray:
+    """``round(v, 2)`` for each value of an array of any shape, a page at a time: away from a tie, the nearest hundredth is the rounded
     hundredfold divided by 100 (both steps exact to the nearest double, as Python's own ``round``); the few values
     within a hair of a tie are rounded by Python."""
     scaled = values * 100
-    rounded = (np.rint(scaled) / 100).tolist()
-    near_tie = np.flatnonzero(np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6)
-    for i in near_tie.tolist():
-        rounded[i] = round(float(values[i]), 2)
+    rounded = np.rint(scaled) / 100
+    near_tie = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
+    if near_tie.any():  # a page's rules and characters repeat their few positions: each value rounded once
+        ties, where = np.unique(values[near_tie], return_inverse=True)
+        rounded[near_tie] = np.array([round(value, 2) for value in ties.tolist()], dtype=np.float64)[where]
     return rounded
 
 
-def _text_to_lines(text: str, chars: list[Char | None], boxes: np.ndarray) -> list[Line]:
+_LINE_BREAK = re.compile("\n")
+
+
+def _text_to_lines(text: str, boxes: np.ndarray) -> list[Line]:
     """PDFium's lines, each split where its characters drop to another line (:func:`_printed_lines`), with the box
     of their printed characters. A line whose characters' tops all lie within half its tallest glyph of all their
     bottoms cannot split: its box comes from the page's arrays, without a pass over its characters."""
-    starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
     ends = [*(start - 1 for start in starts[1:]), len(text)]
     whole: list[bool] = [True] * len(starts)
     extremes: list[Box] = [ZERO] * len(starts)
@@ -285,7 +300,7 @@ def _text_to_lines(text: str, chars: list[Char | None], boxes: np.ndarray) -> li
         tallest = extreme(np.maximum, bottom - top, -np.inf)
         half = np.where(np.isinf(tallest), 0.0, tallest) / 2
         whole = (lowest_top - highest_bottom <= half).tolist()
-        extremes = [box if box.x0 != np.inf else ZERO for box in map(Box, left.tolist(), highest.tolist(), right.tolist(), lowest.tolist())]
+        extremes = [box if box.x0 != np.inf else ZERO for box in boxes_of(left.tolist(), highest.tolist(), right.tolist(), lowest.tolist())]
     lines: list[Line] = []
     for start, end, single, box in zip(starts, ends, whole, extremes, strict=True):
         segment = text[start:end].rstrip("\r")
@@ -293,10 +308,16 @@ def _text_to_lines(text: str, chars: list[Char | None], boxes: np.ndarray) -> li
             if segment.strip():
                 lines.append(Line(text=segment, bbox=box))
             continue
-        for offset, piece in _printed_lines(segment, chars[start : start + len(segment)]):
+        chars = _chars_or_none(segment, boxes[start : start + len(segment)])
+        for offset, piece in _printed_lines(segment, chars):
             if piece.strip():
-                lines.append(Line(text=piece, bbox=_segment_bbox(chars[start + offset : start + offset + len(piece)])))
+                lines.append(Line(text=piece, bbox=_segment_bbox(chars[offset : offset + len(piece)])))
     return lines
+
+
+def _chars_or_none(segment: str, boxes: np.ndarray) -> list[Char | None]:
+    """A line's characters, None for those without a box."""
+    return [None if box[0] != box[0] else Char(ch, *box) for ch, box in zip(segment, boxes.tolist(), strict=True)]
 
 
 def _printed_lines(segment: str, chars: list[Char | None]) -> list[tuple[int, str]]:
@@ -336,7 +357,7 @@ def _out_of_order(lines: list[Line]) -> bool:
     return jumps >= 2
 
 
-def _lines_from_boxes(chars: tuple[Char, ...]) -> list[Line]:
+def _lines_from_boxes(chars: Sequence[Char]) -> list[Line]:
     """Lines rebuilt from the characters' positions, as the table finder groups the text outside its grids."""
     from extractor.layout.grid import chars_to_lines
 
@@ -360,53 +381,84 @@ _WHITE = 245
 
 def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
     """Horizontal and vertical ruling lines drawn on the page (top-left coordinates)."""
+    handles, chains, edges = _visible_paths(page)
+    if not handles:
+        return []
+    # the paths' boxes turned and rounded a page at a time, as _Orientation.box one at a time
+    x0s, y0s, x1s, y1s = orientation.boxes(np.array(edges, dtype=np.float64))
+    middle_x, middle_y = _round2(np.stack([(x0s + x1s) / 2, (y0s + y1s) / 2]))
+    tiny = (x1s - x0s < _THIN) & (y1s - y0s < _THIN)
+    vertical = ~tiny & (x1s - x0s < _THIN)
+    horizontal = ~tiny & ~vertical & (y1s - y0s < _THIN)
+    # a thin path is one rule along its middle; a wider one is a box or a drawing of several (rare, in the loop below)
+    lines = zip(np.where(vertical, middle_x, x0s).tolist(), np.where(horizontal, middle_y, y0s).tolist(),
+                np.where(vertical, middle_x, x1s).tolist(), np.where(horizontal, middle_y, y1s).tolist(), strict=True)
+    wide = ~tiny & ~vertical & ~horizontal
+    if not wide.any():
+        return list(map(_make_rule, itertools.compress(lines, (~tiny).tolist())))
     rules: list[Rule] = []
-    visible = _Visibility()
-    bounds = _Bounds()
-    for raw, chain in _path_objects(page):
-        if not visible(raw):
+    for i, (line, skip, drawn) in enumerate(zip(lines, tiny.tolist(), wide.tolist(), strict=True)):
+        if skip:
             continue
-        x0, y0, x1, y1 = orientation.box(*bounds(raw, chain))
-        if x1 - x0 < _THIN and y1 - y0 < _THIN:
-            continue
-        if x1 - x0 < _THIN:
-            x = round((x0 + x1) / 2, 2)
-            rules.append(Rule(x, y0, x, y1))
-        elif y1 - y0 < _THIN:
-            y = round((y0 + y1) / 2, 2)
-            rules.append(Rule(x0, y, x1, y))
-        elif _COUNT_SEGMENTS(raw) <= 5:
-            rules.extend(_box_edges(x0, y0, x1, y1))
+        if not drawn:
+            rules.append(_make_rule(line))
+        elif _COUNT_SEGMENTS(handles[i]) <= 5:
+            rules.extend(_box_edges(*line))
         else:
-            rules.extend(_segment_rules(raw, chain, orientation))
+            rules.extend(_segment_rules(handles[i], chains[i], orientation))
     return rules
 
 
+_make_rule = functools.partial(tuple.__new__, Rule)  # Rule(*fields) from a tuple, without NamedTuple's Python-level __new__
 _MAX_FORM_DEPTH = 15  # as pypdfium2's get_objects
 
 
-def _path_objects(page: pdfium.PdfPage, form: object = None, chain: tuple[pdfium.PdfMatrix, ...] = (),
-                  level: int = 0) -> Iterator[tuple[object, tuple[pdfium.PdfMatrix, ...]]]:
-    """The page's path objects, Form XObjects descended into, in page order, as PDFium handles with the matrices of
-    the Form XObjects around them (nearest first): ``page.get_objects(filter=[PATH])`` without a Python object made
-    for each of the page's thousands of objects (a third of the time it took)."""
-    parent: object
-    if form is None:
-        parent, count, get = ctypes.cast(page.raw, _HANDLE), _COUNT_OBJECTS, _GET_OBJECT
-    else:
-        parent, count, get = form, _COUNT_FORM_OBJECTS, _GET_FORM_OBJECT
-    total = count(parent)
-    if total < 0:
-        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
-    for index in range(total):
-        raw = get(parent, index)
-        if not raw:
-            raise pdfium.PdfiumError("Failed to get pageobject.")
-        kind = _GET_TYPE(raw)
-        if kind == pdfium_raw.FPDF_PAGEOBJ_PATH:
-            yield raw, chain
-        elif kind == pdfium_raw.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH - 1:
-            yield from _path_objects(page, raw, (_matrix(raw), *chain), level + 1)
+def _visible_paths(page: pdfium.PdfPage) -> tuple[list[object], list[tuple[pdfium.PdfMatrix, ...]], list[tuple[float, float, float, float]]]:
+    """The page's visible path objects, Form XObjects descended into, in page order: their PDFium handles, the matrices
+    of the Form XObjects around each (nearest first), and each one's bounds in page space (left, bottom, right,
+    top). A path neither filled nor stroked, or drawn in white, does not show. ``page.get_objects(filter=[PATH])``
+    without a Python object made for each of the page's thousands of objects (a third of the time it took), and
+    the out-parameters made once per page."""
+    handles: list[object] = []
+    chains: list[tuple[pdfium.PdfMatrix, ...]] = []
+    edges: list[tuple[float, float, float, float]] = []
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    mode = (ctypes.byref(fill), ctypes.byref(stroke))
+    red, green, blue, alpha = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    colour = (ctypes.byref(red), ctypes.byref(green), ctypes.byref(blue), ctypes.byref(alpha))
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    box = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+    path, form = pdfium_raw.FPDF_PAGEOBJ_PATH, pdfium_raw.FPDF_PAGEOBJ_FORM
+
+    def walk(parent: object, count: Any, get: Any, chain: tuple[pdfium.PdfMatrix, ...], level: int) -> None:
+        total = count(parent)
+        if total < 0:
+            raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+        for index in range(total):
+            raw = get(parent, index)
+            if not raw:
+                raise pdfium.PdfiumError("Failed to get pageobject.")
+            kind = _GET_TYPE(raw)
+            if kind == path:
+                if _GET_DRAW_MODE(raw, *mode):
+                    if not fill.value and not stroke.value:
+                        continue
+                    if (_GET_STROKE_COLOR if stroke.value else _GET_FILL_COLOR)(raw, *colour) and (
+                            min(red.value, green.value, blue.value) >= _WHITE or alpha.value == 0):
+                        continue
+                if not _GET_BOUNDS(raw, *box):
+                    raise pdfium.PdfiumError("Failed to locate pageobject.")
+                handles.append(raw)
+                chains.append(chain)
+                if chain:
+                    edges.append(_mapped_box(left.value, bottom.value, right.value, top.value, lambda x, y: _through(chain, x, y)))
+                else:
+                    edges.append((left.value, bottom.value, right.value, top.value))
+            elif kind == form and level < _MAX_FORM_DEPTH - 1:
+                walk(raw, _COUNT_FORM_OBJECTS, _GET_FORM_OBJECT, (_matrix(raw), *chain), level + 1)
+
+    walk(ctypes.cast(page.raw, _HANDLE), _COUNT_OBJECTS, _GET_OBJECT, (), 0)
+    return handles, chains, edges
 
 
 def _matrix(raw: object) -> pdfium.PdfMatrix:
@@ -415,22 +467,6 @@ def _matrix(raw: object) -> pdfium.PdfMatrix:
     if not pdfium_raw.FPDFPageObj_GetMatrix(_typed(raw), matrix):
         raise pdfium.PdfiumError("Failed to get matrix of pageobject.")
     return pdfium.PdfMatrix.from_raw(matrix)
-
-
-class _Bounds:
-    """A path's bounds in page space, as ``_page_bounds`` gives them, from its handle and its containers' matrices."""
-
-    def __init__(self) -> None:
-        self.values = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-        self.refs = tuple(ctypes.byref(v) for v in self.values)
-
-    def __call__(self, raw: object, chain: tuple[pdfium.PdfMatrix, ...]) -> tuple[float, float, float, float]:
-        if not _GET_BOUNDS(raw, *self.refs):
-            raise pdfium.PdfiumError("Failed to locate pageobject.")
-        left, bottom, right, top = (v.value for v in self.values)
-        if not chain:
-            return left, bottom, right, top
-        return _mapped_box(left, bottom, right, top, lambda x, y: _through(chain, x, y))
 
 
 def _through(chain: Sequence[pdfium.PdfMatrix], x: float, y: float) -> tuple[float, float]:
@@ -466,28 +502,6 @@ def _mapped_box(left: float, bottom: float, right: float, top: float,
 
 def _box_edges(x0: float, top: float, x1: float, bottom: float) -> list[Rule]:
     return [Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom), Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)]
-
-
-class _Visibility:
-    """Whether a path shows: False for paths neither filled nor stroked, or drawn in white. The out-parameters are
-    made once per page, not once per path."""
-
-    def __init__(self) -> None:
-        self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
-        self.mode = (ctypes.byref(self.fill), ctypes.byref(self.stroke))
-        self.rgba = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-        self.color = tuple(ctypes.byref(v) for v in self.rgba)
-
-    def __call__(self, raw: object) -> bool:
-        if not _GET_DRAW_MODE(raw, *self.mode):
-            return True
-        if not self.fill.value and not self.stroke.value:
-            return False
-        get_color = _GET_STROKE_COLOR if self.stroke.value else _GET_FILL_COLOR
-        if get_color(raw, *self.color):
-            r, g, b, a = (v.value for v in self.rgba)
-            return not (min(r, g, b) >= _WHITE or a == 0)
-        return True
 
 
 def _segment_rules(raw: object, chain: tuple[pdfium.PdfMatrix, ...], orientation: _Orientation) -> list[Rule]:
