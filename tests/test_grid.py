@@ -42,3 +42,50 @@ def test_a_pages_cells_read_the_same_as_one_at_a_time() -> None:
         middle = [c for c in page.chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom]
         if cell.row_span == cell.col_span == 1:  # a merged cell's characters are those of its atoms
             assert list(cell.lines) == grid._chars_to_lines(middle, None)
+
+
+def _atoms_one_by_one(xs: list[float], ys: list[float], at_x: list, at_y: list) -> set[frozenset[int]]:
+    """The cells as atoms, each pair of neighbours asked on its own whether a rule divides them (the rule written out
+    a band at a time, as the grid reader did before it asked a whole cut at once)."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    def covered(lines: list, at: float, half: float) -> bool:
+        slack = min(grid._REACH, half * grid.TOL.reach_share)
+        return any(ln.start - slack <= at <= ln.end + slack for ln in lines)
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not covered(at_x[c + 1], (ys[r] + ys[r + 1]) / 2, (ys[r + 1] - ys[r]) / 2):
+                parent[find(r * n_cols + c + 1)] = find(r * n_cols + c)
+            if r + 1 < n_rows and not covered(at_y[r + 1], (xs[c] + xs[c + 1]) / 2, (xs[c + 1] - xs[c]) / 2):
+                parent[find((r + 1) * n_cols + c)] = find(r * n_cols + c)
+    cells: dict[int, set[int]] = {}
+    for atom in range(n_rows * n_cols):
+        cells.setdefault(find(atom), set()).add(atom)
+    return {frozenset(atoms) for atoms in cells.values()}
+
+
+def test_merged_cells_found_a_cut_at_a_time_are_those_found_atom_by_atom() -> None:
+    """Which atoms make one cell, worked out a whole cut at a time (_merged_atoms), is what asking each pair of
+    neighbours gives: on every ruled grid of a document with merged header cells over several rows and columns."""
+    pages = read_pdf((CORPUS / "renwu" / "YT_zfbgs_2026_部门预算.pdf").read_bytes(), ocr_mode="never")
+    merged_cells = 0
+    for page in pages:
+        horizontal, vertical = grid._PageLines.of(page)
+        for hs, vs in grid._components(horizontal, vertical):
+            xs, ys = grid._cuts(hs, vs)
+            at_x, at_y = grid._at_cuts(vs, xs), grid._at_cuts(hs, ys)
+            label, merged = grid._merged_atoms(xs, ys, at_x, at_y)
+            found: dict[int, set[int]] = {}
+            for atom, first in enumerate(label.tolist()):
+                found.setdefault(first, set()).add(atom)
+            assert {frozenset(atoms) for atoms in found.values()} == _atoms_one_by_one(xs, ys, at_x, at_y)
+            assert all(min(atoms) == first for first, atoms in found.items())
+            merged_cells += len(merged)
+    assert merged_cells > 20

@@ -9,16 +9,18 @@ Nothing here knows what the text means: see :mod:`extractor.layout.tables` for t
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from extractor.geometry import Box, bounds
+from extractor.geometry import Box, bounds, boxes_of
 from extractor.layout.settings import TOLERANCES as TOL
-from extractor.model import Char, Page
+from extractor.model import Char, Chars, Page
 
 # read in the hot loops below (see LayoutTolerances for what each measures)
 _SNAP = TOL.snap
@@ -44,8 +46,8 @@ class Cell:
     bbox: Box
     lines: tuple[TextLine, ...]
 
-    @property
-    def text(self) -> str:
+    @functools.cached_property
+    def text(self) -> str:  # asked for again and again by the table reader: joined once
         return "".join(line.text for line in self.lines)
 
 
@@ -101,11 +103,36 @@ class _UnionFind:
         self.parent[self.find(other)] = self.find(keep)
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     pos: float  # y of a horizontal line, x of a vertical one
     start: float
     end: float
+
+
+_make_line = functools.partial(tuple.__new__, _Line)
+
+
+class _PageLines:
+    """A page's ruling lines, snapped and joined (:func:`_merge_lines`), horizontal and vertical: worked out once for
+    the page, which the ruled and the unruled table finders both ask for."""
+
+    _last: tuple[Page, tuple[list[_Line], list[_Line]]] | None = None
+
+    @classmethod
+    def of(cls, page: Page) -> tuple[list[_Line], list[_Line]]:
+        if cls._last is None or cls._last[0] is not page:  # one page at a time is read
+            cls._last = (page, cls._merged(page))
+        return cls._last[1]
+
+    @staticmethod
+    def _merged(page: Page) -> tuple[list[_Line], list[_Line]]:
+        if not page.rules:
+            return [], []
+        x0, top, x1, bottom = np.array(page.rules, dtype=np.float64).reshape(-1, 4).T
+        across = x1 - x0 >= bottom - top  # Rule.horizontal
+        horizontal = map(_make_line, zip(top[across].tolist(), x0[across].tolist(), x1[across].tolist(), strict=True))
+        vertical = map(_make_line, zip(x0[~across].tolist(), top[~across].tolist(), bottom[~across].tolist(), strict=True))
+        return _merge_lines(list(horizontal)), _merge_lines(list(vertical))
 
 
 # The most ruling lines (snapped and joined) and the most cells they cut a printed page is read with: the table
@@ -124,8 +151,7 @@ class LayoutLimitError(Exception):
 def find_grids(page: Page) -> list[Grid]:
     """Every ruled grid on the page, top to bottom, with its characters; a printed page past ``MAX_PAGE_LINES`` or
     ``MAX_PAGE_CELLS`` raises :class:`LayoutLimitError`."""
-    horizontal = _merge_lines([_Line(r.top, r.x0, r.x1) for r in page.rules if r.horizontal])
-    vertical = _merge_lines([_Line(r.x0, r.top, r.bottom) for r in page.rules if not r.horizontal])
+    horizontal, vertical = _PageLines.of(page)
     lines = len(horizontal) + len(vertical)
     if lines > MAX_PAGE_LINES and not page.laid_out:
         raise LayoutLimitError(f"the page has {lines:,} ruling lines, more than the {MAX_PAGE_LINES:,} its tables are read with")
@@ -144,7 +170,7 @@ def find_grids(page: Page) -> list[Grid]:
 
 def horizontal_rules(page: Page) -> list[tuple[float, float, float]]:
     """The page's horizontal rules, snapped and joined: (y, x0, x1)."""
-    return [(ln.pos, ln.start, ln.end) for ln in _merge_lines([_Line(r.top, r.x0, r.x1) for r in page.rules if r.horizontal])]
+    return [(ln.pos, ln.start, ln.end) for ln in _PageLines.of(page)[0]]
 
 
 def grid_from_cuts(page: Page, xs: Sequence[float], ys: Sequence[float]) -> Grid | None:
@@ -166,12 +192,11 @@ class _CharIndex:
 
     def __init__(self, chars: Sequence[Char]) -> None:
         self.chars = chars
-        self.boxes = _boxes(chars)
+        self.boxes, self.texts = _arrays(chars)
         x0, top, x1, bottom = self.boxes.T
         self.middle_x, self.middle_y = (x0 + x1) / 2, (top + bottom) / 2
         self.order = np.argsort(self.middle_y, kind="stable")
         self.middles = self.middle_y[self.order]
-        self.texts = [c.text for c in chars]
         self.outside: tuple[tuple[Box, ...], list[TextLine]] | None = None
 
     @classmethod
@@ -189,6 +214,13 @@ class _CharIndex:
         return np.sort(found[(box.x0 <= middle) & (middle <= box.x1)])
 
 
+def _arrays(chars: Sequence[Char]) -> tuple[np.ndarray, Sequence[str]]:
+    """The characters' boxes as an (n, 4) array and their texts: as the PDF reader's :class:`Chars` holds them."""
+    if isinstance(chars, Chars):
+        return chars.boxes, chars.texts
+    return _boxes(chars), [c.text for c in chars]
+
+
 def _boxes(chars: Sequence[Char]) -> np.ndarray:
     """The characters' boxes as an (n, 4) array: left, top, right, bottom."""
     flat = itertools.chain.from_iterable(map(_BOX, chars))
@@ -196,6 +228,12 @@ def _boxes(chars: Sequence[Char]) -> np.ndarray:
 
 
 _BOX = operator.itemgetter(1, 2, 3, 4)  # a Char's left, top, right, bottom
+
+
+def chars_within(page: Page, box: Box) -> list[Char]:
+    """The page's characters whose middle lies in the box (its edges included), in the page's order."""
+    chars = page.chars
+    return [chars[i] for i in _CharIndex.of(page).within(box).tolist()]
 
 
 def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
@@ -220,11 +258,11 @@ def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[Text
     so far while its middle lies within ``line_join`` (1 point) of the span of the line's last three, or starts the next.
     In a line, a gap wider than ``gap`` (by default ``word_gap``, one and a half times the line's tallest character) is
     one space (see :class:`~extractor.layout.settings.LayoutTolerances`)."""
-    if not isinstance(chars, list | tuple):
+    if not isinstance(chars, list | tuple | Chars):
         chars = list(chars)
     if len(chars) >= _ARRAY_MIN:
-        return _lines(_boxes(chars), [c.text for c in chars], gap)
-    return _chars_to_lines(chars, gap)
+        return _lines(*_arrays(chars), gap)
+    return _chars_to_lines(list(chars) if isinstance(chars, Chars) else chars, gap)
 
 
 # From this many characters on, lines are grouped as arrays; below it, numpy's cost per call outweighs the work
@@ -305,7 +343,7 @@ def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, 
     spaced[first] = False
     ordered = [texts[i] for i in order.tolist()]
     pieces = [" " + text if gap_before else text for text, gap_before in zip(ordered, spaced.tolist(), strict=True)]
-    boxes_out = map(Box, x0[first].tolist(), np.minimum.reduceat(top, first).tolist(), np.maximum.reduceat(x1, first).tolist(),
+    boxes_out = boxes_of(x0[first].tolist(), np.minimum.reduceat(top, first).tolist(), np.maximum.reduceat(x1, first).tolist(),
                     np.maximum.reduceat(bottom, first).tolist())
     ends = [*first.tolist()[1:], count]
     result: dict[int, list[TextLine]] = {}
@@ -411,14 +449,6 @@ def _at_cuts(lines: list[_Line], cuts: Sequence[float]) -> list[list[_Line]]:
     return found
 
 
-def _covered(lines: list[_Line], at: float, half: float) -> bool:
-    """Whether one of the rules at a cut (:func:`_at_cuts`) crosses the middle ``at`` of a band ``half`` as wide on
-    either side: a rule that stops short by ``reach`` still does, but never by more than ``reach_share`` of the half
-    band (a rule ending at the edge of a header row 6.6 points high does not divide it: 西安's 上年 over 合计 … 培训费)."""
-    slack = min(_REACH, half * TOL.reach_share)
-    return any(ln.start - slack <= at <= ln.end + slack for ln in lines)
-
-
 def _overflow_column(page: Page, index: _CharIndex, ch: Char, xs: Sequence[float], column: int) -> int:
     """The column of a character drawn across a rule: the one whose text it runs on from.
 
@@ -456,21 +486,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], y
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1 or n_rows * n_cols < TOL.min_grid_cells:
         return None
-    at_x, at_y = _at_cuts(vs, xs), _at_cuts(hs, ys)
-    sets = _UnionFind(n_rows * n_cols)
-    find = sets.find
-    for r in range(n_rows):
-        middle_y, half_y = (ys[r] + ys[r + 1]) / 2, (ys[r + 1] - ys[r]) / 2
-        for c in range(n_cols):
-            middle_x, half_x = (xs[c] + xs[c + 1]) / 2, (xs[c + 1] - xs[c]) / 2
-            if c + 1 < n_cols and not _covered(at_x[c + 1], middle_y, half_y):
-                sets.union(r * n_cols + c, r * n_cols + c + 1)
-            if r + 1 < n_rows and not _covered(at_y[r + 1], middle_x, half_x):
-                sets.union(r * n_cols + c, (r + 1) * n_cols + c)
-    atoms: dict[int, list[tuple[int, int]]] = {}
-    for r in range(n_rows):
-        for c in range(n_cols):
-            atoms.setdefault(find(r * n_cols + c), []).append((r, c))
+    label, merged = _merged_atoms(xs, ys, _at_cuts(vs, xs), _at_cuts(hs, ys))
     x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
     index = _CharIndex.of(page)
     found = index.within(Box(x0, y0, x1, y1))  # their middles inside the grid
@@ -486,14 +502,60 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], y
         (chars_left < right_edge - margin) & (right_edge + margin < chars_right) & (column + 2 < len(xs)))
     for k in np.flatnonzero(astride).tolist():
         column[k] = _overflow_column(page, index, page.chars[int(found[k])], xs, int(column[k]))
-    roots = np.array([find(i) for i in range(n_rows * n_cols)])
-    texts = _grouped_lines(index.boxes[found], [index.texts[i] for i in found.tolist()], roots[row * n_cols + column])
+    texts = _grouped_lines(index.boxes[found], [index.texts[i] for i in found.tolist()], label[row * n_cols + column])
+    rounded_x, rounded_y = [round(x, 2) for x in xs], [round(y, 2) for y in ys]
     cells = []
-    for root, members in atoms.items():
-        rows = [m[0] for m in members]
-        cols = [m[1] for m in members]
-        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-        box = Box(round(xs[c0], 2), round(ys[r0], 2), round(xs[c1 + 1], 2), round(ys[r1 + 1], 2))
-        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, tuple(texts.get(root, ()))))
+    for first in np.flatnonzero(label == np.arange(len(label))).tolist():  # each cell at its first atom, row by row
+        atoms = merged.get(first)
+        if atoms is None:
+            r0, c0 = r1, c1 = divmod(first, n_cols)
+        else:
+            rows, cols = [atom // n_cols for atom in atoms], [atom % n_cols for atom in atoms]
+            r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+        box = Box(rounded_x[c0], rounded_y[r0], rounded_x[c1 + 1], rounded_y[r1 + 1])
+        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, tuple(texts.get(first, ()))))
     cells.sort(key=lambda cell: (cell.row, cell.col))
-    return Grid(page=page.number, xs=tuple(round(x, 2) for x in xs), ys=tuple(round(y, 2) for y in ys), cells=tuple(cells))
+    return Grid(page=page.number, xs=tuple(rounded_x), ys=tuple(rounded_y), cells=tuple(cells))
+
+
+def _merged_atoms(xs: Sequence[float], ys: Sequence[float], at_x: list[list[_Line]],
+                  at_y: list[list[_Line]]) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """Which atoms (row by row, ``row * columns + column``) make one cell: two side by side, or one above the other,
+    are one where no rule at the cut between them crosses the middle of their band (:func:`_covering`). Returns each
+    atom's cell as the number of its first atom, and the atoms of each cell of more than one, by its first."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    cut_x, cut_y = np.array(xs), np.array(ys)
+    middle_x, half_x = (cut_x[:-1] + cut_x[1:]) / 2, (cut_x[1:] - cut_x[:-1]) / 2
+    middle_y, half_y = (cut_y[:-1] + cut_y[1:]) / 2, (cut_y[1:] - cut_y[:-1]) / 2
+    pairs: list[tuple[int, int]] = []
+    for c in range(1, n_cols):
+        for r in np.flatnonzero(~_covering(at_x[c], middle_y, half_y)).tolist():
+            pairs.append((r * n_cols + c - 1, r * n_cols + c))
+    for r in range(1, n_rows):
+        for c in np.flatnonzero(~_covering(at_y[r], middle_x, half_x)).tolist():
+            pairs.append(((r - 1) * n_cols + c, r * n_cols + c))
+    label = np.arange(n_rows * n_cols)
+    if not pairs:
+        return label, {}
+    sets = _UnionFind(n_rows * n_cols)
+    for a, b in pairs:
+        sets.union(a, b)
+    groups: dict[int, list[int]] = {}
+    for atom in sorted({atom for pair in pairs for atom in pair}):
+        groups.setdefault(sets.find(atom), []).append(atom)
+    merged = {atoms[0]: atoms for atoms in groups.values()}
+    for first, atoms in merged.items():
+        label[atoms] = first
+    return label, merged
+
+
+def _covering(lines: list[_Line], at: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """For the middles ``at`` of bands ``half`` as wide on either side (the rows along a column's cut, or the columns
+    along a row's), whether one of the rules at the cut (:func:`_at_cuts`) crosses each: a rule that stops short by
+    ``reach`` still does, but never by more than ``reach_share`` of the half band (a rule ending at the edge of a
+    header row 6.6 points high does not divide it: 西安's 上年 over 合计 … 培训费)."""
+    slack = np.minimum(_REACH, half * TOL.reach_share)
+    covered = np.zeros(len(at), dtype=bool)
+    for ln in lines:
+        covered |= (ln.start - slack <= at) & (at <= ln.end + slack)
+    return covered

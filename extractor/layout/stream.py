@@ -16,7 +16,7 @@ from dataclasses import replace
 from extractor.domain.amounts import is_amount_text, normalise_digits
 from extractor.domain.table_kinds import is_title, table_unit
 from extractor.geometry import Box, bounds
-from extractor.layout.grid import Cell, Grid, TextLine, chars_outside, chars_to_lines, grid_from_cuts, horizontal_rules
+from extractor.layout.grid import Cell, Grid, TextLine, chars_outside, chars_to_lines, chars_within, grid_from_cuts, horizontal_rules
 from extractor.layout.settings import TOLERANCES as TOL
 from extractor.model import Char, Page
 
@@ -83,7 +83,7 @@ def _titled_regions(page: Page, ruled: Sequence[Grid]) -> list[Box]:
 def _region_grid(page: Page, region: Box, unruled: bool) -> Grid | None:
     x0, top, x1, bottom = region
     margin = TOL.region_margin
-    chars = [c for c in page.chars if x0 - margin <= (c.x0 + c.x1) / 2 <= x1 + margin and top <= (c.top + c.bottom) / 2 <= bottom]
+    chars = chars_within(page, Box(x0 - margin, top, x1 + margin, bottom))
     lines = _char_lines(chars)
     counts = [_amount_tokens(line) for line in lines]
     amount_rows = [i for i, n in enumerate(counts) if n]

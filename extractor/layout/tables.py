@@ -541,8 +541,11 @@ def _map_columns(grid: Grid, columns: list[Column]) -> dict[int, int]:
 def _rows(grid: Grid, columns: list[Column], body_start: int) -> list[RawRow]:
     mapping = _map_columns(grid, columns)
     rows: list[RawRow] = []
+    by_row: dict[int, list[Cell]] = {}
+    for cell in grid.cells:  # in the grid's order, row by row
+        by_row.setdefault(cell.row, []).append(cell)
     for r in range(body_start, grid.n_rows):
-        starting = [c for c in grid.cells if c.row == r]
+        starting = by_row.get(r)
         if not starting:
             continue
         by_column: dict[int, list[Cell]] = {}
