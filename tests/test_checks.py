@@ -285,3 +285,23 @@ def test_a_stated_total_is_compared_in_its_funding_scope() -> None:
     assert "一般公共预算" in found.message and "5364.75" in (found.actual or "")
     # the department's own 基本支出 (本年支出合计 … 其中：基本支出 5377.64 万元, p20) meets the 支出决算表
     assert doc.check_counts["narrative.totals_table"].get("ok", 0) >= 4
+
+
+def test_pointing_a_figure_keeps_every_other_field_of_the_result_and_its_evidence() -> None:
+    """Figures.point makes the pointed evidence and result field by field (for speed): every field but the figure
+    and its indices is carried over, so a field added to either class cannot be lost there unnoticed."""
+    from extractor.checks.model import CheckResult, Evidence, Figures
+    from extractor.checks.codes import CODE_NAME
+    from extractor.records import CellRecord, RowRecord, TableRecord
+
+    fields = {f.name for f in dataclasses.fields(CellRecord)}
+    cell = CellRecord(**{name: None for name in fields} | {"column": "合计", "text": "1.00", "value": "1.00", "page": 3})
+    row = RowRecord(**{f.name: None for f in dataclasses.fields(RowRecord)} | {"cells": (cell,)})
+    table = TableRecord(**{f.name: None for f in dataclasses.fields(TableRecord)} | {"rows": (row,)})
+    evidence = Evidence("合计 | 合计", "1.00", "万元", 3, (1.0, 2.0, 3.0, 4.0), "a.pdf", figure=cell)
+    result = CheckResult(CODE_NAME, Status.OK, "m", (evidence, dataclasses.replace(evidence, figure=None)), "1", "2", "3", "4")
+    pointed = Figures([table]).point(result)
+    expected_evidence = dataclasses.replace(evidence, table=0, row=0, cell=0, figure=None)
+    assert pointed == dataclasses.replace(result, evidence=(expected_evidence, result.evidence[1]))
+    assert {f.name: getattr(pointed.evidence[0], f.name) for f in dataclasses.fields(Evidence)} == {
+        f.name: getattr(expected_evidence, f.name) for f in dataclasses.fields(Evidence)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ def normalise_digits(text: str) -> str:
     return "".join(text.translate(_WIDE).split()).replace("−", "-")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a table's cell is read by the layout, its record and the checks alike
 def parse_amount(text: str | None) -> Amount | None:
     """Parse a printed amount such as ``1,002.30``, ``1002.30万元``, ``（12.00）``, ``1 , 066.60``.
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -311,6 +312,7 @@ _ROW_ONLY_PERIOD = frozenset({"measure", "period", "total"})  # 预算数 / 决�
 _PERIOD_FILLER = re.compile(r"^(?:数|金额|数额|额|情况|的)*$")  # what 预算数, 增减变化金额 add to a measure's word
 
 
+@functools.lru_cache(maxsize=1 << 14)  # labels repeat across a document's tables, and every term is tried on each
 def row_period(label: str | None) -> RowPeriod | None:
     """The measure, period and years a row label states, when the label is nothing but these (``2025年``,
     ``上年预算数``, ``增减变化金额``); None for a label naming an item, a source, a side or a qualifier, or nothing."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ _ECONOMIC = re.compile(r"经济(?:分类|科目)")
 _TITLE_TAIL = re.compile(r"(?:[（(](?:单位|金额单位)[:：][^）)]*[）)]|[—-]{1,2}按.*|[（(]续表?[）)]|续表)$")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a line is asked several times (wrapped titles, captions, the page's foot)
 def is_title(text: str) -> bool:
     """Whether a line outside any grid reads as a table title (``2026年部门收支总表``, ``表5 一般公共预算支出情况表（按功能分类科目）``,
     ``…支出表（单位：万元）``, ``…情况表——按经济分类科目``, ``…总表（续）``)."""
