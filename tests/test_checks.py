@@ -290,8 +290,8 @@ def test_a_stated_total_is_compared_in_its_funding_scope() -> None:
 def test_pointing_a_figure_keeps_every_other_field_of_the_result_and_its_evidence() -> None:
     """Figures.point makes the pointed evidence and result field by field (for speed): every field but the figure
     and its indices is carried over, so a field added to either class cannot be lost there unnoticed."""
-    from extractor.checks.model import CheckResult, Evidence, Figures
     from extractor.checks.codes import CODE_NAME
+    from extractor.checks.model import CheckResult, Evidence, Figures
     from extractor.records import CellRecord, RowRecord, TableRecord
 
     fields = {f.name for f in dataclasses.fields(CellRecord)}
