@@ -120,8 +120,8 @@ def test_path_boxes_turned_a_page_at_a_time_are_those_turned_one_by_one() -> Non
             orientation = _Orientation(page)
             edges = _visible_paths(page)[2]
             assert len(edges) > 50
-            turned = np.column_stack(orientation.boxes(np.array(edges, dtype=np.float64))).tolist()
-            assert turned == [list(orientation.box(*edge)) for edge in edges]
+            turned = np.column_stack(orientation.boxes(edges)).tolist()
+            assert turned == [list(orientation.box(*edge)) for edge in edges.tolist()]
     finally:
         document.close()
 
@@ -145,3 +145,19 @@ def test_a_pdf_pages_characters_are_held_as_arrays_and_read_as_characters() -> N
     assert pickle.loads(pickle.dumps(chars)) == chars
     assert "".join(c.text for c in plain) == chars.texts and chars.boxes.shape == (len(plain), 4)
     assert chars_to_lines(chars) == chars_to_lines(plain)
+
+
+_coordinate = st.floats(min_value=-2e3, max_value=2e3, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_coordinate, _coordinate, _coordinate, _coordinate), min_size=1, max_size=20),
+       st.lists(st.tuples(*[st.floats(min_value=-3, max_value=3, allow_nan=False)] * 4, _coordinate, _coordinate), min_size=1, max_size=3))
+def test_boxes_mapped_through_form_matrices_at_once_are_those_mapped_one_by_one(edges: list, matrices: list) -> None:
+    """Paths inside Form XObjects: their boxes mapped to the page a form at a time are those mapped one by one
+    (turned, mirrored and scaled matrices, forms inside forms)."""
+    from extractor.readers.pdf import _mapped_box, _mapped_boxes, _through
+
+    chain = tuple(pdfium.PdfMatrix(*m) for m in matrices)
+    at_once = _mapped_boxes(np.array(edges, dtype=np.float64), chain).tolist()
+    assert at_once == [list(_mapped_box(*edge, lambda x, y: _through(chain, x, y))) for edge in edges]

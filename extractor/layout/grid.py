@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from extractor.geometry import Box, bounds, boxes_of
+from extractor.geometry import Box, bounds, boxes_of, make_box
 from extractor.layout.settings import TOLERANCES as TOL
 from extractor.model import Char, Chars, Page
 
@@ -512,7 +512,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], y
         else:
             rows, cols = [atom // n_cols for atom in atoms], [atom % n_cols for atom in atoms]
             r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-        box = Box(rounded_x[c0], rounded_y[r0], rounded_x[c1 + 1], rounded_y[r1 + 1])
+        box = make_box((rounded_x[c0], rounded_y[r0], rounded_x[c1 + 1], rounded_y[r1 + 1]))
         cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, tuple(texts.get(first, ()))))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return Grid(page=page.number, xs=tuple(rounded_x), ys=tuple(rounded_y), cells=tuple(cells))

@@ -385,7 +385,7 @@ def _page_rules(page: pdfium.PdfPage, orientation: _Orientation) -> list[Rule]:
     if not handles:
         return []
     # the paths' boxes turned and rounded a page at a time, as _Orientation.box one at a time
-    x0s, y0s, x1s, y1s = orientation.boxes(np.array(edges, dtype=np.float64))
+    x0s, y0s, x1s, y1s = orientation.boxes(edges)
     middle_x, middle_y = _round2(np.stack([(x0s + x1s) / 2, (y0s + y1s) / 2]))
     tiny = (x1s - x0s < _THIN) & (y1s - y0s < _THIN)
     vertical = ~tiny & (x1s - x0s < _THIN)
@@ -413,7 +413,7 @@ _make_rule = functools.partial(tuple.__new__, Rule)  # Rule(*fields) from a tupl
 _MAX_FORM_DEPTH = 15  # as pypdfium2's get_objects
 
 
-def _visible_paths(page: pdfium.PdfPage) -> tuple[list[object], list[tuple[pdfium.PdfMatrix, ...]], list[tuple[float, float, float, float]]]:
+def _visible_paths(page: pdfium.PdfPage) -> tuple[list[object], list[tuple[pdfium.PdfMatrix, ...]], np.ndarray]:
     """The page's visible path objects, Form XObjects descended into, in page order: their PDFium handles, the matrices
     of the Form XObjects around each (nearest first), and each one's bounds in page space (left, bottom, right,
     top). A path neither filled nor stroked, or drawn in white, does not show. ``page.get_objects(filter=[PATH])``
@@ -450,15 +450,19 @@ def _visible_paths(page: pdfium.PdfPage) -> tuple[list[object], list[tuple[pdfiu
                     raise pdfium.PdfiumError("Failed to locate pageobject.")
                 handles.append(raw)
                 chains.append(chain)
-                if chain:
-                    edges.append(_mapped_box(left.value, bottom.value, right.value, top.value, lambda x, y: _through(chain, x, y)))
-                else:
-                    edges.append((left.value, bottom.value, right.value, top.value))
+                edges.append((left.value, bottom.value, right.value, top.value))
             elif kind == form and level < _MAX_FORM_DEPTH - 1:
                 walk(raw, _COUNT_FORM_OBJECTS, _GET_FORM_OBJECT, (_matrix(raw), *chain), level + 1)
 
     walk(ctypes.cast(page.raw, _HANDLE), _COUNT_OBJECTS, _GET_OBJECT, (), 0)
-    return handles, chains, edges
+    bounds = np.array(edges, dtype=np.float64).reshape(-1, 4)
+    inside: dict[int, list[int]] = {}  # the paths of each Form XObject (one chain of matrices), mapped together
+    for index, chain in enumerate(chains):
+        if chain:
+            inside.setdefault(id(chain), []).append(index)
+    for members in inside.values():
+        bounds[members] = _mapped_boxes(bounds[members], chains[members[0]])
+    return handles, chains, bounds
 
 
 def _matrix(raw: object) -> pdfium.PdfMatrix:
@@ -490,6 +494,31 @@ def _page_bounds(obj: pdfium.PdfObject) -> tuple[float, float, float, float]:
     if getattr(obj, "container", None) is None:
         return left, bottom, right, top
     return _mapped_box(left, bottom, right, top, lambda x, y: _in_page(obj, x, y))
+
+
+def _mapped_boxes(edges: np.ndarray, chain: Sequence[pdfium.PdfMatrix]) -> np.ndarray:
+    """:func:`_mapped_box` through a chain of matrices (nearest first, as :func:`_through`) for many boxes at once:
+    ``edges`` holds each box's left, bottom, right and top; the same figures (each matrix applied as
+    ``PdfMatrix.on_point``, the corners' least and greatest taken as ``min`` and ``max`` take them)."""
+    left, bottom, right, top = edges.T
+    corners = [(x, y) for x in (left, right) for y in (bottom, top)]
+    for matrix in chain:
+        corners = [(matrix.a * x + matrix.c * y + matrix.e, matrix.b * x + matrix.d * y + matrix.f) for x, y in corners]
+
+    def least(values: list[np.ndarray]) -> np.ndarray:
+        found = values[0]
+        for value in values[1:]:
+            found = np.where(value < found, value, found)
+        return found
+
+    def greatest(values: list[np.ndarray]) -> np.ndarray:
+        found = values[0]
+        for value in values[1:]:
+            found = np.where(value > found, value, found)
+        return found
+
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return np.column_stack([least(xs), least(ys), greatest(xs), greatest(ys)])
 
 
 def _mapped_box(left: float, bottom: float, right: float, top: float,
