@@ -188,3 +188,14 @@ def test_a_page_scanned_upside_down_is_turned_for_the_whole_page(tmp_path: Path)
     values = [sorted(c.value for t in doc.tables for r in t.rows for c in r.cells if c.value) for doc in (up, down)]
     assert values[0] == values[1] and "19230.18" in values[0]
     assert [w.message for w in down.warnings if w.code == "ocr_page"][0].startswith("page read by OCR from its image, turned 180° upright")
+
+
+@pytest.mark.slow  # one page through OCR
+def test_a_stretch_of_ink_the_detector_boxes_twice_is_read_once(tmp_path: Path) -> None:
+    # 广州 2026's 收支总表 (p5) at 150 dpi: the detector boxes 二、 and 、外交支出 over one 、, and the second run's
+    # leading 、 read as a lost 一 made the label 二一、、外交支出 while every sum held (a verified table, wrong)
+    build(TRUTH, tmp_path, ["GZ_zfbgt_2026_部门预算"], ["scan150"], cited_pages_only=True)
+    doc = extract(str(tmp_path / "files" / "GZ_zfbgt_2026_部门预算__scan150.pdf"), pages="5")
+    labels = [row.label for table in doc.tables for row in table.rows]
+    assert "二、外交支出" in labels and "一、一般公共服务支出" in labels
+    assert not any("、、" in (label or "") for label in labels)

@@ -331,6 +331,7 @@ def _page(items: list[Any], rules: list[tuple[float, float, float, float]], numb
     lines, chars, confidence = [], [], []
     for row in _rows(runs):
         row.sort(key=lambda r: r.bbox.x0)
+        row = [_cleaned(run) for run in _without_repeats(row)]
         parts = [row[0].text]
         for left, right in zip(row, row[1:], strict=False):
             gap = right.bbox.x0 - left.bbox.x1
@@ -352,7 +353,6 @@ def _run_of(item: Any, scale: float) -> _Run:
     left, upper, right, lower = _box_of(item[0])
     top, bottom = upper * scale, lower * scale
     bbox = Box(round(left * scale, 2), round(top, 2), round(right * scale, 2), round(bottom, 2))
-    cleaned = _clean(text)
     chars: list[tuple[Char, float]] = []
     if len(item) >= 6 and item[4] and "".join(item[4]) == text:
         for char_box, token, char_score in zip(item[3], item[4], item[5], strict=False):
@@ -370,9 +370,44 @@ def _run_of(item: Any, scale: float) -> _Run:
             for i, ch in enumerate(text)
             if not ch.isspace()
         ]
-    if cleaned != text:
-        chars = _recleaned(chars, cleaned, text)
-    return _Run(cleaned, bbox, chars)
+    return _Run(text, bbox, chars)
+
+
+def _without_repeats(row: list[_Run]) -> list[_Run]:
+    """A printed line's runs, left to right, without the characters the detector boxed twice: where a run starts
+    over the end of the run before it (two boxes over one stretch of ink), its first characters whose middles lie
+    within the run before, when they are that run's last characters again (``二、`` + ``、外交支出``), are read once.
+    Runs that merely touch, or overlap with other characters, are left as they are."""
+    kept = [row[0]]
+    for run in row[1:]:
+        before = kept[-1]
+        inside = 0
+        while inside < len(run.chars) and (run.chars[inside][0].x0 + run.chars[inside][0].x1) / 2 < before.bbox.x1:
+            inside += 1
+        ending = [char.text for char, _ in before.chars[len(before.chars) - inside :]] if inside else []
+        if inside and inside <= len(before.chars) and [char.text for char, _ in run.chars[:inside]] == ending:
+            text = _without_first(run.text, inside)
+            if not text.strip():
+                continue
+            run = _Run(text, run.bbox, run.chars[inside:])
+        kept.append(run)
+    return kept
+
+
+def _without_first(text: str, count: int) -> str:
+    """The text without its first ``count`` printed (not blank) characters."""
+    for index, char in enumerate(text):
+        if count == 0:
+            return text[index:]
+        if not char.isspace():
+            count -= 1
+    return "" if count == 0 else text
+
+
+def _cleaned(run: _Run) -> _Run:
+    """The run with :func:`_clean`'s two corrections made to its text and its characters."""
+    cleaned = _clean(run.text)
+    return run if cleaned == run.text else _Run(cleaned, run.bbox, _recleaned(run.chars, cleaned, run.text))
 
 
 def _recleaned(chars: list[tuple[Char, float]], cleaned: str, text: str) -> list[tuple[Char, float]]:
