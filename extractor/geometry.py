@@ -91,10 +91,10 @@ class Box(NamedTuple):
 def boxes_of(x0: Iterable[float], top: Iterable[float], x1: Iterable[float], bottom: Iterable[float]) -> Iterator[Box]:
     """``map(Box, x0, top, x1, bottom)``, without NamedTuple's Python-level ``__new__`` for each box (the table
     finder makes a box for every line of every cell)."""
-    return map(make_box, zip(x0, top, x1, bottom, strict=True))
+    return map(_make_box, zip(x0, top, x1, bottom, strict=True))
 
 
-make_box = functools.partial(tuple.__new__, Box)  # Box(*edges) from a tuple of the four, without the Python-level __new__
+_make_box = functools.partial(tuple.__new__, Box)  # Box(*edges) from a tuple of the four, without the Python-level __new__
 ZERO = Box(0.0, 0.0, 0.0, 0.0)  # the box of nothing printed (a line whose characters have no positions)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -80,12 +81,13 @@ class Figures:
     points at the table, row and cell it took a figure from (a verdict on a table then needs no search)."""
 
     def __init__(self, tables: Sequence[TableRecord]) -> None:
-        self._where: dict[int, tuple[int, int, int | None]] = {}
+        where: dict[int, tuple[int, int, int | None]] = {}
         for t, table in enumerate(tables):
             for r, row in enumerate(table.rows):
-                self._where[id(row)] = (t, r, None)
-                for c, cell in enumerate(row.cells):
-                    self._where[id(cell)] = (t, r, c)
+                where[id(row)] = (t, r, None)
+                places = zip(itertools.repeat(t), itertools.repeat(r), range(len(row.cells)))  # noqa: B905 - repeat is endless
+                where.update(zip(map(id, row.cells), places, strict=True))
+        self._where = where
 
     def point(self, result: CheckResult) -> CheckResult:
         """The result with each figure of a table replaced by its indices."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from extractor.checks import CheckResult, Status
@@ -223,6 +223,7 @@ def _unit_notes(rows: list[RowRecord], printed: list[str | None]) -> list[str]:
     return [note + (f"; {', '.join(own)} adds up the units and is the department's own" if own else "")]
 
 
+@lru_cache(maxsize=1 << 16)  # a cell's value as its record prints it: the same figures recur
 def _value(text: str) -> str | None:
     amount = parse_amount(text)
     return None if amount is None else amount.text

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from extractor.geometry import Box, bounds, boxes_of, make_box
+from extractor.geometry import Box, bounds, boxes_of
 from extractor.layout.settings import TOLERANCES as TOL
 from extractor.model import Char, Chars, Page
 
@@ -341,8 +341,9 @@ def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, 
     spaced = np.zeros(count, dtype=bool)
     spaced[1:] = x0[1:] - x1[:-1] > per_char[1:]
     spaced[first] = False
-    ordered = [texts[i] for i in order.tolist()]
-    pieces = [" " + text if gap_before else text for text, gap_before in zip(ordered, spaced.tolist(), strict=True)]
+    pieces = [texts[i] for i in order.tolist()]
+    for k in np.flatnonzero(spaced).tolist():  # a wide gap before the character: one space
+        pieces[k] = " " + pieces[k]
     boxes_out = boxes_of(x0[first].tolist(), np.minimum.reduceat(top, first).tolist(), np.maximum.reduceat(x1, first).tolist(),
                     np.maximum.reduceat(bottom, first).tolist())
     ends = [*first.tolist()[1:], count]
@@ -504,17 +505,20 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], y
         column[k] = _overflow_column(page, index, page.chars[int(found[k])], xs, int(column[k]))
     texts = _grouped_lines(index.boxes[found], [index.texts[i] for i in found.tolist()], label[row * n_cols + column])
     rounded_x, rounded_y = [round(x, 2) for x in xs], [round(y, 2) for y in ys]
-    cells = []
-    for first in np.flatnonzero(label == np.arange(len(label))).tolist():  # each cell at its first atom, row by row
-        atoms = merged.get(first)
-        if atoms is None:
-            r0, c0 = r1, c1 = divmod(first, n_cols)
-        else:
-            rows, cols = [atom // n_cols for atom in atoms], [atom % n_cols for atom in atoms]
-            r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-        box = make_box((rounded_x[c0], rounded_y[r0], rounded_x[c1 + 1], rounded_y[r1 + 1]))
-        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, tuple(texts.get(first, ()))))
-    cells.sort(key=lambda cell: (cell.row, cell.col))
+    # each cell at its first atom, row by row: its first and last row and column, a merged cell's from its atoms
+    firsts = np.flatnonzero(label == np.arange(len(label)))
+    first_rows, first_cols = (firsts // n_cols).tolist(), (firsts % n_cols).tolist()
+    r0, c0, r1, c1 = first_rows, first_cols, list(first_rows), list(first_cols)
+    at = {first: i for i, first in enumerate(firsts.tolist())} if merged else {}
+    for first, atoms in merged.items():
+        i = at[first]
+        rows, cols = [atom // n_cols for atom in atoms], [atom % n_cols for atom in atoms]
+        r0[i], r1[i], c0[i], c1[i] = min(rows), max(rows), min(cols), max(cols)
+    boxes = boxes_of([rounded_x[c] for c in c0], [rounded_y[r] for r in r0], [rounded_x[c + 1] for c in c1], [rounded_y[r + 1] for r in r1])
+    lines = [tuple(texts.get(first, ())) for first in firsts.tolist()]
+    cells = list(map(Cell, r0, c0, [b - a + 1 for a, b in zip(r0, r1, strict=True)], [b - a + 1 for a, b in zip(c0, c1, strict=True)], boxes, lines))
+    if merged:  # a merged cell's first atom may not be its top-left one
+        cells.sort(key=lambda cell: (cell.row, cell.col))
     return Grid(page=page.number, xs=tuple(rounded_x), ys=tuple(rounded_y), cells=tuple(cells))
 
 
