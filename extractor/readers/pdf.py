@@ -235,23 +235,24 @@ def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientati
 
     PDFium is asked for the boxes one character at a time; the figures are then checked, turned and rounded a page
     at a time (:func:`_round2`), with no Python object made per character."""
-    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    a, b, c, d = ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top)
-    get_box, handle = _GET_CHAR_BOX, ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
-    # a tuple's items are worked out in order: the call fills the four doubles before they are read
-    found = [(get_box(handle, i, a, b, c, d), left.value, right.value, bottom.value, top.value) for i in range(len(text))]
-    if not found:
+    if not text:
         return np.zeros((0, 4))
-    got, x0, x1, y0, y1 = np.array(found, dtype=np.float64).T
-    printed = (got != 0) & (x1 > x0) & ~np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
+    edges = (ctypes.c_double * 4)()  # left, right, bottom, top: PDFium's order
+    a, b, c, d = (ctypes.byref(edges, 8 * k) for k in range(4))
+    get_box, handle = _GET_CHAR_BOX, ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
+    # each box's four doubles as bytes, read into one array; a character PDFium gives no box for gets zeros, which
+    # leave it unprinted as they do a box of no width
+    none = bytes(32)
+    found = b"".join([bytes(edges) if get_box(handle, i, a, b, c, d) else none for i in range(len(text))])
+    x0, x1, y0, y1 = np.frombuffer(found, dtype=np.float64).reshape(-1, 4).T
+    printed = (x1 > x0) & ~np.fromiter(map(str.isspace, text), dtype=bool, count=len(text))
     if orientation.rotation == 0:
         low, high = np.minimum(y0, y1), np.maximum(y0, y1)
         boxes = _round2(np.column_stack([x0, orientation.height - high, x1, orientation.height - low]))
     else:
         boxes = np.zeros((len(text), 4))
         for i in np.flatnonzero(printed).tolist():
-            _, x_left, x_right, y_bottom, y_top = found[i]
-            boxes[i] = orientation.box(x_left, y_bottom, x_right, y_top)
+            boxes[i] = orientation.box(float(x0[i]), float(y0[i]), float(x1[i]), float(y1[i]))
     boxes[~printed] = np.nan
     return boxes
 
