@@ -38,6 +38,32 @@ def score(truth: Path, pred: Path) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+# The CLI is run in a grandchild forked from a fresh interpreter: a child started from this process inherits its
+# peak resident memory (Linux keeps the high-water mark across exec), which would report this process's peak.
+_ALONE = """
+import os, runpy, sys
+pid = os.fork()
+if pid == 0:
+    sys.argv = ["extractor", *sys.argv[1:]]
+    try:
+        runpy.run_module("extractor.cli", run_name="__main__", alter_sys=True)
+    except SystemExit as e:
+        os._exit(e.code if isinstance(e.code, int) else 1)
+    os._exit(0)
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def alone(path: Path, out: Path) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of the CLI extracting one scan in a process of its own: what one
+    scan costs, apart from this process's text layers and other scans."""
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _ALONE, str(path), "-o", str(out)], cwd=ROOT, check=True, capture_output=True, text=True)
+    return time.perf_counter() - started, int(result.stdout.split()[-1]) / 1024  # kilobytes on Linux
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", default="", help="comma-separated truth doc ids (default: all with values)")
@@ -62,18 +88,22 @@ def main() -> int:
             files, truth = build(TRUTH, out, docs, [variant], args.cited_only)
             pred = out / "pred"
             pred.mkdir()
-            seconds, pages = 0.0, 0
+            seconds, pages, longest = 0.0, 0, (0, Path())
             for path in sorted(files.glob("*.pdf")):
                 started = time.perf_counter()
                 doc = extract(path)
                 seconds += time.perf_counter() - started
                 pages += len(doc.source.ocr_pages)
+                longest = max(longest, (len(doc.source.ocr_pages), path))
                 (pred / f"{path.stem}.json").write_text(document_to_json(doc), encoding="utf-8")
             print(f"{variant:<12} {score(truth, pred)}")
             white = " (white pages included: see --cited-only)" if args.cited_only else ""
             print(f"{'':<12} {pages} OCR pages in {seconds:.1f} s: {seconds / max(pages, 1):.2f} s/page{white} (whole pipeline, 2 cores)")
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
             print(f"{'':<12} peak resident memory of this process so far: {peak:.0f} MB")
+            taken, alone_peak = alone(longest[1], out / "alone.json")
+            name = f"{longest[1].stem}, {longest[0]} pages"
+            print(f"{'':<12} one scan alone ({name}, the CLI in its own process): {taken:.1f} s, peak {alone_peak:.0f} MB")
     return 0
 
 
