@@ -158,7 +158,7 @@ def extract(source: Source, settings: ExtractSettings | None = None, **options: 
     checks: list[CheckResult] = []
     if typed.is_disclosure:
         checks = _check(narrative, tables, facts, items, os.path.basename(name), identity.fiscal_year)
-        tables = [verified(t, index, checks) for index, t in enumerate(tables)]
+        tables = verified(tables, checks)
     found_warnings, attachments = content_warnings(doc, typed, tables, bool(facts or tables or items or sections), bool(sections))
     found_warnings += completeness_warnings(tables, narrative.text) if typed.is_disclosure else []
     doubts = ocr.doubts(tables, facts, checks, ocr_pages) if ocr_pages else []

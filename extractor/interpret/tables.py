@@ -4,6 +4,7 @@ column's meaning (measure, year, component), and each cell's exact value."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
 from typing import Any
@@ -123,14 +124,21 @@ def unmapped_columns(tables: list[TableRecord]) -> list[WarningRecord]:
     ]
 
 
-def verified(table: TableRecord, index: int, results: list[CheckResult]) -> TableRecord:
-    """The table with its verdict: the comparisons that took a figure of it (the ``index``-th table the checks
-    were given) decide it."""
-    touching = [r for r in results if any(e.table == index for e in r.evidence)]
-    if not touching:
-        return table
-    failed = tuple(sorted({r.rule.id for r in touching if r.status is Status.MISMATCH}))
-    return replace(table, verified=not failed, failed_checks=failed)
+def verified(tables: Sequence[TableRecord], results: list[CheckResult]) -> list[TableRecord]:
+    """The tables with their verdicts: the comparisons that took a figure of a table (the ``index``-th table the
+    checks were given) decide it; a table no comparison took a figure of is left as it was."""
+    touching: dict[int, list[CheckResult]] = {}
+    for result in results:  # each result once, under every table it took a figure of
+        for index in {e.table for e in result.evidence if e.table is not None}:
+            touching.setdefault(index, []).append(result)
+    judged = []
+    for index, table in enumerate(tables):
+        if index not in touching:
+            judged.append(table)
+            continue
+        failed = tuple(sorted({r.rule.id for r in touching[index] if r.status is Status.MISMATCH}))
+        judged.append(replace(table, verified=not failed, failed_checks=failed))
+    return judged
 
 
 def ocr_table(table: TableRecord, pages: dict[int, Page]) -> tuple[TableRecord, list[WarningRecord]]:
