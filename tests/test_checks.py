@@ -185,7 +185,7 @@ def test_a_code_printed_with_another_name_is_a_mismatch_and_a_rename_in_its_year
     (finding,) = [r for r in results if r.rule.id == "code.name" and r.status is Status.MISMATCH]
     assert "2010301 一般行政管理事务" in finding.message and "行政运行" in finding.message
     gpb = next(i for i, t in enumerate(misread) if t.kind == "gpb_expenditure")
-    assert verified(misread[gpb], gpb, results).verified is False  # its sums still hold; its reading does not
+    assert verified(misread, results)[gpb].verified is False  # its sums still hold; its reading does not
 
 
 def test_a_code_nested_under_a_code_it_does_not_continue_or_outside_its_classification_is_a_mismatch() -> None:
@@ -231,7 +231,7 @@ def test_two_tables_of_one_kind_and_classification_are_a_conflict_and_by_functio
     twice = check_records([(t, "a.pdf") for t in [*tables, gpb]], year=2026)
     conflicts = [r for r in twice if r.rule.id == "cross.one_table"]
     assert len(conflicts) == 2 and {r.status for r in conflicts} == {Status.MISMATCH}
-    assert verified(gpb, len(tables), twice).verified is False
+    assert verified([*tables, gpb], twice)[len(tables)].verified is False
     by_economic = dataclasses.replace(gpb, classification="economic")
     assert not [r for r in check_records([(t, "a.pdf") for t in [*tables, by_economic]], year=2026) if r.rule.id == "cross.one_table"]
 
@@ -272,7 +272,7 @@ def test_a_header_cut_apart_leaves_a_fragment_no_word_accounts_for_and_the_table
     broken = dataclasses.replace(table, columns=columns, rows=rows)
     results = check_records([(t, None) for t in [*tables[:index], broken, *tables[index + 1:]]], year=2026)
     (finding,) = [r for r in results if r.rule.id == "table.header_words" and r.status is Status.MISMATCH]
-    assert finding.actual == "共预算拨款安" and verified(broken, index, results).verified is False
+    assert finding.actual == "共预算拨款安" and verified([*tables[:index], broken, *tables[index + 1:]], results)[index].verified is False
 
 
 def test_a_stated_total_is_compared_in_its_funding_scope() -> None:
