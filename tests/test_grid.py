@@ -77,7 +77,7 @@ def test_merged_cells_found_a_cut_at_a_time_are_those_found_atom_by_atom() -> No
     pages = read_pdf((CORPUS / "renwu" / "YT_zfbgs_2026_部门预算.pdf").read_bytes(), ocr_mode="never")
     merged_cells = 0
     for page in pages:
-        horizontal, vertical = grid._PageLines.of(page)
+        horizontal, vertical = grid._page_lines(page)
         for hs, vs in grid._components(horizontal, vertical):
             xs, ys = grid._cuts(hs, vs)
             at_x, at_y = grid._at_cuts(vs, xs), grid._at_cuts(hs, ys)

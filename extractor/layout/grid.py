@@ -12,9 +12,9 @@ import bisect
 import functools
 import itertools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -110,30 +110,35 @@ class _Line(NamedTuple):
 
 
 _make_line = functools.partial(tuple.__new__, _Line)
+_T = TypeVar("_T")
 
 
-class _PageLines:
-    """A page's ruling lines, snapped and joined (:func:`_merge_lines`), horizontal and vertical: worked out once for
-    the page, which the ruled and the unruled table finders both ask for."""
+def _for_the_page(build: Callable[[Page], _T]) -> Callable[[Page], _T]:
+    """``build(page)``, kept for the page it was last asked about: one page is read at a time, and the ruled and the
+    unruled table finders ask about it in turn."""
+    last: list[tuple[Page, _T]] = []
 
-    _last: tuple[Page, tuple[list[_Line], list[_Line]]] | None = None
+    def of(page: Page) -> _T:
+        if not last or last[0][0] is not page:
+            last[:] = [(page, build(page))]
+        return last[0][1]
 
-    @classmethod
-    def of(cls, page: Page) -> tuple[list[_Line], list[_Line]]:
-        if cls._last is None or cls._last[0] is not page:  # one page at a time is read
-            cls._last = (page, cls._merged(page))
-        return cls._last[1]
+    return of
 
-    @staticmethod
-    def _merged(page: Page) -> tuple[list[_Line], list[_Line]]:
-        if not page.rules:
-            return [], []
-        flat = itertools.chain.from_iterable(page.rules)  # np.array on a tuple of tuples costs four times as much
-        x0, top, x1, bottom = np.fromiter(flat, dtype=np.float64, count=4 * len(page.rules)).reshape(-1, 4).T
-        across = x1 - x0 >= bottom - top  # Rule.horizontal
-        horizontal = map(_make_line, zip(top[across].tolist(), x0[across].tolist(), x1[across].tolist(), strict=True))
-        vertical = map(_make_line, zip(x0[~across].tolist(), top[~across].tolist(), bottom[~across].tolist(), strict=True))
-        return _merge_lines(list(horizontal)), _merge_lines(list(vertical))
+
+def _merged_rules(page: Page) -> tuple[list[_Line], list[_Line]]:
+    """The page's ruling lines, snapped and joined (:func:`_merge_lines`), horizontal and vertical."""
+    if not page.rules:
+        return [], []
+    flat = itertools.chain.from_iterable(page.rules)  # np.array on a tuple of tuples costs four times as much
+    x0, top, x1, bottom = np.fromiter(flat, dtype=np.float64, count=4 * len(page.rules)).reshape(-1, 4).T
+    across = x1 - x0 >= bottom - top  # Rule.horizontal
+    horizontal = map(_make_line, zip(top[across].tolist(), x0[across].tolist(), x1[across].tolist(), strict=True))
+    vertical = map(_make_line, zip(x0[~across].tolist(), top[~across].tolist(), bottom[~across].tolist(), strict=True))
+    return _merge_lines(list(horizontal)), _merge_lines(list(vertical))
+
+
+_page_lines = _for_the_page(_merged_rules)
 
 
 # The most ruling lines (snapped and joined) and the most cells they cut a printed page is read with: the table
@@ -152,7 +157,7 @@ class LayoutLimitError(Exception):
 def find_grids(page: Page) -> list[Grid]:
     """Every ruled grid on the page, top to bottom, with its characters; a printed page past ``MAX_PAGE_LINES`` or
     ``MAX_PAGE_CELLS`` raises :class:`LayoutLimitError`."""
-    horizontal, vertical = _PageLines.of(page)
+    horizontal, vertical = _page_lines(page)
     lines = len(horizontal) + len(vertical)
     if lines > MAX_PAGE_LINES and not page.laid_out:
         raise LayoutLimitError(f"the page has {lines:,} ruling lines, more than the {MAX_PAGE_LINES:,} its tables are read with")
@@ -171,7 +176,7 @@ def find_grids(page: Page) -> list[Grid]:
 
 def horizontal_rules(page: Page) -> list[tuple[float, float, float]]:
     """The page's horizontal rules, snapped and joined: (y, x0, x1)."""
-    return [(ln.pos, ln.start, ln.end) for ln in _PageLines.of(page)[0]]
+    return [(ln.pos, ln.start, ln.end) for ln in _page_lines(page)[0]]
 
 
 def grid_from_cuts(page: Page, xs: Sequence[float], ys: Sequence[float]) -> Grid | None:
@@ -189,8 +194,6 @@ class _CharIndex:
     middle to take those of a band of the page at once (a page of two thousand small tables must not cost two
     thousand passes over every character)."""
 
-    _last: tuple[Page, _CharIndex] | None = None
-
     def __init__(self, chars: Sequence[Char]) -> None:
         self.chars = chars
         self.boxes, self.texts = _arrays(chars)
@@ -200,12 +203,6 @@ class _CharIndex:
         self.middles = self.middle_y[self.order]
         self.outside: tuple[tuple[Box, ...], list[TextLine]] | None = None
 
-    @classmethod
-    def of(cls, page: Page) -> _CharIndex:
-        if cls._last is None or cls._last[0] is not page:  # one page at a time is read
-            cls._last = (page, cls(page.chars))
-        return cls._last[1]
-
     def within(self, box: Box) -> np.ndarray:
         """Indices (in the page's order) of the characters whose middle lies in the box."""
         low = int(np.searchsorted(self.middles, box.top, side="left"))
@@ -213,6 +210,9 @@ class _CharIndex:
         found = self.order[low:high]
         middle = self.middle_x[found]
         return np.sort(found[(box.x0 <= middle) & (middle <= box.x1)])
+
+
+_char_index = _for_the_page(lambda page: _CharIndex(page.chars))
 
 
 def _arrays(chars: Sequence[Char]) -> tuple[np.ndarray, Sequence[str]]:
@@ -234,12 +234,12 @@ _BOX = operator.itemgetter(1, 2, 3, 4)  # a Char's left, top, right, bottom
 def chars_within(page: Page, box: Box) -> list[Char]:
     """The page's characters whose middle lies in the box (its edges included), in the page's order."""
     chars = page.chars
-    return [chars[i] for i in _CharIndex.of(page).within(box).tolist()]
+    return [chars[i] for i in _char_index(page).within(box).tolist()]
 
 
 def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
     """The page's text lines that lie outside every grid (titles, units, notes, page numbers)."""
-    index = _CharIndex.of(page)
+    index = _char_index(page)
     boxes = tuple(grid.bbox for grid in grids)
     if index.outside is not None and index.outside[0] == boxes:  # asked again with the same grids
         return list(index.outside[1])
@@ -346,7 +346,7 @@ def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, 
     for k in np.flatnonzero(spaced).tolist():  # a wide gap before the character: one space
         pieces[k] = " " + pieces[k]
     boxes_out = boxes_of(x0[first].tolist(), np.minimum.reduceat(top, first).tolist(), np.maximum.reduceat(x1, first).tolist(),
-                    np.maximum.reduceat(bottom, first).tolist())
+                         np.maximum.reduceat(bottom, first).tolist())
     ends = [*first.tolist()[1:], count]
     result: dict[int, list[TextLine]] = {}
     for start, end, box, group in zip(first.tolist(), ends, boxes_out, groups[order[first]].tolist(), strict=True):
@@ -490,7 +490,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], y
         return None
     label, merged = _merged_atoms(xs, ys, _at_cuts(vs, xs), _at_cuts(hs, ys))
     x0, y0, x1, y1 = xs[0], ys[0], xs[-1], ys[-1]
-    index = _CharIndex.of(page)
+    index = _char_index(page)
     found = index.within(Box(x0, y0, x1, y1))  # their middles inside the grid
     x, y = index.middle_x[found], index.middle_y[found]
     cuts = np.array(xs)
@@ -508,8 +508,8 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], y
     rounded_x, rounded_y = [round(x, 2) for x in xs], [round(y, 2) for y in ys]
     # each cell at its first atom, row by row: its first and last row and column, a merged cell's from its atoms
     firsts = np.flatnonzero(label == np.arange(len(label)))
-    first_rows, first_cols = (firsts // n_cols).tolist(), (firsts % n_cols).tolist()
-    r0, c0, r1, c1 = first_rows, first_cols, list(first_rows), list(first_cols)
+    r0, c0 = (firsts // n_cols).tolist(), (firsts % n_cols).tolist()
+    r1, c1 = list(r0), list(c0)
     at = {first: i for i, first in enumerate(firsts.tolist())} if merged else {}
     for first, atoms in merged.items():
         i = at[first]

@@ -389,8 +389,7 @@ def _without_repeats(row: list[_Run]) -> list[_Run]:
         inside = 0
         while inside < len(run.chars) and (run.chars[inside][0].x0 + run.chars[inside][0].x1) / 2 < before.bbox.x1:
             inside += 1
-        ending = [char.text for char, _ in before.chars[len(before.chars) - inside :]] if inside else []
-        if inside and inside <= len(before.chars) and [char.text for char, _ in run.chars[:inside]] == ending:
+        if 0 < inside <= len(before.chars) and [c.text for c, _ in run.chars[:inside]] == [c.text for c, _ in before.chars[-inside:]]:
             text = _without_first(run.text, inside)
             if not text.strip():
                 continue

@@ -249,10 +249,8 @@ def _char_boxes(textpage: pdfium.PdfTextPage, text: str, orientation: _Orientati
     if orientation.rotation == 0:
         low, high = np.minimum(y0, y1), np.maximum(y0, y1)
         boxes = _round2(np.column_stack([x0, orientation.height - high, x1, orientation.height - low]))
-    else:
-        boxes = np.zeros((len(text), 4))
-        for i in np.flatnonzero(printed).tolist():
-            boxes[i] = orientation.box(float(x0[i]), float(y0[i]), float(x1[i]), float(y1[i]))
+    else:  # a page printed turned: each box as _Orientation.box turns it
+        boxes = np.column_stack(orientation.boxes(np.column_stack([x0, y0, x1, y1])))
     boxes[~printed] = np.nan
     return boxes
 
