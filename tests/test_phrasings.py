@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from extractor.domain.facts import find_facts
 from extractor.readers import ReaderSettings, read_source
 from tests.conftest import CORPUS, SHARED, extracted
@@ -164,3 +167,18 @@ def test_the_three_public_total_stated_after_its_items() -> None:
         "2026年因公出国（境）费0万元，公务接待费3.00万元，公务用车购置及运行维护费12.00万元，“三公”经费合计15.00万元。", 2026)}
     assert facts == {"three_public_abroad": "0", "three_public_reception": "3.00", "three_public_vehicle_total": "12.00",
                      "three_public_total": "15.00"}
+
+
+_ITEM_PIECES = ["一般公共服务", "支出", "政府办公厅", "（室）", "及相关机构事务", "行政运行", "（类）", "（款）", "（项）", "（201类）", "(06款)",
+                "（01项）", "类）", "款)", "“", "”", "-", "，", "。", "120万元", "主要用于", "\n", "a", "1", "类", "（"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ITEM_PIECES) | st.text(alphabet="类款项（）()一二三", max_size=3), max_size=60), st.integers(0, 200))
+def test_line_items_are_sought_only_near_a_closed_class_yet_all_found(pieces: list[str], run: int) -> None:
+    # the pattern is tried only within reach of each 类） (issue 31): the same matches as trying it everywhere, also
+    # after runs of name characters longer than a name may be
+    from extractor.domain.line_items import _ITEM, _item_matches
+
+    text = "".join(pieces[: len(pieces) // 2]) + "事" * run + "".join(pieces[len(pieces) // 2 :])
+    assert [m.span() for m in _item_matches(text)] == [m.span() for m in _ITEM.finditer(text)]

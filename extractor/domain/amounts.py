@@ -57,6 +57,7 @@ def ascii_digits(text: str) -> str:
     return text.translate(_WIDE).replace("−", "-")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a cell's or line's text is normalised by the layout, the records and the checks
 def normalise_digits(text: str) -> str:
     """Map full-width digits and punctuation to ASCII and drop every whitespace character (``str.split`` drops the
     characters ``\\s`` matches)."""

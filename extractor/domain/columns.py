@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from importlib import resources
+from types import MappingProxyType
 
 from extractor.domain.labels import normalise_label
 from extractor.domain.table_kinds import TableKind, kind_info
@@ -242,13 +243,14 @@ def _plain_part(text: str) -> str:
     return normalise_label(text).replace("“", "").replace("”", "").replace('"', "")
 
 
-def _part_terms(part: str) -> dict[str, str]:
-    """The first term of each class that a header part names."""
+@functools.lru_cache(maxsize=1 << 14)  # a table's header parts and row labels repeat from page to page and table to table
+def _part_terms(part: str) -> Mapping[str, str]:
+    """The first term of each class that a header part names (read-only: the answer is shared)."""
     found: dict[str, str] = {}
     for term in _terms():
         if term.cls not in found and term.pattern.search(part):
             found[term.cls] = term.term
-    return found
+    return MappingProxyType(found)
 
 
 def column_meaning(path: str, kind: str, side: int, fiscal_year: int | None, final_accounts: bool, *, keep_implied: bool = False,

@@ -6,7 +6,7 @@ import re
 
 from extractor.domain.vocabulary import OF_WHICH
 
-_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "［", "]": "］", "【": "［", "】": "］"})
+_BRACKETS = {"(": "（", ")": "）", "[": "［", "]": "］", "【": "［", "】": "］"}  # none maps to another's key
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 _ORDINAL = re.compile(
     rf"^(?:{OF_WHICH}[:：]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])"
@@ -15,7 +15,10 @@ _ORDINAL = re.compile(
 
 def printed_text(text: str | None) -> str:
     """The text as printed, whitespace dropped and brackets full-width (quotes kept: 财政拨款“三公”经费)."""
-    return "".join((text or "").split()).translate(_BRACKETS)  # str.split drops the characters \s matches
+    printed = "".join((text or "").split())  # str.split drops the characters \s matches
+    for bracket, full_width in _BRACKETS.items():  # replace is a sixth of translate's time, and every line is printed
+        printed = printed.replace(bracket, full_width)
+    return printed
 
 
 def normalise_text(text: str | None) -> str:

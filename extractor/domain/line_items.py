@@ -10,6 +10,7 @@ reference list.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +31,12 @@ _ITEM = re.compile(
     rf"(?:{_SEP}(?P<kuan>{_NAME})[（(](?P<c2>\d{{2}}|\d{{5}})?款[)）]"
     rf"(?:{_SEP}(?P<xiang>{_NAME})[（(](?P<c3>\d{{2}}|\d{{7}})?项[)）])?)?[”\"]?"
 )
+# A match runs from its first character to its 类 (the first 类 closed by a bracket after it: a name's runs have no
+# brackets, its parts no 类) over at most _TO_CLASS characters, and on to its end over at most _AFTER_CLASS more.
+_NAME_MAX = 1 + _NAME_RUN + _NAME_PARTS * (1 + 6 + 1 + _NAME_RUN)
+_TO_CLASS = _NAME_MAX + 1 + 3
+_AFTER_CLASS = 2 + 2 * (1 + _NAME_MAX + 1 + 7 + 2) + 1
+_CLASS_CLOSED = re.compile(r"类[)）]")
 _AMOUNT_AFTER = re.compile(
     r"(?P<lead>[^。；\n]{0,30}?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|亿元|千元|元)"
 )
@@ -69,10 +76,26 @@ def _printed_code(match: re.Match[str]) -> str | None:
     return code
 
 
+def _item_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_ITEM.finditer(text)``, the pattern tried only within reach of each closed 类: tried at every character of
+    a long narrative it cost more than the rest of the narrative's reading (a property test holds the two equal)."""
+    position = 0
+    for closed in _CLASS_CLOSED.finditer(text):
+        at = closed.start()
+        if at < position:  # within the match before
+            continue
+        # a match whose 类 this is starts within _TO_CLASS before it and ends within _AFTER_CLASS after it
+        match = _ITEM.search(text, max(position, at - _TO_CLASS), at + _AFTER_CLASS)
+        while match is not None and match.start() <= at:
+            yield match
+            position = match.end()
+            match = _ITEM.search(text, position, at + _AFTER_CLASS) if position <= at else None
+
+
 def find_line_items(text: str) -> list[LineItemMatch]:
     """Every 类/款/项 name path in ``text`` that is followed by its amount in the same sentence."""
     items = []
-    for match in _ITEM.finditer(text):
+    for match in _item_matches(text):
         after = _AMOUNT_AFTER.match(text, match.end())
         if not after or re.search(r"比|较|增加|减少|[:：]指|反映", after["lead"]):
             continue

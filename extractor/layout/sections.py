@@ -231,9 +231,12 @@ def _body_lines(pages: Sequence[Page], skip: set[int], tables: Sequence[TableAre
         left = _left_edge(page)
         over = _titles_over_tables(page, areas.get(page.number, []))
         table_page = is_table_page(page)
+        on_page = areas.get(page.number, ())
         for line in page.lines:
+            if line in over or any(a.bbox.holds_centre_of(line.bbox, TOL.table_area_margin) for a in on_page):
+                continue
             text = printed_text(line.text)
-            if not text or line in over or any(a.bbox.holds_centre_of(line.bbox, TOL.table_area_margin) for a in areas.get(page.number, ())):
+            if not text:
                 continue
             yield _BodyLine(page, line, text, order, right, left, table_page)
             order += 1
