@@ -197,6 +197,8 @@ class _CharIndex:
     def __init__(self, chars: Sequence[Char]) -> None:
         self.chars = chars
         self.boxes, self.texts = _arrays(chars)
+        codes = _code_points(self.texts)  # the texts to take a region's characters from: code points when each is one
+        self.region_texts: Sequence[str] | np.ndarray = self.texts if codes is None else codes
         x0, top, x1, bottom = self.boxes.T
         self.middle_x, self.middle_y = (x0 + x1) / 2, (top + bottom) / 2
         self.order = np.argsort(self.middle_y, kind="stable")
@@ -213,6 +215,11 @@ class _CharIndex:
 
 
 _char_index = _for_the_page(lambda page: _CharIndex(page.chars))
+
+
+def _taken(texts: Sequence[str] | np.ndarray, indices: np.ndarray) -> Sequence[str] | np.ndarray:
+    """The texts at the indices, an array's at once."""
+    return texts[indices] if isinstance(texts, np.ndarray) else [texts[i] for i in indices.tolist()]
 
 
 def _arrays(chars: Sequence[Char]) -> tuple[np.ndarray, Sequence[str]]:
@@ -247,7 +254,7 @@ def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
     for box in boxes:
         outside[index.within(box)] = False
     kept = np.flatnonzero(outside)
-    lines = _lines(index.boxes[kept], [index.texts[i] for i in kept.tolist()])
+    lines = _lines(index.boxes[kept], _taken(index.region_texts, kept))
     index.outside = (boxes, lines)
     return list(lines)
 
@@ -296,7 +303,7 @@ def _chars_to_lines(chars: Sequence[Char], gap: float | None) -> list[TextLine]:
     return lines
 
 
-def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, gap: float | None = None) -> dict[int, list[TextLine]]:
+def _grouped_lines(boxes: np.ndarray, texts: Sequence[str] | np.ndarray, groups: np.ndarray, gap: float | None = None) -> dict[int, list[TextLine]]:
     """:func:`chars_to_lines` for many groups of characters at once (the cells of a grid): ``boxes`` holds each
     character's left, top, right and bottom, ``groups`` its group; within a group, the given order breaks ties.
     The same lines as one call per group, figures and all (a property test holds the two equal)."""
@@ -342,24 +349,51 @@ def _grouped_lines(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, 
     spaced = np.zeros(count, dtype=bool)
     spaced[1:] = x0[1:] - x1[:-1] > per_char[1:]
     spaced[first] = False
-    pieces = [texts[i] for i in order.tolist()]
-    for k in np.flatnonzero(spaced).tolist():  # a wide gap before the character: one space
-        pieces[k] = " " + pieces[k]
     boxes_out = boxes_of(x0[first].tolist(), np.minimum.reduceat(top, first).tolist(), np.maximum.reduceat(x1, first).tolist(),
                          np.maximum.reduceat(bottom, first).tolist())
-    ends = [*first.tolist()[1:], count]
     result: dict[int, list[TextLine]] = {}
-    for start, end, box, group in zip(first.tolist(), ends, boxes_out, groups[order[first]].tolist(), strict=True):
-        result.setdefault(group, []).append(TextLine("".join(pieces[start:end]), box))
+    for text, box, group in zip(_line_texts(texts, order, spaced, first), boxes_out, groups[order[first]].tolist(), strict=True):
+        result.setdefault(group, []).append(TextLine(text, box))
     return result
 
 
-def _lines(boxes: np.ndarray, texts: Sequence[str], gap: float | None = None) -> list[TextLine]:
+def _line_texts(texts: Sequence[str] | np.ndarray, order: np.ndarray, spaced: np.ndarray, first: np.ndarray) -> list[str]:
+    """The text of each line: the characters in ``order``, one space before each ``spaced`` one, a line from each
+    ``first``. Characters that are one code point each (a PDF page's, as code points) are put together as one array
+    of code points and the lines cut from its text; others one by one."""
+    codes = _code_points(texts)
+    if codes is None:
+        pieces = [texts[i] for i in order.tolist()]
+        for k in np.flatnonzero(spaced).tolist():  # a wide gap before the character: one space
+            pieces[k] = " " + pieces[k]
+        ends = [*first.tolist()[1:], len(pieces)]
+        return ["".join(pieces[start:end]) for start, end in zip(first.tolist(), ends, strict=True)]
+    at = np.arange(len(order)) + np.cumsum(spaced)  # each character's place, after the spaces before it
+    joined = np.full(len(order) + int(np.count_nonzero(spaced)), ord(" "), dtype=np.uint32)
+    joined[at] = codes[order]
+    text = joined.tobytes().decode("utf-32-le", "surrogatepass")
+    starts = at[first].tolist()  # no space starts a line
+    return [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _code_points(texts: Sequence[str] | np.ndarray) -> np.ndarray | None:
+    """The characters' code points as an array, when each is one code point (None otherwise): an array as given, or
+    a string (the PDF reader's characters, one code point each)."""
+    if isinstance(texts, np.ndarray):
+        return texts
+    if isinstance(texts, str):
+        return np.frombuffer(texts.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return None
+
+
+def _lines(boxes: np.ndarray, texts: Sequence[str] | np.ndarray, gap: float | None = None) -> list[TextLine]:
     """:func:`_grouped_lines` for characters that are all one group."""
     return _grouped_lines(boxes, texts, np.zeros(len(texts), dtype=np.int64), gap).get(0, [])
 
 
-def _grouped_one_by_one(boxes: np.ndarray, texts: Sequence[str], groups: np.ndarray, gap: float | None) -> dict[int, list[TextLine]]:
+def _grouped_one_by_one(boxes: np.ndarray, texts: Sequence[str] | np.ndarray, groups: np.ndarray, gap: float | None) -> dict[int, list[TextLine]]:
+    if isinstance(texts, np.ndarray):  # code points
+        texts = list(map(chr, texts.tolist()))
     members: dict[int, list[Char]] = {}
     for text, box, group in zip(texts, boxes.tolist(), groups.tolist(), strict=True):
         members.setdefault(group, []).append(Char(text, *box))
@@ -504,7 +538,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], y
         (chars_left < right_edge - margin) & (right_edge + margin < chars_right) & (column + 2 < len(xs)))
     for k in np.flatnonzero(astride).tolist():
         column[k] = _overflow_column(page, index, page.chars[int(found[k])], xs, int(column[k]))
-    texts = _grouped_lines(index.boxes[found], [index.texts[i] for i in found.tolist()], label[row * n_cols + column])
+    texts = _grouped_lines(index.boxes[found], _taken(index.region_texts, found), label[row * n_cols + column])
     rounded_x, rounded_y = [round(x, 2) for x in xs], [round(y, 2) for y in ys]
     # each cell at its first atom, row by row: its first and last row and column, a merged cell's from its atoms
     firsts = np.flatnonzero(label == np.arange(len(label)))
