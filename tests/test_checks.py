@@ -305,3 +305,16 @@ def test_pointing_a_figure_keeps_every_other_field_of_the_result_and_its_evidenc
     assert pointed == dataclasses.replace(result, evidence=(expected_evidence, result.evidence[1]))
     assert {f.name: getattr(pointed.evidence[0], f.name) for f in dataclasses.fields(Evidence)} == {
         f.name: getattr(expected_evidence, f.name) for f in dataclasses.fields(Evidence)}
+
+
+def test_every_figure_a_rule_takes_is_pointed_at_the_row_or_cell_printing_it() -> None:
+    """Evidence is pointed at its table, row and cell as the rules make it (issue 31): on a real budget every
+    table figure of every result, ok or not, names the row or cell whose printed value it quotes."""
+    tables = _tables("renwu/YT_zfbgs_2026_部门预算.pdf")
+    results = check_records([(t, "a.pdf") for t in tables], year=2026)
+    quoted = [e for r in results for e in r.evidence if e.table is not None]
+    assert len(quoted) > 100 and all(e.figure is None for r in results for e in r.evidence)
+    for e in quoted:
+        row = tables[e.table].rows[e.row]
+        cell = row.cells[e.cell] if e.cell is not None else next((c for c in row.cells if c.value is not None), None)
+        assert (cell.value or "" if cell else "") == e.value and (cell.page if e.cell is not None else row.page) == e.page

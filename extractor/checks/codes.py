@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status
+from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, figure_evidence
 from extractor.domain.classifications import SCHEME_OF, lookup, name_matches, parent_of, scheme_of
 from extractor.records import RowRecord, TableRecord
 
@@ -84,4 +84,4 @@ def _named(row: RowRecord, table: TableRecord, year: int | None) -> Failure | No
 
 def _evidence(row: RowRecord, table: TableRecord, file: str | None) -> Evidence:
     cell = next((c for c in row.cells if c.value is not None), None)
-    return Evidence(f"{row.code} {row.label}", cell.value or "" if cell else "", table.unit, row.page, row.bbox, file, figure=row)
+    return figure_evidence(f"{row.code} {row.label}", cell.value or "" if cell else "", table.unit, row.page, row.bbox, file, row)

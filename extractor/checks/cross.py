@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify, in_yuan, unit_scale
+from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify, figure_evidence, in_yuan, unit_scale
 from extractor.checks.tables import cell_value
 from extractor.domain.labels import name_key
 from extractor.domain.table_kinds import TableKind, kind_info
@@ -110,7 +110,7 @@ def _one_table(by_kind: dict[str, list[tuple[TableRecord, str | None]]]) -> Iter
                     continue
                 where = ", ".join(f"{t.number or t.title or kind} p{t.pages[0] if t.pages else '?'}" for t in same)
                 name = table.number or table.title or kind
-                evidence = (Evidence(name, cell.value or "", table.unit, cell.page, cell.bbox, file, figure=cell),)
+                evidence = (figure_evidence(name, cell.value or "", table.unit, cell.page, cell.bbox, file, cell),)
                 yield CheckResult(ONE_TABLE, Status.MISMATCH, f"{len(same)} tables of {kind}" + (f" by {classification}" if classification else "")
                                   + f" in one file: {where}", evidence)
 
@@ -130,7 +130,7 @@ def _cell(row: RowRecord, key_part: str) -> CellRecord | None:
 def _evidence(located: Located, file: str | None) -> Evidence:
     table, row, cell = located
     title = table.number or table.title or table.kind
-    return Evidence(f"{title} {row.label} | {cell.column}", cell.value or "", table.unit, cell.page, cell.bbox, file, figure=cell)
+    return figure_evidence(f"{title} {row.label} | {cell.column}", cell.value or "", table.unit, cell.page, cell.bbox, file, cell)
 
 
 def _compare(rule: Rule, a: Located, parts: Sequence[Located], files: tuple[str | None, str | None], what: str) -> CheckResult:

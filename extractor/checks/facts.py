@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, in_yuan, precision, unit_scale
+from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, figure_evidence, in_yuan, precision, unit_scale
 from extractor.domain.labels import name_key
 from extractor.domain.table_kinds import TableKind, kind_info, kinds_where
 from extractor.domain.vocabulary import YEAR_NAMED
@@ -67,7 +67,7 @@ Located = tuple[TableRecord, RowRecord, CellRecord, str | None]
 def _cell_evidence(located: Located) -> Evidence:
     table, row, cell, file = located
     label = f"{table.number or table.title or table.kind} {row.label} | {cell.column}"
-    return Evidence(label, cell.value or "", table.unit, cell.page, cell.bbox, file, figure=cell)
+    return figure_evidence(label, cell.value or "", table.unit, cell.page, cell.bbox, file, cell)
 
 
 def _match(rule: Rule, what: str, value: str, unit: str, own: Evidence, candidates: list[Located]) -> CheckResult:

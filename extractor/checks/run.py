@@ -29,15 +29,16 @@ def check_records(
     the fiscal year the codes are checked for. Each figure a finding took from a table points at it by index:
     ``evidence.table`` is its place in ``table_records``."""
     results: list[CheckResult] = []
-    for table, file in table_records:
-        results.extend(tables.check_table(table, file))
-        results.extend(codes.check_codes(table, file, year))
-    results.extend(cross.check_tables([t for t, _ in table_records], [f for _, f in table_records]))
-    results.extend(facts.check_facts(fact_records, table_records))
-    results.extend(facts.check_line_items(item_records, table_records))
-    results.extend(facts.check_totals(fact_records, table_records))
     figures = Figures([t for t, _ in table_records])
-    return [figures.point(r) for r in results]
+    with figures.pointing():
+        for table, file in table_records:
+            results.extend(tables.check_table(table, file))
+            results.extend(codes.check_codes(table, file, year))
+        results.extend(cross.check_tables([t for t, _ in table_records], [f for _, f in table_records]))
+        results.extend(facts.check_facts(fact_records, table_records))
+        results.extend(facts.check_line_items(item_records, table_records))
+        results.extend(facts.check_totals(fact_records, table_records))
+    return [figures.point(r) for r in results]  # any figure not pointed as its evidence was made
 
 
 _TEXT_RULES = {rule.id for rule in narrative.RULES}

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify
+from extractor.checks.model import CheckResult, Evidence, Rule, Severity, Status, classify, figure_evidence
 from extractor.domain.columns import FINANCIAL_KINDS, unexplained_parts
 from extractor.domain.table_kinds import kind_info
 from extractor.domain.table_rows import listed_rank, ordinal_rank
@@ -108,7 +108,7 @@ def _cells(row: RowRecord) -> dict[str, CellRecord]:
 
 def _evidence(row: RowRecord, cell: CellRecord, unit: str | None, file: str | None) -> Evidence:
     name = " ".join(p for p in (row.code, row.label) if p)
-    return Evidence(f"{name} | {cell.column}", cell.value or "", unit, cell.page, cell.bbox, file, figure=cell)
+    return figure_evidence(f"{name} | {cell.column}", cell.value or "", unit, cell.page, cell.bbox, file, cell)
 
 
 def _compare(rule: Rule, table: TableRecord, total: tuple[RowRecord, CellRecord], parts: Sequence[tuple[RowRecord, CellRecord]],
