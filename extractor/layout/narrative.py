@@ -65,7 +65,7 @@ def build_narrative(pages: Sequence[Page], sections: Sequence[Section]) -> Narra
         right = max((line.bbox.x1 for line in page.lines), default=0.0)
         uniform = len({line.bbox.x1 for line in page.lines}) <= 1
         for index, line in enumerate(page.lines):
-            text = re.sub(r"\s+", "", line.text.translate(_WIDE_DIGITS))
+            text = "".join(line.text.translate(_WIDE_DIGITS).split())  # str.split drops the characters \s matches
             if not text or (index in (0, len(page.lines) - 1) and _PAGE_NUMBER.match(text)):
                 continue  # a page number between two pages would split the word it falls in
             if (page.number, line.bbox) in keys:
