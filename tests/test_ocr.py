@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -199,3 +200,28 @@ def test_a_stretch_of_ink_the_detector_boxes_twice_is_read_once(tmp_path: Path) 
     labels = [row.label for table in doc.tables for row in table.rows]
     assert "二、外交支出" in labels and "一、一般公共服务支出" in labels
     assert not any("、、" in (label or "") for label in labels)
+
+
+def _resident_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status)[1]) / 1024  # type: ignore[index]
+
+
+@pytest.mark.skipif(ocr._malloc_trim() is None, reason="glibc's malloc_trim: Linux with glibc, as CI")
+def test_memory_freed_below_live_memory_is_handed_back_before_a_page_is_detected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan's peak is the detector's pass (issue 31): memory freed in the C heap under memory still in use stays
+    resident (the heap shrinks only from its top) until it is handed back, which each page's detection starts with."""
+    blocks = [bytes(4000) for _ in range(25_000)]  # 100 MB through malloc, then one block above them kept alive
+    kept = bytes(4000)
+    del blocks
+    before = _resident_mb()
+    at_detection: list[float] = []
+
+    def engine(image: object, **_: object) -> tuple[None, None]:
+        at_detection.append(_resident_mb())
+        return None, None
+
+    monkeypatch.setattr(ocr, "_engine", lambda: engine)
+    assert ocr._run(np.full((64, 64), 255, dtype=np.uint8)) == []
+    assert before - at_detection[0] > 60, (before, at_detection)
+    assert kept
