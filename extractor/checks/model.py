@@ -121,13 +121,13 @@ _POINTING: ContextVar[Figures | None] = ContextVar("pointing", default=None)
 
 def figure_evidence(label: str, value: str, unit: str | None, page: int | None, bbox: BBox | None, file: str | None,
                     figure: RowRecord | CellRecord) -> Evidence:
-    """The evidence of a figure a rule took from a table: pointed at its indices while :meth:`Figures.pointing`,
-    else holding the figure for :meth:`Figures.point`."""
+    """The evidence of a figure a rule took from a table: pointed at its indices while :meth:`Figures.pointing` (a
+    figure of a table the checks were not given is a KeyError, as in :meth:`Figures.point`), else holding the figure
+    for :meth:`Figures.point`."""
     figures = _POINTING.get()
-    where = figures._where.get(id(figure)) if figures is not None else None
-    if where is None:
+    if figures is None:
         return Evidence(label, value, unit, page, bbox, file, figure=figure)
-    return Evidence(label, value, unit, page, bbox, file, *where)
+    return Evidence(label, value, unit, page, bbox, file, *figures._where[id(figure)])
 
 
 def unit_scale(unit: str | None) -> Decimal:

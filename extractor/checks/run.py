@@ -38,7 +38,7 @@ def check_records(
         results.extend(facts.check_facts(fact_records, table_records))
         results.extend(facts.check_line_items(item_records, table_records))
         results.extend(facts.check_totals(fact_records, table_records))
-    return [figures.point(r) for r in results]  # any figure not pointed as its evidence was made
+    return results
 
 
 _TEXT_RULES = {rule.id for rule in narrative.RULES}

@@ -125,8 +125,8 @@ def unmapped_columns(tables: list[TableRecord]) -> list[WarningRecord]:
 
 
 def verified(tables: Sequence[TableRecord], results: list[CheckResult]) -> list[TableRecord]:
-    """The tables with their verdicts: the comparisons that took a figure of a table (the ``index``-th table the
-    checks were given) decide it; a table no comparison took a figure of is left as it was."""
+    """The tables with their verdicts: the comparisons that took a figure of a table (``evidence.table``, its place
+    among the tables the checks were given) decide it; a table no comparison took a figure of is left as it was."""
     touching: dict[int, list[CheckResult]] = {}
     for result in results:  # each result once, under every table it took a figure of
         for index in {e.table for e in result.evidence if e.table is not None}:
