@@ -23,8 +23,9 @@ from extractor.domain.codes import lookup_function_code
 # of 165,000 characters in one run: minutes).
 _NAME_RUN = 60
 _NAME_PARTS = 3
+_PART_RUN = 6  # the characters inside one of a name's parenthesised parts
 _RUN = rf"[^（()）\n，。；“”\"、:：]{{0,{_NAME_RUN}}}?"
-_NAME = rf"[\u4e00-\u9fa5]{_RUN}(?:[（(][^类款项()（）\d]{{1,6}}[)）]{_RUN}){{0,{_NAME_PARTS}}}?"
+_NAME = rf"[\u4e00-\u9fa5]{_RUN}(?:[（(][^类款项()（）\d]{{1,{_PART_RUN}}}[)）]{_RUN}){{0,{_NAME_PARTS}}}?"
 _SEP = r"[-—－–]?"
 _ITEM = re.compile(
     rf"(?P<cls>{_NAME})[（(](?P<c1>\d{{3}})?类[)）]"
@@ -33,7 +34,8 @@ _ITEM = re.compile(
 )
 # A match runs from its first character to its 类 (the first 类 closed by a bracket after it: a name's runs have no
 # brackets, its parts no 类) over at most _TO_CLASS characters, and on to its end over at most _AFTER_CLASS more.
-_NAME_MAX = 1 + _NAME_RUN + _NAME_PARTS * (1 + 6 + 1 + _NAME_RUN)
+# (the brackets and level words count one each; a 类 prints at most 3 digits, a 款 or 项 at most 7)
+_NAME_MAX = 1 + _NAME_RUN + _NAME_PARTS * (1 + _PART_RUN + 1 + _NAME_RUN)
 _TO_CLASS = _NAME_MAX + 1 + 3
 _AFTER_CLASS = 2 + 2 * (1 + _NAME_MAX + 1 + 7 + 2) + 1
 _CLASS_CLOSED = re.compile(r"类[)）]")

@@ -195,10 +195,9 @@ class _CharIndex:
     thousand passes over every character)."""
 
     def __init__(self, chars: Sequence[Char]) -> None:
-        self.chars = chars
-        self.boxes, self.texts = _arrays(chars)
-        codes = _code_points(self.texts)  # the texts to take a region's characters from: code points when each is one
-        self.region_texts: Sequence[str] | np.ndarray = self.texts if codes is None else codes
+        self.boxes, texts = _arrays(chars)
+        codes = _code_points(texts)  # a region's characters are taken as code points when each is one
+        self.texts: Sequence[str] | np.ndarray = texts if codes is None else codes
         x0, top, x1, bottom = self.boxes.T
         self.middle_x, self.middle_y = (x0 + x1) / 2, (top + bottom) / 2
         self.order = np.argsort(self.middle_y, kind="stable")
@@ -254,7 +253,7 @@ def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
     for box in boxes:
         outside[index.within(box)] = False
     kept = np.flatnonzero(outside)
-    lines = _lines(index.boxes[kept], _taken(index.region_texts, kept))
+    lines = _lines(index.boxes[kept], _taken(index.texts, kept))
     index.outside = (boxes, lines)
     return list(lines)
 
@@ -538,7 +537,7 @@ def _build_grid(page: Page, hs: list[_Line], vs: list[_Line], xs: list[float], y
         (chars_left < right_edge - margin) & (right_edge + margin < chars_right) & (column + 2 < len(xs)))
     for k in np.flatnonzero(astride).tolist():
         column[k] = _overflow_column(page, index, page.chars[int(found[k])], xs, int(column[k]))
-    texts = _grouped_lines(index.boxes[found], _taken(index.region_texts, found), label[row * n_cols + column])
+    texts = _grouped_lines(index.boxes[found], _taken(index.texts, found), label[row * n_cols + column])
     rounded_x, rounded_y = [round(x, 2) for x in xs], [round(y, 2) for y in ys]
     # each cell at its first atom, row by row: its first and last row and column, a merged cell's from its atoms
     firsts = np.flatnonzero(label == np.arange(len(label)))

@@ -229,9 +229,9 @@ def _body_lines(pages: Sequence[Page], skip: set[int], tables: Sequence[TableAre
             continue
         right = max((line.bbox.x1 for line in page.lines), default=0.0) if page.chars else 0.0  # 0: no positions
         left = _left_edge(page)
-        over = _titles_over_tables(page, areas.get(page.number, []))
+        on_page = areas.get(page.number, [])
+        over = _titles_over_tables(page, on_page)
         table_page = is_table_page(page)
-        on_page = areas.get(page.number, ())
         for line in page.lines:
             if line in over or any(a.bbox.holds_centre_of(line.bbox, TOL.table_area_margin) for a in on_page):
                 continue

@@ -189,7 +189,7 @@ def _run(grey: Any) -> list[Any]:
 def release_freed_memory() -> None:
     """Hand the memory freed since the last page back to the system (glibc's ``malloc_trim``; nothing on another C
     library). The detector needs about 415 MB for a page at 150 dpi; the memory the page before freed is otherwise
-    kept in the C heap and its threads' arenas, and one scan peaked at 653–709 MB instead of 574–595 (measured, see
+    kept in the C heap and its threads' arenas, and one scan peaked at 653–732 MB instead of 574–620 (measured, see
     docs/measured.md)."""
     trim = _malloc_trim()
     if trim is not None:
