@@ -65,3 +65,41 @@ def test_facts_carry_provenance_inside_the_page() -> None:
     assert "394.49" in fact.quote
     x0, top, x1, bottom = fact.bbox
     assert 0 <= x0 < x1 and 0 <= top < bottom
+
+
+def test_the_collector_walks_only_the_objects_a_document_makes_and_gets_the_rest_back_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import weakref
+
+    import extractor.pipeline as pipeline
+
+    class Node:
+        pass
+
+    made_before = Node()
+    made_before.cycle = made_before  # type: ignore[attr-defined]
+    gone = weakref.ref(made_before)
+    del made_before
+    frozen_while_reading: list[int] = []
+    identify = pipeline.identify
+
+    def watched(pages):  # type: ignore[no-untyped-def]
+        frozen_while_reading.append(gc.get_freeze_count())
+        return identify(pages)
+
+    monkeypatch.setattr(pipeline, "identify", watched)
+    path = CORPUS / "open-budget/JS_rdbgt_2019_部门预算公开表.pdf"
+    doc = extract(path, ExtractSettings(ocr="never"))
+    assert doc.tables and frozen_while_reading[0] > 0  # the objects made before were set aside while it read
+    assert gc.get_freeze_count() == 0 and gone() is not None
+    gc.collect()
+    assert gone() is None  # and handed back: a cycle made before is collected afterwards
+
+    gc.freeze()  # a caller's own freeze (before forking workers) is left as it is
+    try:
+        held = gc.get_freeze_count()
+        extract(path, ExtractSettings(ocr="never"))
+        # frozen objects can die, never join: nothing more was frozen, nothing handed back
+        assert frozen_while_reading[1] <= held and 0 < gc.get_freeze_count() <= held
+    finally:
+        gc.unfreeze()
