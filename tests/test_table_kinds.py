@@ -8,10 +8,22 @@ from collections import Counter
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.checks.tables import BALANCE, check_table
 from extractor.domain.columns import FINANCIAL_KINDS, _terms, column_meaning
-from extractor.domain.table_kinds import Classification, KindInfo, TableKind, classify_title, kind_info, kinds_where
+from extractor.domain.table_kinds import (
+    TABLE_MARK,
+    Classification,
+    KindInfo,
+    TableKind,
+    classify_title,
+    is_title,
+    kind_info,
+    kinds_where,
+    table_number,
+)
 from extractor.export.overlay import KIND_COLOURS
 from extractor.layout.tables import RawRow, Table, _without_data
 from tests.conftest import CORPUS, SHARED, extracted
@@ -108,3 +120,17 @@ def test_a_final_accounts_balanced_tables_balance() -> None:
     balanced = [t for t in doc.tables if kind_info(t.kind).balanced]
     assert {t.kind for t in balanced} == {"summary", "fiscal_summary"}
     assert all([r.status.value for r in check_table(t) if r.rule is BALANCE] == ["ok"] for t in balanced)
+
+
+_TITLE_WORDS_BUT_THE_MARK = "2026年度部门单位收支总预算决算一般公共财政拨款支出收入情况目标绩效三公经费政府采购（）()：:万元续附公开-—12345 "
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(_TITLE_WORDS_BUT_THE_MARK)), max_size=40))
+def test_no_title_and_no_table_number_without_the_table_mark(text: str) -> None:
+    # the table finder leaves the lines of a page without the mark unread on this
+    assert not is_title(text) and table_number(text) is None
+
+
+def test_the_table_mark_is_what_the_alphabet_above_lacks_of_a_title_and_a_number() -> None:
+    assert is_title(f"2026年部门收支总{TABLE_MARK}") and table_number(f"{TABLE_MARK}3-1 一般公共预算支出{TABLE_MARK}") == f"{TABLE_MARK}3-1"

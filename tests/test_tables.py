@@ -221,3 +221,20 @@ def test_column_number_rows_are_told_from_whole_number_rows(texts: list[str], in
     from extractor.layout.tables import _is_index_row
 
     assert _is_index_row(texts) is index
+
+
+def test_a_page_without_the_table_mark_is_read_the_same_without_putting_its_lines_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.layout.stream as stream
+    import extractor.layout.tables as tables
+    from extractor.layout.grid import prints
+    from extractor.layout.sections import toc_pages
+    from extractor.readers import ReaderSettings, read_source
+
+    path = CORPUS / "renwu/GZ_wjw_2026_部门预算.pdf"  # a budget: narrative pages, then a table on each page
+    pages = read_source(path.read_bytes(), str(path), ReaderSettings(ocr="never")).pages
+    unmarked = [p.number for p in pages if p.chars and not prints(p, tables.TABLE_MARK)]
+    assert unmarked and len(unmarked) < len(pages)
+    found = tables.find_tables(pages, toc_pages(pages), "万元")
+    for module in (stream, tables):
+        monkeypatch.setattr(module, "prints", lambda page, mark: True)
+    assert found.tables and tables.find_tables(pages, toc_pages(pages), "万元") == found

@@ -117,6 +117,8 @@ _NUMBER = re.compile(
     r"|(?:预算|决算|公开)\d{1,2}(?:[-—－]\d{1,2})?表)(?!\d)"
 )
 _UNIT = re.compile(rf"(?:单位|金额)\s*(?:[:：]|[（(])\s*(?:人民币)?(?P<unit>{UNIT})")
+# Every table title ends in it (_TITLE_END) and every table number prints it (_NUMBER): a text without it is neither
+TABLE_MARK = "表"
 _TITLE_END = re.compile(r"(?:表|目标表|情况表)(?:[（(][^）)]{1,20}[）)])?$")
 _TITLE_WORDS = re.compile(r"收支|收入|支出|三公|预算|决算|拨款|绩效|经费|采购|资产|基金|资本|明细|会议费|培训费|评价|指标|目标")
 _NOT_TITLE = re.compile(r"[。；;，,]|^注|^说明|单位[:：]|详见|见表|附件\d*[:：]?$")

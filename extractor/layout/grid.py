@@ -258,6 +258,12 @@ def chars_outside(page: Page, grids: Sequence[Grid]) -> list[TextLine]:
     return list(lines)
 
 
+def prints(page: Page, mark: str) -> bool:
+    """Whether any of the page's characters holds ``mark`` (a PDF page's characters as one string, searched at once)."""
+    texts = page.chars.texts if isinstance(page.chars, Chars) else [c.text for c in page.chars]
+    return mark in texts if isinstance(texts, str) else any(mark in text for text in texts)
+
+
 def chars_to_lines(chars: Iterable[Char], gap: float | None = None) -> list[TextLine]:
     """Group characters into lines by vertical overlap, left to right; wide gaps become one space.
 

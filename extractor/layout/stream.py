@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from extractor.domain.amounts import is_amount_text, normalise_digits
-from extractor.domain.table_kinds import is_title, table_unit
+from extractor.domain.table_kinds import TABLE_MARK, is_title, table_unit
 from extractor.geometry import Box, bounds
-from extractor.layout.grid import Cell, Grid, TextLine, chars_outside, chars_to_lines, chars_within, grid_from_cuts, horizontal_rules
+from extractor.layout.grid import Cell, Grid, TextLine, chars_outside, chars_to_lines, chars_within, grid_from_cuts, horizontal_rules, prints
 from extractor.layout.settings import TOLERANCES as TOL
 from extractor.model import Char, Page
 
@@ -60,6 +60,8 @@ def _rule_bounded_regions(page: Page, taken: list[Box]) -> list[Box]:
 
 def _titled_regions(page: Page, ruled: Sequence[Grid]) -> list[Box]:
     """Below each table title with no grid under it: the block of lines down to a note, a new title or the page's end."""
+    if not prints(page, TABLE_MARK):  # no title on the page: its lines need not be put together
+        return []
     lines = chars_outside(page, ruled)
     regions: list[Box] = []
     for i, line in enumerate(lines):

@@ -13,10 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from extractor.domain.amounts import is_amount_text, normalise_digits, parse_amount
-from extractor.domain.table_kinds import TableKind, classify_header, classify_title, is_title, same_title, says_empty, table_number, table_unit
+from extractor.domain.table_kinds import (
+    TABLE_MARK,
+    TableKind,
+    classify_header,
+    classify_title,
+    is_title,
+    same_title,
+    says_empty,
+    table_number,
+    table_unit,
+)
 from extractor.domain.vocabulary import TOTAL_CELL, YEAR_ALONE
 from extractor.geometry import Box, union
-from extractor.layout.grid import Cell, Grid, LayoutLimitError, TextLine, chars_outside
+from extractor.layout.grid import Cell, Grid, LayoutLimitError, TextLine, chars_outside, prints
 from extractor.layout.settings import TOLERANCES as TOL
 from extractor.layout.strategies import DEFAULT_STRATEGY, STRATEGIES
 from extractor.model import Page
@@ -135,7 +145,9 @@ def find_tables(pages: Sequence[Page], skip: set[int], default_unit: str | None,
             continue
         try:
             grids = STRATEGIES[strategy](page)
-            outside = _join_wrapped_titles(chars_outside(page, grids))
+            # with no grid, the lines outside matter only as titles and table numbers, none of which a page without
+            # the mark prints: its lines are not put together
+            outside = _join_wrapped_titles(chars_outside(page, grids)) if grids or prints(page, TABLE_MARK) else []
             carried = _tables_on_page(page, grids, outside, tables, default_unit, carried)
         except LayoutLimitError as e:  # more rules or cells than a page is read with: named, as the page's failure
             logger.warning("page %d: tables not read (%s)", page.number, e)
