@@ -48,6 +48,19 @@ def test_a_scanned_narrative_gives_identity_sections_and_facts() -> None:
     assert [e.message for e in schema_validator().iter_errors(doc.to_dict())] == []
 
 
+def test_a_recognised_page_holds_its_characters_as_arrays_and_each_box_s_confidence_is_its_characters_least() -> None:
+    from extractor.model import Chars
+    from extractor.readers import ReaderSettings, read_source
+
+    page = read_source(SCANNED.read_bytes(), str(SCANNED), ReaderSettings(pages=frozenset({7}))).pages[6]
+    assert page.ocr and isinstance(page.chars, Chars) and len(page.chars) == len(page.confidence) > 100
+    for line in page.lines:
+        x0, top, x1, bottom = line.bbox
+        inside = [score for char, score in zip(page.chars, page.confidence, strict=True)
+                  if x0 - 0.5 <= (char.x0 + char.x1) / 2 <= x1 + 0.5 and top - 0.5 <= (char.top + char.bottom) / 2 <= bottom + 0.5]
+        assert ocr.confidence_in(page, line.bbox) == (round(min(inside), 4) if inside else None)
+
+
 def test_every_ocr_page_is_named_in_the_warnings() -> None:
     doc = extracted(str(SCANNED))
     assert [w.page for w in doc.warnings if w.code == "ocr_page"] == list(range(1, 9))
