@@ -8,6 +8,8 @@ their boxes. Coordinates are in points with the origin at the top-left corner of
 from __future__ import annotations
 
 import enum
+import itertools
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
@@ -94,6 +96,23 @@ class Chars(Sequence[Char]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Chars, (self.texts, self.boxes)
+
+    @classmethod
+    def of(cls, chars: Sequence[Char]) -> Chars:
+        """Characters made one by one, held as arrays: their texts as one string when each is one code point."""
+        texts = [c.text for c in chars]
+        return cls("".join(texts) if all(len(t) == 1 for t in texts) else texts, char_boxes(chars))
+
+
+def char_boxes(chars: Sequence[Char]) -> np.ndarray:
+    """The characters' boxes as an (n, 4) array: left, top, right, bottom."""
+    import numpy as np
+
+    flat = itertools.chain.from_iterable(map(_BOX, chars))
+    return np.fromiter(flat, dtype=np.float64, count=4 * len(chars)).reshape(len(chars), 4)
+
+
+_BOX = operator.itemgetter(1, 2, 3, 4)  # a Char's left, top, right, bottom
 
 
 class Rule(NamedTuple):

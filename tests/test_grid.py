@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.layout import grid
-from extractor.model import Char
+from extractor.model import Char, char_boxes
 from extractor.readers.pdf import read_pdf
 from tests.conftest import CORPUS
 
@@ -26,11 +26,11 @@ _char = st.builds(
 def test_cells_grouped_at_once_read_as_each_cell_alone(placed: list[tuple[Char, int]], gap: float | None) -> None:
     chars = [c for c, _ in placed]
     groups = np.array([g for _, g in placed], dtype=np.int64)
-    at_once = grid._grouped_lines(grid._boxes(chars), [c.text for c in chars], groups, gap)
+    at_once = grid._grouped_lines(char_boxes(chars), [c.text for c in chars], groups, gap)
     alone = {g: grid._chars_to_lines([c for c, cg in placed if cg == g], gap) for g in sorted(set(groups.tolist()))}
     assert at_once == alone
     # a PDF page's characters, one code point each, put together as code points (issue 31): the same lines
-    assert grid._grouped_lines(grid._boxes(chars), "".join(c.text for c in chars), groups, gap) == alone
+    assert grid._grouped_lines(char_boxes(chars), "".join(c.text for c in chars), groups, gap) == alone
 
 
 def test_a_pages_cells_read_the_same_as_one_at_a_time() -> None:

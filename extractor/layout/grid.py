@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -20,7 +19,7 @@ import numpy as np
 
 from extractor.geometry import Box, bounds, boxes_of
 from extractor.layout.settings import TOLERANCES as TOL
-from extractor.model import Char, Chars, Page
+from extractor.model import Char, Chars, Page, char_boxes
 
 # read in the hot loops below (see LayoutTolerances for what each measures)
 _SNAP = TOL.snap
@@ -225,16 +224,7 @@ def _arrays(chars: Sequence[Char]) -> tuple[np.ndarray, Sequence[str]]:
     """The characters' boxes as an (n, 4) array and their texts: as the PDF reader's :class:`Chars` holds them."""
     if isinstance(chars, Chars):
         return chars.boxes, chars.texts
-    return _boxes(chars), [c.text for c in chars]
-
-
-def _boxes(chars: Sequence[Char]) -> np.ndarray:
-    """The characters' boxes as an (n, 4) array: left, top, right, bottom."""
-    flat = itertools.chain.from_iterable(map(_BOX, chars))
-    return np.fromiter(flat, dtype=np.float64, count=4 * len(chars)).reshape(len(chars), 4)
-
-
-_BOX = operator.itemgetter(1, 2, 3, 4)  # a Char's left, top, right, bottom
+    return char_boxes(chars), [c.text for c in chars]
 
 
 def chars_within(page: Page, box: Box) -> list[Char]:

@@ -26,7 +26,7 @@ from typing import Any
 
 from extractor.errors import ExtractorError
 from extractor.geometry import Box, union
-from extractor.model import BBox, Char, Chars, Line, Page, Rule
+from extractor.model import BBox, Char, Chars, Line, Page, Rule, char_boxes
 
 NAME = "rapidocr"
 DPI = 200  # pages are rendered at this resolution for OCR, or at their scan's own when that is lower
@@ -369,22 +369,13 @@ def _page(items: list[Any], rules: list[tuple[float, float, float, float]], numb
                 chars.append(char)
                 confidence.append(score)
     page_rules = tuple(Rule(*(round(v * scale, 2) for v in rule)) for rule in rules)
+    # the characters held as arrays, as a PDF page's: a scan's pages are all kept until the document is read, and a
+    # character as a tuple of five Python objects takes about seven times the memory (what one 50-page scan's process
+    # holds before each detection grew by 21 MB over the pages, now 15)
     return Page(
         number=number, width=round(width * scale, 2), height=round(height * scale, 2), lines=tuple(lines),
-        chars=_held(chars), rules=page_rules, ocr=True, confidence=tuple(round(c, 4) for c in confidence),
+        chars=Chars.of(chars), rules=page_rules, ocr=True, confidence=tuple(round(c, 4) for c in confidence),
     )
-
-
-def _held(chars: Sequence[Char]) -> Chars:
-    """The page's characters as arrays, as the PDF reader holds them: a scan's pages are all kept until the document
-    is read, and a character as a tuple of five Python objects takes about seven times the memory of its text and
-    box in arrays (what one 50-page scan's process holds before each detection grew by 21 MB over the pages, now 15).
-    """
-    import numpy as np
-
-    texts = [c.text for c in chars]
-    boxes = np.array([c[1:] for c in chars], dtype=np.float64).reshape(-1, 4)
-    return Chars("".join(texts) if all(len(t) == 1 for t in texts) else texts, boxes)
 
 
 def _run_of(item: Any, scale: float) -> _Run:
@@ -499,7 +490,7 @@ def confidence_in(page: Page, bbox: BBox, figure: str | None = None) -> float | 
 
 def _centred_in(chars: Sequence[Char], x0: float, top: float, x1: float, bottom: float) -> list[int]:
     """The indices, in order, of the characters whose centres lie in the box (half a point of slack)."""
-    boxes = (chars if isinstance(chars, Chars) else _held(chars)).boxes
+    boxes = chars.boxes if isinstance(chars, Chars) else char_boxes(chars)
     middle_x, middle_y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
     inside = (x0 - 0.5 <= middle_x) & (middle_x <= x1 + 0.5) & (top - 0.5 <= middle_y) & (middle_y <= bottom + 0.5)
     return inside.nonzero()[0].tolist()
